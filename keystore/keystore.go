@@ -1,0 +1,334 @@
+// Package keystore keeps iwb's named connections: names, regions and the
+// default in the config file, each API key only in the OS keyring (service
+// "iwb", item = the connection's name).
+//
+// It never prints: it returns values and errors and logs through log/slog,
+// and no key ever reaches a log, an error or a file in clear.
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/99designs/keyring"
+
+	"github.com/iwb-dev/iwb/keystore/internal/busguard"
+)
+
+func init() {
+	// keyring's init has run by now (this package imports it): give child
+	// processes the D-Bus address the user had.
+	busguard.Restore()
+}
+
+// Options say where the keystore keeps things and how it reaches the keyring.
+type Options struct {
+	ConfigFile string // config.json
+	KeyringDir string // the file backend's folder
+	// Backend forces one keyring backend (IWB_KEYRING_BACKEND); empty tries the
+	// operating system's list.
+	Backend string
+	// Passphrase gives the file backend's passphrase. It is called at most once
+	// per Store, and only when the file backend needs it; nil means there is no
+	// way to get one (ErrNoPassphrase).
+	Passphrase func(PassphraseRequest) (string, error)
+	Log        *slog.Logger // nil: slog.Default()
+}
+
+// Store is the keystore of one iwb home. Its methods are safe for concurrent
+// use; each reads the config file afresh.
+type Store struct {
+	opts     Options
+	backends []keyring.BackendType
+	log      *slog.Logger
+
+	mu   sync.Mutex // guards ring and the config file's read-modify-write
+	ring *ring
+}
+
+// Open prepares a store. It does not touch the keyring yet: commands that only
+// read names never need the keyring or its passphrase.
+func Open(opts Options) (*Store, error) {
+	backends, err := backendsFor(opts.Backend, runtime.GOOS)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Store{opts: opts, backends: backends, log: log}, nil
+}
+
+// Entry is a connection as listed: no key, only whether it is the default.
+type Entry struct {
+	Connection
+	Default bool
+}
+
+// List returns the connections in the order they were added.
+func (s *Store) List() ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := loadConfig(s.opts.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]Entry, len(cfg.Connections))
+	for i, c := range cfg.Connections {
+		entries[i] = Entry{Connection: c, Default: c.Name == cfg.Default}
+	}
+	return entries, nil
+}
+
+// Resolve returns the named connection, or the default one when name is "".
+func (s *Store) Resolve(name string) (Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := loadConfig(s.opts.ConfigFile)
+	if err != nil {
+		return Connection{}, err
+	}
+	if name == "" {
+		if cfg.Default == "" {
+			return Connection{}, ErrNoConnection
+		}
+		name = cfg.Default
+	}
+	i := cfg.find(name)
+	if i < 0 {
+		return Connection{}, notFound(name)
+	}
+	return cfg.Connections[i], nil
+}
+
+func notFound(name string) error {
+	return fmt.Errorf("%w %q: see 'iwb connection list'", ErrConnectionNotFound, name)
+}
+
+// Key reads a connection's API key from the keyring.
+func (s *Store) Key(name string) (string, error) {
+	r, err := s.openRing()
+	if err != nil {
+		return "", err
+	}
+	key, err := r.get(name)
+	if errors.Is(err, ErrKeyNotFound) {
+		return "", fmt.Errorf("reading the key of %q from %s: %w (remove the connection and add it again)", name, r.backend, err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the key of %q from %s: %w", name, r.backend, err)
+	}
+	return key, nil
+}
+
+// Backend opens the keyring if need be and says which backend it is.
+func (s *Store) Backend() (string, error) {
+	r, err := s.openRing()
+	if err != nil {
+		return "", err
+	}
+	return string(r.backend), nil
+}
+
+// Check validates a connection about to be added, before its key is asked
+// for: the name (and that it is free), the region and the base URL. It
+// returns the connection as it would be stored.
+func (s *Store) Check(c Connection) (Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := loadConfig(s.opts.ConfigFile)
+	if err != nil {
+		return Connection{}, err
+	}
+	return check(cfg, c)
+}
+
+func check(cfg *config, c Connection) (Connection, error) {
+	if err := ValidateName(c.Name); err != nil {
+		return Connection{}, err
+	}
+	region, err := ParseRegion(string(c.Region))
+	if err != nil {
+		return Connection{}, err
+	}
+	c.Region = region
+	if c.BaseURL != "" {
+		if err := ValidateBaseURL(c.BaseURL); err != nil {
+			return Connection{}, err
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	if cfg.find(c.Name) >= 0 {
+		return Connection{}, invalidf("a connection named %q already exists: remove it first or pick another name", c.Name)
+	}
+	return c, nil
+}
+
+// Add stores a new connection: the key in the keyring, the rest in the config
+// file. Bad input is an ErrInvalid error and nothing is written. The first
+// connection becomes the default, as does any added with makeDefault.
+func (s *Store) Add(c Connection, key string, makeDefault bool) (Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := loadConfig(s.opts.ConfigFile)
+	if err != nil {
+		return Entry{}, err
+	}
+	c, err = check(cfg, c)
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := ValidateKey(key); err != nil {
+		return Entry{}, err
+	}
+	r, err := s.openRingLocked()
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := r.set(c.Name, key); err != nil {
+		return Entry{}, fmt.Errorf("storing the key of %q in %s: %w", c.Name, r.backend, err)
+	}
+	cfg.Connections = append(cfg.Connections, c)
+	if makeDefault || cfg.Default == "" {
+		cfg.Default = c.Name
+	}
+	if err := cfg.save(s.opts.ConfigFile); err != nil {
+		// Take the key back out so no orphan is left behind.
+		if rerr := r.remove(c.Name); rerr != nil {
+			s.log.Warn("removing the key after the config could not be saved", "connection", c.Name, "err", rerr)
+		}
+		return Entry{}, err
+	}
+	s.log.Info("connection added", "connection", c.Name, "region", c.Region, "baseURL", c.Endpoint(),
+		"backend", r.backend, "key", Mask(key), "default", cfg.Default == c.Name)
+	return Entry{Connection: c, Default: cfg.Default == c.Name}, nil
+}
+
+// Removed says what Remove did to the default.
+type Removed struct {
+	WasDefault bool   // the removed connection was the default
+	Default    string // the default now ("" when no connection is left)
+}
+
+// Remove deletes a connection and its key. When it was the default, the first
+// remaining connection becomes the default. The key goes first, so a locked
+// keyring leaves everything as it was.
+func (s *Store) Remove(name string) (Removed, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := loadConfig(s.opts.ConfigFile)
+	if err != nil {
+		return Removed{}, err
+	}
+	i := cfg.find(name)
+	if i < 0 {
+		return Removed{}, notFound(name)
+	}
+	r, err := s.openRingLocked()
+	if err != nil {
+		return Removed{}, err
+	}
+	if err := r.remove(name); err != nil && !errors.Is(err, ErrKeyNotFound) {
+		return Removed{}, fmt.Errorf("removing the key of %q from %s: %w", name, r.backend, err)
+	}
+	cfg.Connections = append(cfg.Connections[:i], cfg.Connections[i+1:]...)
+	wasDefault := cfg.Default == name
+	if wasDefault {
+		cfg.Default = ""
+		if len(cfg.Connections) > 0 {
+			cfg.Default = cfg.Connections[0].Name
+		}
+	}
+	if err := cfg.save(s.opts.ConfigFile); err != nil {
+		return Removed{}, err
+	}
+	s.log.Info("connection removed", "connection", name, "backend", r.backend, "default", cfg.Default)
+	return Removed{WasDefault: wasDefault, Default: cfg.Default}, nil
+}
+
+// Use makes a connection the default.
+func (s *Store) Use(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := loadConfig(s.opts.ConfigFile)
+	if err != nil {
+		return err
+	}
+	if cfg.find(name) < 0 {
+		return notFound(name)
+	}
+	cfg.Default = name
+	if err := cfg.save(s.opts.ConfigFile); err != nil {
+		return err
+	}
+	s.log.Info("default connection set", "connection", name)
+	return nil
+}
+
+func (s *Store) openRing() (*ring, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.openRingLocked()
+}
+
+// openRingLocked opens the first backend of the list that works, once.
+func (s *Store) openRingLocked() (*ring, error) {
+	if s.ring != nil {
+		return s.ring, nil
+	}
+	var failed []string
+	for _, b := range s.backends {
+		kr, err := keyring.Open(s.keyringConfig(b))
+		if err != nil {
+			// keyring.Open hides the backend's reason behind ErrNoAvailImpl.
+			failed = append(failed, fmt.Sprintf("%s is not available here", b))
+			s.log.Debug("keyring backend unavailable", "backend", b, "err", err)
+			continue
+		}
+		s.log.Debug("keyring opened", "backend", b)
+		s.ring = &ring{kr: kr, backend: b}
+		return s.ring, nil
+	}
+	return nil, fmt.Errorf("%w: %s (IWB_KEYRING_BACKEND=file keeps keys in a passphrase-encrypted file)",
+		ErrKeyringUnavailable, strings.Join(failed, "; "))
+}
+
+func (s *Store) keyringConfig(b keyring.BackendType) keyring.Config {
+	return keyring.Config{
+		AllowedBackends:                []keyring.BackendType{b},
+		ServiceName:                    Service,
+		KeychainTrustApplication:       true,
+		KeychainAccessibleWhenUnlocked: true,
+		FileDir:                        s.opts.KeyringDir,
+		FilePasswordFunc:               s.filePassphrase,
+		KeyCtlScope:                    "user",
+		KWalletAppID:                   Service,
+		KWalletFolder:                  Service,
+		LibSecretCollectionName:        secretServiceCollection,
+		PassPrefix:                     Service,
+		WinCredPrefix:                  Service,
+	}
+}
+
+// filePassphrase is the file backend's passphrase function: the caller's,
+// never the library's own terminal prompt.
+func (s *Store) filePassphrase(string) (string, error) {
+	if s.opts.Passphrase == nil {
+		return "", &passphraseError{ErrNoPassphrase}
+	}
+	entries, _ := os.ReadDir(s.opts.KeyringDir)
+	p, err := s.opts.Passphrase(PassphraseRequest{Dir: s.opts.KeyringDir, New: len(entries) == 0})
+	if err != nil {
+		return "", &passphraseError{err}
+	}
+	if p == "" {
+		return "", &passphraseError{fmt.Errorf("the passphrase is empty: %w", ErrNoPassphrase)}
+	}
+	return p, nil
+}
