@@ -92,9 +92,8 @@ func runConnectionAdd(cmd *cobra.Command, args []string) error {
 		if !keystore.LooksLikeIterableKey(key) {
 			fmt.Fprintln(cmd.ErrOrStderr(), "iwb: warning: the key is not 32 lowercase hex characters like Iterable's keys; stored anyway")
 		}
-		backend, _ := ks.Backend()
 		fmt.Fprintf(cmd.OutOrStdout(), "added %s (%s, %s), key %s in the %s keyring", added.Name, added.Region,
-			added.Endpoint(), keystore.Mask(key), backend)
+			added.Endpoint(), keystore.Mask(key), added.Backend)
 		if added.Default {
 			fmt.Fprint(cmd.OutOrStdout(), "; it is the default")
 		}

@@ -186,6 +186,19 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 			t.Errorf("stderr does not say what to do: %q", r.stderr)
 		}
 	})
+	t.Run("a key lost from the keyring is reported", func(t *testing.T) {
+		if err := os.Remove(filepath.Join(home, "keyring", "work")); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, env, "", 0, "connection", "list")
+		if !strings.Contains(r.stdout, "(not in the keyring: remove and add again)") {
+			t.Errorf("list does not show the missing key:\n%s", r.stdout)
+		}
+		r = run(t, env, "", 4, "connection", "test", "work")
+		if !strings.Contains(r.stderr, "remove the connection and add it again") {
+			t.Errorf("stderr: %q", r.stderr)
+		}
+	})
 	t.Run("remove", func(t *testing.T) {
 		r := run(t, env, "", 0, "connection", "remove", "sandbox")
 		if !strings.Contains(r.stdout, "the default connection is now work") {

@@ -15,6 +15,10 @@ type Connection struct {
 	Name    string `json:"name"`
 	Region  Region `json:"region"`
 	BaseURL string `json:"baseUrl,omitempty"` // overrides the region's host when set
+	// Backend is the keyring backend that holds the key, set by Add, so the key
+	// is read back from there even when another backend would come first now
+	// (a desktop session's secret-service, then an SSH session without a bus).
+	Backend string `json:"backend,omitempty"`
 }
 
 // Endpoint is where requests for the connection go: the override, or the

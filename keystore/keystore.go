@@ -44,11 +44,12 @@ type Options struct {
 // use; each reads the config file afresh.
 type Store struct {
 	opts     Options
-	backends []keyring.BackendType
+	backends []keyring.BackendType // the forced one, or the OS's list
+	forced   bool
 	log      *slog.Logger
 
-	mu   sync.Mutex // guards ring and the config file's read-modify-write
-	ring *ring
+	mu    sync.Mutex // guards rings and the config file's read-modify-write
+	rings map[keyring.BackendType]*ring
 }
 
 // Open prepares a store. It does not touch the keyring yet: commands that only
@@ -62,7 +63,8 @@ func Open(opts Options) (*Store, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Store{opts: opts, backends: backends, log: log}, nil
+	return &Store{opts: opts, backends: backends, forced: opts.Backend != "", log: log,
+		rings: map[keyring.BackendType]*ring{}}, nil
 }
 
 // Entry is a connection as listed: no key, only whether it is the default.
@@ -111,11 +113,21 @@ func notFound(name string) error {
 	return fmt.Errorf("%w %q: see 'iwb connection list'", ErrConnectionNotFound, name)
 }
 
-// Key reads a connection's API key from the keyring.
+// Key reads a connection's API key from the keyring that holds it.
 func (s *Store) Key(name string) (string, error) {
-	r, err := s.openRing()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := loadConfig(s.opts.ConfigFile)
 	if err != nil {
 		return "", err
+	}
+	i := cfg.find(name)
+	if i < 0 {
+		return "", notFound(name)
+	}
+	r, err := s.ringFor(cfg.Connections[i])
+	if err != nil {
+		return "", fmt.Errorf("reading the key of %q: %w", name, err)
 	}
 	key, err := r.get(name)
 	if errors.Is(err, ErrKeyNotFound) {
@@ -125,15 +137,6 @@ func (s *Store) Key(name string) (string, error) {
 		return "", fmt.Errorf("reading the key of %q from %s: %w", name, r.backend, err)
 	}
 	return key, nil
-}
-
-// Backend opens the keyring if need be and says which backend it is.
-func (s *Store) Backend() (string, error) {
-	r, err := s.openRing()
-	if err != nil {
-		return "", err
-	}
-	return string(r.backend), nil
 }
 
 // Check validates a connection about to be added, before its key is asked
@@ -187,13 +190,14 @@ func (s *Store) Add(c Connection, key string, makeDefault bool) (Entry, error) {
 	if err := ValidateKey(key); err != nil {
 		return Entry{}, err
 	}
-	r, err := s.openRingLocked()
+	r, err := s.openRing(s.backends)
 	if err != nil {
 		return Entry{}, err
 	}
 	if err := r.set(c.Name, key); err != nil {
 		return Entry{}, fmt.Errorf("storing the key of %q in %s: %w", c.Name, r.backend, err)
 	}
+	c.Backend = string(r.backend)
 	cfg.Connections = append(cfg.Connections, c)
 	if makeDefault || cfg.Default == "" {
 		cfg.Default = c.Name
@@ -230,9 +234,9 @@ func (s *Store) Remove(name string) (Removed, error) {
 	if i < 0 {
 		return Removed{}, notFound(name)
 	}
-	r, err := s.openRingLocked()
+	r, err := s.ringFor(cfg.Connections[i])
 	if err != nil {
-		return Removed{}, err
+		return Removed{}, fmt.Errorf("removing the key of %q: %w", name, err)
 	}
 	if err := r.remove(name); err != nil && !errors.Is(err, ErrKeyNotFound) {
 		return Removed{}, fmt.Errorf("removing the key of %q from %s: %w", name, r.backend, err)
@@ -271,19 +275,23 @@ func (s *Store) Use(name string) error {
 	return nil
 }
 
-func (s *Store) openRing() (*ring, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.openRingLocked()
+// ringFor opens the keyring holding a connection's key: the backend recorded
+// when it was added, unless IWB_KEYRING_BACKEND forces one.
+func (s *Store) ringFor(c Connection) (*ring, error) {
+	if c.Backend == "" || s.forced {
+		return s.openRing(s.backends)
+	}
+	return s.openRing([]keyring.BackendType{keyring.BackendType(c.Backend)})
 }
 
-// openRingLocked opens the first backend of the list that works, once.
-func (s *Store) openRingLocked() (*ring, error) {
-	if s.ring != nil {
-		return s.ring, nil
-	}
+// openRing opens the first backend of the list that works; each backend is
+// opened at most once per Store. The caller holds s.mu.
+func (s *Store) openRing(backends []keyring.BackendType) (*ring, error) {
 	var failed []string
-	for _, b := range s.backends {
+	for _, b := range backends {
+		if r, ok := s.rings[b]; ok {
+			return r, nil
+		}
 		kr, err := keyring.Open(s.keyringConfig(b))
 		if err != nil {
 			// keyring.Open hides the backend's reason behind ErrNoAvailImpl.
@@ -292,8 +300,9 @@ func (s *Store) openRingLocked() (*ring, error) {
 			continue
 		}
 		s.log.Debug("keyring opened", "backend", b)
-		s.ring = &ring{kr: kr, backend: b}
-		return s.ring, nil
+		r := &ring{kr: kr, backend: b}
+		s.rings[b] = r
+		return r, nil
 	}
 	return nil, fmt.Errorf("%w: %s (IWB_KEYRING_BACKEND=file keeps keys in a passphrase-encrypted file)",
 		ErrKeyringUnavailable, strings.Join(failed, "; "))

@@ -59,6 +59,20 @@ func assertKeyNowhere(t *testing.T, dir, key string) {
 	}
 }
 
+// assertNotInKeyring checks the backend itself no longer holds name's key.
+func assertNotInKeyring(t *testing.T, s *Store, name string) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.openRing(s.backends)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.get(name); !errors.Is(err, ErrKeyNotFound) {
+		t.Errorf("the %s keyring still answers for %q: %v", r.backend, name, err)
+	}
+}
+
 func uniqueName(t *testing.T) string {
 	b := make([]byte, 4)
 	if _, err := rand.Read(b); err != nil {
@@ -75,8 +89,8 @@ func TestFileBackendRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Add work: %v", err)
 	}
-	if !work.Default || work.Endpoint() != "https://api.eu.iterable.com" {
-		t.Errorf("first connection = %+v, want the default on the eu host", work)
+	if !work.Default || work.Endpoint() != "https://api.eu.iterable.com" || work.Backend != "file" {
+		t.Errorf("first connection = %+v, want the default on the eu host, its key in the file backend", work)
 	}
 	sandbox, err := s.Add(Connection{Name: "sandbox", Region: "us", BaseURL: "http://127.0.0.1:8080/"}, "sandbox-key", false)
 	if err != nil {
@@ -98,9 +112,6 @@ func TestFileBackendRoundTrip(t *testing.T) {
 	again := fileStore(t, home, "correct horse")
 	if key, err := again.Key("work"); err != nil || key != testKey {
 		t.Fatalf("Key(work) = %q, %v; want the stored key", key, err)
-	}
-	if b, err := again.Backend(); err != nil || b != "file" {
-		t.Errorf("Backend = %q, %v; want file", b, err)
 	}
 
 	if err := again.Use("sandbox"); err != nil {
@@ -126,9 +137,10 @@ func TestFileBackendRoundTrip(t *testing.T) {
 	if err != nil || !removed.WasDefault || removed.Default != "work" {
 		t.Fatalf("Remove(sandbox) = %+v, %v; want work as the new default", removed, err)
 	}
-	if _, err := again.Key("sandbox"); !errors.Is(err, ErrKeyNotFound) {
-		t.Errorf("Key(sandbox) after Remove: %v, want ErrKeyNotFound", err)
+	if _, err := again.Key("sandbox"); !errors.Is(err, ErrConnectionNotFound) {
+		t.Errorf("Key(sandbox) after Remove: %v, want ErrConnectionNotFound", err)
 	}
+	assertNotInKeyring(t, again, "sandbox")
 	if removed, err := again.Remove("work"); err != nil || !removed.WasDefault || removed.Default != "" {
 		t.Fatalf("Remove(work) = %+v, %v; want no default left", removed, err)
 	}
@@ -280,12 +292,38 @@ func TestUnavailableBackend(t *testing.T) {
 	if runtime.GOOS == "darwin" {
 		other = "wincred"
 	}
-	s, err := Open(Options{Backend: other, KeyringDir: t.TempDir()})
+	home := t.TempDir()
+	config := filepath.Join(home, "config.json")
+	if err := os.WriteFile(config, []byte(`{"connections":[{"name":"work","region":"us"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(Options{Backend: other, ConfigFile: config, KeyringDir: filepath.Join(home, "keyring"), Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Key("work"); !errors.Is(err, ErrKeyringUnavailable) {
 		t.Errorf("Key on %s: %v, want ErrKeyringUnavailable", other, err)
+	}
+}
+
+// A key is read back from the backend that stored it, even when the
+// operating system's list would try another first.
+func TestKeyReadFromTheBackendThatHoldsIt(t *testing.T) {
+	home := t.TempDir()
+	if _, err := fileStore(t, home, "pw").Add(Connection{Name: "work", Region: "us"}, testKey, false); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(Options{
+		ConfigFile: filepath.Join(home, "config.json"),
+		KeyringDir: filepath.Join(home, "keyring"),
+		Passphrase: func(PassphraseRequest) (string, error) { return "pw", nil },
+		Log:        quiet,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key, err := s.Key("work"); err != nil || key != testKey {
+		t.Errorf("Key with the OS's backend list = %q, %v; want the key from the file backend", key, err)
 	}
 }
 
