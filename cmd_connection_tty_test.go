@@ -5,6 +5,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -27,13 +28,15 @@ func newTmuxPane(t *testing.T, command string) *tmuxPane {
 	rand.Read(b)
 	p := &tmuxPane{t: t, socket: "iwbtest-" + hex.EncodeToString(b)}
 	p.tmux("new-session", "-d", "-x", "120", "-y", "30", command)
-	t.Cleanup(func() { exec.Command("tmux", "-L", p.socket, "kill-server").Run() })
+	t.Cleanup(func() { p.tmux("kill-server") })
 	return p
 }
 
 func (p *tmuxPane) tmux(args ...string) string {
 	p.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", p.socket}, args...)...).CombinedOutput()
+	cmd := exec.Command("tmux", append([]string{"-L", p.socket}, args...)...)
+	cmd.Env = append(os.Environ(), "TMUX=") // also when the tests themselves run inside tmux
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		p.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}

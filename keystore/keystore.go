@@ -33,9 +33,9 @@ type Options struct {
 	// Backend forces one keyring backend (IWB_KEYRING_BACKEND); empty tries the
 	// operating system's list.
 	Backend string
-	// Passphrase gives the file backend's passphrase. It is called at most once
-	// per Store, and only when the file backend needs it; nil means there is no
-	// way to get one (ErrNoPassphrase).
+	// Passphrase gives the file backend's passphrase. It is called only when
+	// the file backend first needs it (a passphrase it returns is kept for the
+	// Store's life); nil means there is no way to get one (ErrNoPassphrase).
 	Passphrase func(PassphraseRequest) (string, error)
 	Log        *slog.Logger // nil: slog.Default()
 }
