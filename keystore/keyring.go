@@ -96,7 +96,14 @@ func (r *ring) normalize(err error) error {
 	case r.backend == keyring.FileBackend && isWrongPassphrase(err):
 		return ErrWrongPassphrase
 	default:
-		return fmt.Errorf("%w: %s: %v", ErrKeyringUnavailable, r.backend, err)
+		hint := "set IWB_KEYRING_BACKEND=file to use an encrypted file instead"
+		switch r.backend {
+		case keyring.SecretServiceBackend:
+			hint = "is the login keyring unlocked? else " + hint
+		case keyring.FileBackend:
+			hint = "the keyring file may be damaged"
+		}
+		return fmt.Errorf("%w: %v (%s)", ErrKeyringUnavailable, err, hint)
 	}
 }
 
