@@ -67,7 +67,11 @@ var Actions = []Action{
 		Description: "Fetch a user profile by email (exit 3 when unknown)",
 		Method:      "GET", Path: "/api/users/getByEmail",
 		Required: []string{"email"},
-		newBody:  func() any { return new(struct{ Email string }) },
+		newBody: func() any {
+			return new(struct {
+				Email string `json:"email"`
+			})
+		},
 	},
 	{
 		Name: "list-channels", Title: "List channels",
