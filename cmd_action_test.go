@@ -20,7 +20,7 @@ import (
 
 // These tests build the binary and run it as a user would.
 
-type actionRun_ struct {
+type binaryResult struct {
 	code           int
 	stdout, stderr string
 }
@@ -45,7 +45,7 @@ func actionEnv(home string, extra ...string) []string {
 	return append(append(env, "IWB_HOME="+home, "IWB_KEYRING_BACKEND=file", "IWB_KEYRING_PASSPHRASE=test"), extra...)
 }
 
-func runActionBinary(t *testing.T, bin string, env []string, stdin string, args ...string) actionRun_ {
+func runActionBinary(t *testing.T, bin string, env []string, stdin string, args ...string) binaryResult {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
@@ -59,7 +59,7 @@ func runActionBinary(t *testing.T, bin string, env []string, stdin string, args 
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return actionRun_{code, out.String(), errOut.String()}
+	return binaryResult{code, out.String(), errOut.String()}
 }
 
 // The spec's definitions, as far as these requests use them: each body field
@@ -318,7 +318,18 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 				t.Errorf("%v: %d requests sent", args, n)
 			}
 		}
-		res := runActionBinary(t, bin, env, "", "action", "run", "send-sms", "--data", `{"recipientEmail":"a@example.com"}`)
+		// Over 100 users, a bulk write needs --yes when there is no terminal to ask on.
+		var many strings.Builder
+		for i := range 101 {
+			fmt.Fprintf(&many, "{\"email\":\"u%d@example.com\"}\n", i)
+		}
+		manyPath := filepath.Join(t.TempDir(), "many.jsonl")
+		os.WriteFile(manyPath, []byte(many.String()), 0o600)
+		res := runActionBinary(t, bin, env, "", "action", "run", "bulk-upsert-users", "--file", manyPath)
+		if res.code != 2 || !strings.Contains(res.stderr, "101 users") || len(rec.take()) != 0 {
+			t.Errorf("101 users without --yes: exit %d %s", res.code, res.stderr)
+		}
+		res = runActionBinary(t, bin, env, "", "action", "run", "send-sms", "--data", `{"recipientEmail":"a@example.com"}`)
 		if !strings.Contains(res.stderr, `"campaignId"`) {
 			t.Errorf("missing campaignId is named: %s", res.stderr)
 		}
@@ -424,7 +435,7 @@ func TestActionRunAgainstSandbox(t *testing.T) {
 	home := t.TempDir()
 	url := startSandbox(t, bin, actionEnv(home), "--key", key)
 	env := actionEnv(home, "ITERABLE_BASE_URL="+url, "ITERABLE_API_KEY="+key)
-	run := func(args ...string) actionRun_ {
+	run := func(args ...string) binaryResult {
 		return runActionBinary(t, bin, env, "", append([]string{"action", "run"}, args...)...)
 	}
 
