@@ -4,6 +4,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -263,7 +264,7 @@ func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 			fmt.Sprintf("[%s] Request body is over the limit of %d bytes", r.URL.Path, client.MaxBatchBytes), nil)
 		return false
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		params := map[string]any{}
