@@ -16,6 +16,9 @@ var ErrAtEdge = errors.New("the field cannot move further that way")
 // hand-set type, which samples never change.
 func (s Schema) Add(parent Path, f Field) (Schema, error) {
 	f.Manual = true
+	if f.Name == "" {
+		return nil, ErrEmptyName
+	}
 	if err := checkField(f); err != nil {
 		return nil, fmt.Errorf("%s: %w", append(parent[:len(parent):len(parent)], f.Name), err)
 	}

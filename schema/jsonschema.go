@@ -253,7 +253,7 @@ func propertiesOf(o object, path Path) (Schema, error) {
 			}
 		}
 	}
-	fields := make(Schema, 0, len(props))
+	var fields Schema // nil when empty, as in a schema built any other way
 	for _, m := range props {
 		ps, ok := m.value.(object)
 		if !ok {
