@@ -21,6 +21,7 @@ const (
 	NoteConflict  NoteKind = "conflict"   // samples disagree on the kind; the user settles it
 	NoteDottedKey NoteKind = "dotted key" // a key holding '.', ambiguous in Iterable's dotted paths
 	NoteHandSet   NoteKind = "hand-set"   // samples do not fit a type the user set by hand
+	NoteEmptyKey  NoteKind = "empty key"  // a key "" cannot be a field, so it is left out
 )
 
 // Note is something inference wants the user to look at.
@@ -330,6 +331,10 @@ func (n *node) schema(path Path, notes *[]Note) Schema {
 	out := make(Schema, 0, len(n.fields))
 	for _, c := range n.fields {
 		p := append(path[:len(path):len(path)], c.name)
+		if c.name == "" {
+			*notes = append(*notes, Note{p, NoteEmptyKey, `a key "" cannot be a field; left out of the schema`})
+			continue
+		}
 		f := Field{Name: c.name, Label: c.label, Hint: c.hint}
 		f.Optional = c.forcedOption || c.present < n.objects || c.node.null
 		if strings.Contains(c.name, ".") {

@@ -112,9 +112,11 @@ func typeSchema(t, of Type, props Schema, seen []Type, nullable bool) object {
 	case Unknown:
 		var o object
 		if len(props) > 0 {
-			o = append(o, objectSchema(props)[1:]...) // properties without a type
-		}
-		if len(seen) > 0 {
+			// Properties without a type; the seen list (even empty) tells
+			// this apart from an object written without "type".
+			o = append(o, objectSchema(props)[1:]...)
+			o = append(o, member{keySeen, append([]Type{}, seen...)})
+		} else if len(seen) > 0 {
 			o = append(o, member{keySeen, seen})
 		}
 		return o
@@ -191,8 +193,9 @@ func fieldFromJSONSchema(o object, path Path) (Field, error) {
 		return Field{}, where(err)
 	}
 	f.Optional = nullable
-	if seen, ok := o.get(keySeen); ok {
-		list, _ := seen.([]any)
+	seenValue, hasSeen := o.get(keySeen)
+	if hasSeen {
+		list, _ := seenValue.([]any)
 		for _, s := range list {
 			if name, ok := s.(string); ok {
 				f.Seen = append(f.Seen, Type(name))
@@ -201,7 +204,7 @@ func fieldFromJSONSchema(o object, path Path) (Field, error) {
 	}
 	_, hasProps := o.get("properties")
 	switch {
-	case len(types) == 0 && hasProps && len(f.Seen) == 0:
+	case len(types) == 0 && hasProps && !hasSeen:
 		f.Type = Object
 	case len(types) == 0:
 		f.Type = Unknown

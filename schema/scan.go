@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // scanner reads JSON straight into inference nodes. It keeps what
@@ -70,7 +71,7 @@ func (s *scanner) samples(root *node) (int, error) {
 					return n, s.fail("unexpected end of input in the array of samples")
 				}
 				if s.data[s.i] != '{' {
-					return n, s.fail("sample %d of the array is not a JSON object", n+1)
+					return n, fmt.Errorf("sample %d of the array (at byte %d) is not a JSON object", n+1, s.i)
 				}
 				if err := s.object(root); err != nil {
 					return n, err
@@ -275,13 +276,20 @@ func (s *scanner) array(n *node) error {
 }
 
 // str reads a string from its opening quote to past its closing one and says
-// whether it holds escapes.
+// whether it must be decoded rather than taken as it is: it holds escapes, or
+// bytes that are not UTF-8 (which encoding/json replaces with U+FFFD, so keys
+// must match what a payload decodes to).
 func (s *scanner) str() (escaped bool, err error) {
 	s.i++
+	start := s.i
+	high := false
 	for s.i < len(s.data) {
 		c := s.data[s.i]
 		switch {
 		case c == '"':
+			if high && !escaped && !utf8.Valid(s.data[start:s.i]) {
+				escaped = true
+			}
 			s.i++
 			return escaped, nil
 		case c == '\\':
@@ -308,6 +316,7 @@ func (s *scanner) str() (escaped bool, err error) {
 		case c < 0x20:
 			return escaped, s.fail("control character in a string")
 		default:
+			high = high || c >= 0x80
 			s.i++
 		}
 	}

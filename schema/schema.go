@@ -186,6 +186,9 @@ func checkField(f Field) error {
 	if len(f.Properties) > 0 && !canHoldProperties(f) {
 		return fmt.Errorf("properties on a field of type %s: only objects and arrays of objects have them", describeType(f.Type, f.Of))
 	}
+	if len(f.Seen) > 0 && f.Type != Unknown && f.Of != Unknown {
+		return fmt.Errorf("seen on a field of type %s: only an unknown type lists what was seen", describeType(f.Type, f.Of))
+	}
 	for _, t := range f.Seen {
 		if !t.known() {
 			return fmt.Errorf("unknown type %q in seen", t)
@@ -242,6 +245,12 @@ func normalizeWorkato(level Schema) {
 		}
 		if f.Of == "timestamp" {
 			f.Of = DateTime
+		}
+		if len(f.Seen) == 0 {
+			f.Seen = nil
+		}
+		if len(f.Properties) == 0 {
+			f.Properties = nil
 		}
 		normalizeWorkato(f.Properties)
 	}
