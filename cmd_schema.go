@@ -32,7 +32,12 @@ to stderr.`,
 		Long: `Check payloads against a schema in Workato or JSON Schema form. Prints one line per
 problem; warnings (fields the schema does not know) do not make a payload invalid.
 Exit 0 when every payload fits, 1 when one does not, 2 when a file cannot be read.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("missing the schema file: iwb schema validate SCHEMA.json [PAYLOAD.json...]")
+			}
+			return nil
+		},
 		RunE: runSchemaValidate,
 	}
 	cmd.AddCommand(infer, validate)
