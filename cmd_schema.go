@@ -50,11 +50,12 @@ type input struct {
 	data []byte
 }
 
-// readInputs reads the named files, or stdin when there are none, refusing
-// more than inference reads.
+// readInputs reads the named files, or stdin when there are none. It reads
+// no more of each than inference takes, so a huge file fails with the
+// inference's size error rather than filling memory.
 func readInputs(cmd *cobra.Command, names []string) ([]input, error) {
 	if len(names) == 0 {
-		data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), schema.MaxInputBytes+1))
+		data, err := readLimited(cmd.InOrStdin())
 		if err != nil {
 			return nil, usageErrorf("reading stdin: %v", err)
 		}
@@ -62,13 +63,26 @@ func readInputs(cmd *cobra.Command, names []string) ([]input, error) {
 	}
 	out := make([]input, 0, len(names))
 	for _, name := range names {
-		data, err := os.ReadFile(name)
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usageErrorf("reading %s: %v", name, err)
+		}
+		data, err := readLimited(f)
+		f.Close()
 		if err != nil {
 			return nil, usageErrorf("reading %s: %v", name, err)
 		}
 		out = append(out, input{name, data})
 	}
 	return out, nil
+}
+
+func readLimited(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, schema.MaxInputBytes+1))
+	if err == nil && len(data) > schema.MaxInputBytes {
+		err = fmt.Errorf("more than the %d MiB iwb reads", schema.MaxInputBytes>>20)
+	}
+	return data, err
 }
 
 func runSchemaInfer(cmd *cobra.Command, args []string) error {

@@ -354,11 +354,8 @@ func (n *node) describe(f *Field, p Path, notes *[]Note) {
 		}
 	} else {
 		f.Type, f.Seen = resolve(n.kinds)
-		switch {
-		case f.Type == Unknown && f.Seen == nil:
-			*notes = append(*notes, Note{p, NoteUnknown, "unknown type, only nulls seen"})
-		case f.Type == Unknown:
-			*notes = append(*notes, Note{p, NoteConflict, "conflict: seen as " + joinTypes(f.Seen) + "; choose its type"})
+		if f.Type == Unknown {
+			*notes = append(*notes, unsettledNote(p, *f))
 		}
 	}
 	switch {
@@ -378,11 +375,8 @@ func (n *node) describeItems(f *Field, p Path, notes *[]Note) {
 	e := n.elem
 	if !f.Manual {
 		f.Of, f.Seen = resolve(e.kinds)
-		switch {
-		case f.Of == Unknown && f.Seen == nil:
-			*notes = append(*notes, Note{p, NoteUnknown, "unknown item type, only empty arrays seen"})
-		case f.Of == Unknown:
-			*notes = append(*notes, Note{p, NoteConflict, "conflict: items seen as " + joinTypes(f.Seen) + "; choose their type"})
+		if f.Of == Unknown {
+			*notes = append(*notes, unsettledNote(p, *f))
 		}
 	}
 	if canHoldProperties(*f) && e.kinds&kObject != 0 {
@@ -391,6 +385,13 @@ func (n *node) describeItems(f *Field, p Path, notes *[]Note) {
 			f.Properties = nil
 		}
 	}
+}
+
+func unsettledNote(p Path, f Field) Note {
+	if len(f.Seen) == 0 {
+		return Note{p, NoteUnknown, f.Warning()}
+	}
+	return Note{p, NoteConflict, f.Warning()}
 }
 
 func joinTypes(ts []Type) string {

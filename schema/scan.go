@@ -189,10 +189,13 @@ func (s *scanner) object(n *node) error {
 		if err != nil {
 			return err
 		}
+		raw := s.data[start : s.i-1]
+		var name string
 		var c *child
 		if escaped {
-			c = n.child(unescape(s.data[start-1 : s.i]))
-		} else if i, ok := n.index[string(s.data[start:s.i-1])]; ok { // no allocation for the lookup
+			name = unescape(s.data[start-1 : s.i])
+			c = n.child(name)
+		} else if i, ok := n.index[string(raw)]; ok { // no allocation for the lookup
 			c = n.fields[i]
 		}
 		if c == nil {
@@ -200,9 +203,8 @@ func (s *scanner) object(n *node) error {
 				return fmt.Errorf("samples hold more than %d distinct fields (at %s)", MaxFields, strings.Join(s.path, "."))
 			}
 			*s.fields++
-			name := string(s.data[start : s.i-1])
-			if escaped {
-				name = unescape(s.data[start-1 : s.i])
+			if !escaped {
+				name = string(raw)
 			}
 			c = n.addChild(name)
 		}

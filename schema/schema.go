@@ -65,6 +65,26 @@ type Field struct {
 	Seen []Type `json:"seen,omitempty"`
 }
 
+// TypeName is the field's type as the user reads it: "integer", "array of string".
+func (f Field) TypeName() string { return describeType(f.Type, f.Of) }
+
+// Warning says why a field's type is not settled, for the designer to show
+// beside it (and inference to note): "unknown type, only nulls seen",
+// "conflict: seen as string and object; choose its type". Empty when settled.
+func (f Field) Warning() string {
+	switch {
+	case f.Type == Unknown && len(f.Seen) == 0:
+		return "unknown type, only nulls seen"
+	case f.Type == Unknown:
+		return "conflict: seen as " + joinTypes(f.Seen) + "; choose its type"
+	case f.Type == Array && f.Of == Unknown && len(f.Seen) == 0:
+		return "unknown item type, only empty arrays seen"
+	case f.Type == Array && f.Of == Unknown:
+		return "conflict: items seen as " + joinTypes(f.Seen) + "; choose their type"
+	}
+	return ""
+}
+
 // Schema is an ordered list of fields.
 type Schema []Field
 
