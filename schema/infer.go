@@ -88,8 +88,8 @@ func Widen(current Schema, docs ...[]byte) (Inference, error) {
 
 // Merge joins two schemas as if their samples had been inferred together:
 // types widen, a field only one side has becomes optional, hand-set types
-// win (a's when both set one). The TUI's wizard applies an inferred schema
-// to the current one with it.
+// win (a's when both set one). For new samples against a schema, Widen does
+// the same from the raw JSON and also returns the notes.
 func Merge(a, b Schema) Schema {
 	if len(a) == 0 {
 		return b.Clone()
