@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,10 @@ func (p ProjectFields) Check(f DataField) FieldState {
 		if st.Type == "" {
 			st.Type = DataString
 		}
+		if !slices.Contains(DataTypes, st.Type) && st.Type != DataGeoLocation && st.Type != DataNested {
+			st.Err = fmt.Errorf("%s: unknown type %q; choose one of %s", f.Name, st.Type, dataTypeList())
+			return st
+		}
 		if err := p.checkParents(f.Name); err != nil {
 			st.Err = err
 			return st
@@ -84,6 +89,14 @@ func (p ProjectFields) Check(f DataField) FieldState {
 	}
 	st.Value = v
 	return st
+}
+
+func dataTypeList() string {
+	names := make([]string, len(DataTypes))
+	for i, t := range DataTypes {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
 }
 
 func checkDataName(name string) error {

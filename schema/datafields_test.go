@@ -94,6 +94,8 @@ func TestDataFieldsAgainstProject(t *testing.T) {
 		{"can nest under an object field", DataField{Name: "devices.token", Text: "t1"}, false, DataString, `"t1"`, ""},
 		{"empty segment", DataField{Name: "a..b", Text: "x"}, false, DataString, "", `"a..b": a dotted name needs a name between the dots`},
 		{"no name", DataField{Text: "x"}, false, "", "", "a data field needs a name"},
+		{"new field of an unknown type", DataField{Name: "x", Type: "int", Text: "1"}, false, "", "",
+			`x: unknown type "int"; choose one of string, long, double, boolean, date, object`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
