@@ -279,7 +279,7 @@ func parseScalar(t DataType, text string) (any, error) {
 		}
 		return nil, fmt.Errorf("%q is not a boolean; type true/false, yes/no or 1/0", s)
 	case DataDate:
-		d, err := ParseDate(s)
+		d, err := parseDate(s)
 		if err != nil {
 			return nil, err
 		}
@@ -350,7 +350,7 @@ func doubleNumber(f float64) json.Number {
 	return json.Number(s)
 }
 
-// dateLayouts are the forms ParseDate reads; those without a zone are UTC.
+// dateLayouts are the forms parseDate reads; those without a zone are UTC.
 var dateLayouts = []string{
 	"2006-01-02",
 	"2006-01-02 15:04",
@@ -361,9 +361,9 @@ var dateLayouts = []string{
 	time.RFC3339Nano,
 }
 
-// ParseDate reads a date as users type it: 2024-05-01, 2024-05-01 10:00,
+// parseDate reads a date as users type it: 2024-05-01, 2024-05-01 10:00,
 // 2024-05-01 10:00:00, RFC 3339, or Iterable's 2024-05-01 10:00:00 +00:00.
-func ParseDate(s string) (time.Time, error) {
+func parseDate(s string) (time.Time, error) {
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
