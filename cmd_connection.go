@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/iwb-dev/iwb/internal/secret"
+
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/keystore"
@@ -93,7 +95,7 @@ func runConnectionAdd(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(cmd.ErrOrStderr(), "iwb: warning: the key is not 32 lowercase hex characters like Iterable's keys; stored anyway")
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "added %s (%s, %s), key %s in the %s keyring", added.Name, added.Region,
-			added.Endpoint(), keystore.Mask(key), added.Backend)
+			added.Endpoint(), secret.Mask(key), added.Backend)
 		if added.Default {
 			fmt.Fprint(cmd.OutOrStdout(), "; it is the default")
 		}
@@ -145,7 +147,7 @@ func runConnectionList(cmd *cobra.Command, _ []string) error {
 			key, err := ks.Key(e.Name)
 			switch {
 			case err == nil:
-				l.MaskedKey, l.KeyInKeyring = keystore.Mask(key), true
+				l.MaskedKey, l.KeyInKeyring = secret.Mask(key), true
 			case !errors.Is(err, keystore.ErrKeyNotFound):
 				return keystoreError(err, exitNoKey)
 			}
@@ -221,6 +223,6 @@ func runConnectionTest(cmd *cobra.Command, args []string) error {
 	if c.Connection == "ITERABLE_API_KEY" {
 		source = "taken from ITERABLE_API_KEY"
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s (%s, %s): key %s %s\n", c.Connection, c.Region, c.BaseURL, keystore.Mask(c.Key), source)
+	fmt.Fprintf(cmd.OutOrStdout(), "%s (%s, %s): key %s %s\n", c.Connection, c.Region, c.BaseURL, secret.Mask(c.Key), source)
 	return nil
 }

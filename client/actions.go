@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/iwb-dev/iwb/internal/secret"
 )
 
 // Action describes one of the ten actions: the CLI (`iwb action`) and the
@@ -301,7 +303,7 @@ func bulkOutcome(r BulkResponse) error {
 func (c *Client) Curl(a Action, body []byte) string {
 	k := a.request(body)
 	parts := []string{"curl", "-X", k.method, shellQuote(c.url(k)),
-		"-H", shellQuote("Api-Key: " + MaskKey(c.key))}
+		"-H", shellQuote("Api-Key: " + secret.Mask(c.key))}
 	if k.body != nil {
 		parts = append(parts, "-H", shellQuote("Content-Type: application/json"),
 			"--data-raw", shellQuote(string(k.body)))

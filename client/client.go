@@ -137,15 +137,6 @@ type call struct {
 
 func (k call) endpoint() string { return k.method + " " + k.path }
 
-// MaskKey shows only the last four characters of a key.
-func MaskKey(key string) string {
-	const dots = "••••••••••••"
-	if len(key) <= 8 {
-		return dots
-	}
-	return dots + key[len(key)-4:]
-}
-
 // do sends the call and returns the body of a 2xx answer, or *Error.
 func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	start := time.Now()

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/iwb-dev/iwb/internal/secret"
+
 	"github.com/99designs/keyring"
 
 	"github.com/iwb-dev/iwb/keystore/internal/busguard"
@@ -210,7 +212,7 @@ func (s *Store) Add(c Connection, key string, makeDefault bool) (Entry, error) {
 		return Entry{}, err
 	}
 	s.log.Info("connection added", "connection", c.Name, "region", c.Region, "baseURL", c.Endpoint(),
-		"backend", r.backend, "key", Mask(key), "default", cfg.Default == c.Name)
+		"backend", r.backend, "key", secret.Mask(key), "default", cfg.Default == c.Name)
 	return Entry{Connection: c, Default: cfg.Default == c.Name}, nil
 }
 

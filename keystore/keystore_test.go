@@ -370,21 +370,6 @@ func TestRegion(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
-	tests := map[string]string{
-		testKey:            "••••••••••••3f2a",
-		"":                 "••••••••••••••••",
-		"KEY":              "••••••••••••••••",
-		"fifteen-chars-x":  "••••••••••••••••",
-		"sixteen-chars-xy": "••••••••••••s-xy",
-	}
-	for key, want := range tests {
-		if got := Mask(key); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", key, got, want)
-		}
-	}
-}
-
 func TestLooksLikeIterableKey(t *testing.T) {
 	if !LooksLikeIterableKey(testKey) {
 		t.Error("a 32-character lowercase hex key was not recognised")
@@ -394,21 +379,6 @@ func TestLooksLikeIterableKey(t *testing.T) {
 			t.Errorf("LooksLikeIterableKey(%q) = true", k)
 		}
 	}
-}
-
-func FuzzMask(f *testing.F) {
-	f.Add(testKey)
-	f.Add("")
-	f.Add("ümlaut-ümlaut-ümlaut")
-	f.Fuzz(func(t *testing.T, key string) {
-		masked := Mask(key)
-		if len([]rune(key)) > 4 && strings.Contains(masked, key) {
-			t.Errorf("Mask(%q) = %q shows the whole key", key, masked)
-		}
-		if n := len([]rune(masked)); n != 16 {
-			t.Errorf("Mask(%q) has %d characters, want 16", key, n)
-		}
-	})
 }
 
 // FuzzConfig feeds config.json files a user may have edited by hand: reading
