@@ -71,21 +71,26 @@ func (p *eventsPage) detail(th Theme, ev Event, w int) []string {
 	return p.detailCache
 }
 
-// scrollDetail moves the detail by n lines.
+// scrollDetail moves the detail by n lines; the view keeps it in range.
 func (p *eventsPage) scrollDetail(n int) {
-	p.detailTop = max(min(p.detailTop+n, len(p.detailCache)-1), 0)
+	p.detailTop = max(p.detailTop+n, 0)
+}
+
+// resize fits the list to its pane: the border and the footer line take
+// three rows.
+func (p *eventsPage) resize(l Layout) {
+	p.list.setHeight(l.Main.H - 3)
 }
 
 // view draws the tab into the body's two panes.
 func (p *eventsPage) view(th Theme, l Layout, stats EventStats, dropped uint64, filtering bool) []string {
 	listR, sideR := l.Main, l.Side
-	p.list.setHeight(listR.H - 2 - 1) // border, and the footer line
 	title := "Events"
 	right := thousands(stats.Total) + " · " + thousands(stats.Rejected) + " rejected · " + thousands(int(dropped)) + " dropped"
 	inner := listR.W - 2
 	rows := p.list.view(th, inner, !p.detailFocus)
 	if p.list.total == 0 {
-		rows = append(rows, th.Muted.Render(emptyEventsText(p.list)))
+		rows = append(rows, th.Muted.Render(" "+emptyEventsText(p.list)))
 	}
 	for len(rows) < p.list.height {
 		rows = append(rows, "")
@@ -93,8 +98,9 @@ func (p *eventsPage) view(th Theme, l Layout, stats EventStats, dropped uint64, 
 	var footer string
 	switch {
 	case filtering:
-		p.filter.SetWidth(inner - 2)
-		footer = p.filter.View()
+		pos := "  " + p.list.position()
+		p.filter.SetWidth(inner - 2 - len(pos))
+		footer = spread(p.filter.View(), pos, inner)
 	default:
 		state := th.Muted.Render("paused · f to follow")
 		if p.list.follow {
@@ -116,7 +122,7 @@ func (p *eventsPage) view(th Theme, l Layout, stats EventStats, dropped uint64, 
 	dtitle := "Detail"
 	if ev, ok := p.list.selected(); ok {
 		lines := p.detail(th, ev, sideR.W-2)
-		p.detailTop = min(p.detailTop, max(len(lines)-1, 0))
+		p.detailTop = min(p.detailTop, max(len(lines)-(sideR.H-2), 0))
 		detail = lines[p.detailTop:]
 		dtitle = detailTitle(ev)
 	} else {
@@ -157,7 +163,7 @@ func (p *eventsPage) keyNav(k KeyMap, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case matches(msg, k.Top):
 			p.detailTop = 0
 		case matches(msg, k.Bottom):
-			p.scrollDetail(len(p.detailCache))
+			p.detailTop = 1 << 30
 		default:
 			return nil, false
 		}

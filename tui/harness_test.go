@@ -31,6 +31,7 @@ func newHarness(t *testing.T, deps Deps, w, h int) *harness {
 		deps.Now = func() time.Time { return fakeEpoch }
 	}
 	hs := &harness{t: t, m: New(deps)}
+	hs.m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.Init())
 	return hs
@@ -105,6 +106,12 @@ func (h *harness) typeText(s string) {
 	for _, r := range s {
 		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
+}
+
+// paste sends text as a bracketed paste, as a terminal does.
+func (h *harness) paste(s string) {
+	h.t.Helper()
+	h.send(tea.PasteMsg{Content: s})
 }
 
 func keyPress(name string) tea.KeyPressMsg {

@@ -114,7 +114,10 @@ type Model struct {
 	firstConns  bool // the first connections read is still to come
 	startDemo   bool
 	quitting    bool
-	windowKnown bool
+
+	// tick schedules the notice's expiry; tests that drive the model
+	// synchronously replace it rather than wait seconds.
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // New builds the workbench on its dependencies.
@@ -137,8 +140,10 @@ func New(deps Deps) *Model {
 		events:     newEventsPage(deps.Events),
 		conns:      newConnsPage(deps.Connections),
 		firstConns: true,
+		tick:       tea.Tick,
 	}
 	m.layout = Compute(MinWidth, MinHeight)
+	m.events.resize(m.layout)
 	return m
 }
 
@@ -179,7 +184,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.layout = Compute(msg.Width, msg.Height)
-		m.windowKnown = true
+		m.events.resize(m.layout)
+		if m.conns.form != nil {
+			m.conns.form.WithWidth(m.formWidth())
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.theme = NewTheme(msg.IsDark(), m.noColor)
@@ -455,7 +463,7 @@ func (m *Model) eventAction(a action) tea.Cmd {
 			return replayedMsg{id: ev.ID, res: res, err: err}
 		})
 	case actSchema:
-		return m.setNotice(fmt.Sprintf("the schema designer arrives with the Schemas tab; meanwhile: iwb trigger schema NAME --from-event %d", ev.ID))
+		return m.setNotice(fmt.Sprintf("no schema designer yet: iwb trigger schema NAME --from-event %d", ev.ID))
 	}
 	return nil
 }
@@ -615,7 +623,7 @@ func (m *Model) setNotice(s string) tea.Cmd {
 	m.noticeID++
 	m.notice, m.noticeErr = s, false
 	id := m.noticeID
-	return tea.Tick(noticeFor, func(time.Time) tea.Msg { return noticeExpiredMsg{id} })
+	return m.tick(noticeFor, func(time.Time) tea.Msg { return noticeExpiredMsg{id} })
 }
 
 // setError shows an error in the status bar and logs it.
@@ -645,7 +653,7 @@ func (m *Model) View() tea.View {
 func (m *Model) Render() string {
 	l := m.layout
 	if l.TooSmall {
-		msg := fmt.Sprintf("The window is %d×%d; iwb needs at least %d×%d.\nMake it larger, or press q to quit.", l.Width, l.Height, MinWidth, MinHeight)
+		msg := fmt.Sprintf("The window is %d×%d: too small.\niwb needs at least %d×%d.\nMake it larger, or press q to quit.", l.Width, l.Height, MinWidth, MinHeight)
 		lines := centered(l.Width, l.Height, msg)
 		for i := range lines {
 			lines[i] = fit(lines[i], l.Width)
@@ -789,7 +797,11 @@ func (m *Model) statusView() string {
 		dropped = th.Warn.Render(dropped)
 	}
 	left := " " + th.Bold.Render(m.connectionLabel()) + th.Muted.Render(" · ") + listener
-	counts := thousands(m.stats.Total) + " events · " + thousands(m.stats.Rejected) + " rejected · " + dropped + " "
+	counts := " · " + thousands(m.stats.Total) + " events · " + thousands(m.stats.Rejected) + " rejected · " + dropped
+	if ansi.StringWidth(left)+ansi.StringWidth(counts) > m.layout.Width {
+		counts = " · " + thousands(m.stats.Total) + " events · " + thousands(m.stats.Rejected) + " rej · " +
+			strings.Replace(dropped, "dropped", "drop", 1)
+	}
 	return spread(left, counts, m.layout.Width)
 }
 
@@ -799,7 +811,7 @@ func (m *Model) noticeView() string {
 		return ""
 	}
 	n := clean(m.notice)
-	if w := m.layout.Width * 2 / 3; ansi.StringWidth(n) > w {
+	if w := m.layout.Width - 4; ansi.StringWidth(n) > w {
 		n = ansi.Truncate(n, w, "…")
 	}
 	if m.noticeErr {
