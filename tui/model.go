@@ -108,12 +108,12 @@ type Model struct {
 	statsLoading bool
 	dropped      uint64
 
-	notice      string
-	noticeErr   bool
-	noticeID    int
-	firstConns  bool // the first connections read is still to come
-	startDemo   bool
-	quitting    bool
+	notice     string
+	noticeErr  bool
+	noticeID   int
+	firstConns bool // the first connections read is still to come
+	startDemo  bool
+	quitting   bool
 
 	// tick schedules the notice's expiry; tests that drive the model
 	// synchronously replace it rather than wait seconds.
@@ -797,10 +797,10 @@ func (m *Model) statusView() string {
 		dropped = th.Warn.Render(dropped)
 	}
 	left := " " + th.Bold.Render(m.connectionLabel()) + th.Muted.Render(" · ") + listener
-	counts := " · " + thousands(m.stats.Total) + " events · " + thousands(m.stats.Rejected) + " rejected · " + dropped
+	counts := "  " + thousands(m.stats.Total) + " events · " + thousands(m.stats.Rejected) + " rejected · " + dropped + " "
 	if ansi.StringWidth(left)+ansi.StringWidth(counts) > m.layout.Width {
-		counts = " · " + thousands(m.stats.Total) + " events · " + thousands(m.stats.Rejected) + " rej · " +
-			strings.Replace(dropped, "dropped", "drop", 1)
+		counts = "  " + thousands(m.stats.Total) + " events · " + thousands(m.stats.Rejected) + " rej · " +
+			strings.Replace(dropped, "dropped", "drop", 1) + " "
 	}
 	return spread(left, counts, m.layout.Width)
 }
