@@ -57,6 +57,18 @@ type eventList struct {
 	loading bool
 	again   bool // a refresh was asked for while a read was in flight
 	err     error
+
+	// drawn rows, kept while they stay on screen: styling a row costs far
+	// more than finding it, and a scroll step changes one or two rows.
+	drawn      map[rowKey]string
+	drawnTheme [2]bool // the theme's Dark and NoColor the rows were drawn with
+}
+
+// rowKey is one way of drawing one event.
+type rowKey struct {
+	id                int64
+	width             int
+	selected, focused bool
 }
 
 func newEventList(src EventSource) eventList {
@@ -141,6 +153,7 @@ func (l *eventList) loaded(msg listLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		return nil
 	}
+	l.drawn = nil // rows read again may have changed
 	l.total = msg.total
 	switch msg.kind {
 	case loadTail:
@@ -253,13 +266,23 @@ func (l *eventList) setHeight(h int) {
 func (l *eventList) view(th Theme, w int, focused bool) []string {
 	out := make([]string, 0, l.height)
 	cols := rowColumns(w)
+	if l.drawn == nil || len(l.drawn) > 4*l.height || l.drawnTheme != [2]bool{th.Dark, th.NoColor} {
+		l.drawn = make(map[rowKey]string, 2*l.height)
+		l.drawnTheme = [2]bool{th.Dark, th.NoColor}
+	}
 	for i := l.top; i < l.top+l.height && i < l.total; i++ {
 		j := i - l.start
 		if j < 0 || j >= len(l.rows) {
 			out = append(out, th.Muted.Render(fit("  …", w)))
 			continue
 		}
-		out = append(out, renderRow(th, &l.rows[j], cols, i == l.cursor, focused))
+		k := rowKey{l.rows[j].ID, w, i == l.cursor, focused}
+		row, ok := l.drawn[k]
+		if !ok {
+			row = renderRow(th, &l.rows[j], cols, k.selected, focused)
+			l.drawn[k] = row
+		}
+		out = append(out, row)
 	}
 	return out
 }

@@ -673,9 +673,8 @@ func (m *Model) Render() string {
 	lines = append(lines, m.headerView())
 	lines = append(lines, body...)
 	lines = append(lines, m.hintsView(), m.statusView())
-	for i := range lines {
-		lines[i] = fit(lines[i], l.Width)
-	}
+	// Every part is drawn to the exact width already (box, spread, fit), so
+	// the lines are joined without measuring them again.
 	return strings.Join(lines, "\n")
 }
 
