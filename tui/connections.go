@@ -99,7 +99,9 @@ func (p *connsPage) move(n int) {
 func (p *connsPage) openForm(th Theme, w int) tea.Cmd {
 	v := &connFormValues{region: "us"}
 	p.values = v
-	theme := huh.ThemeFunc(huh.ThemeCharm)
+	// The form follows the workbench's idea of the background, which it
+	// learnt from the terminal, rather than guessing on its own.
+	theme := huh.ThemeFunc(func(bool) *huh.Styles { return huh.ThemeCharm(th.Dark) })
 	if th.NoColor {
 		theme = huh.ThemeFunc(huh.ThemeBase)
 	}

@@ -55,8 +55,11 @@ type eventList struct {
 
 	follow  bool
 	loading bool
-	again   bool // a refresh was asked for while a read was in flight
-	err     error
+	// asked for while a read was in flight: the user's move (latest wins)
+	// goes before a refresh for new events.
+	pendingMove    *loadKind
+	pendingRefresh bool
+	err            error
 
 	// drawn rows, kept while they stay on screen: styling a row costs far
 	// more than finding it, and a scroll step changes one or two rows.
@@ -91,7 +94,7 @@ func (l *eventList) load(kind loadKind) tea.Cmd {
 		return nil
 	}
 	if l.loading {
-		l.again = true
+		l.pendingMove = &kind
 		return nil
 	}
 	l.loading = true
@@ -102,10 +105,12 @@ func (l *eventList) load(kind loadKind) tea.Cmd {
 	}
 	return func() tea.Msg {
 		ctx := context.Background()
-		msg := listLoadedMsg{gen: gen, kind: kind}
-		msg.total, msg.err = src.Count(ctx, f)
-		if msg.err != nil {
-			return msg
+		msg := listLoadedMsg{gen: gen, kind: kind, total: -1}
+		// A neighbouring page does not change the count: no need to ask.
+		if kind != loadAfter && kind != loadBefore {
+			if msg.total, msg.err = src.Count(ctx, f); msg.err != nil {
+				return msg
+			}
 		}
 		switch kind {
 		case loadTail:
@@ -124,6 +129,10 @@ func (l *eventList) load(kind loadKind) tea.Cmd {
 // refresh is called when new events were stored: the newest rows are read
 // again when following, else only the count.
 func (l *eventList) refresh() tea.Cmd {
+	if l.loading {
+		l.pendingRefresh = true
+		return nil
+	}
 	if l.follow || len(l.rows) == 0 {
 		return l.load(loadTail)
 	}
@@ -139,7 +148,7 @@ func (l *eventList) setFilter(f EventFilter) tea.Cmd {
 	l.gen++
 	l.rows, l.start, l.total, l.cursor, l.top = nil, 0, 0, 0, 0
 	l.follow = true
-	l.loading, l.again = false, false
+	l.loading, l.pendingMove, l.pendingRefresh = false, nil, false
 	return l.load(loadTail)
 }
 
@@ -154,7 +163,9 @@ func (l *eventList) loaded(msg listLoadedMsg) tea.Cmd {
 		return nil
 	}
 	l.drawn = nil // rows read again may have changed
-	l.total = msg.total
+	if msg.total >= 0 {
+		l.total = msg.total
+	}
 	switch msg.kind {
 	case loadTail:
 		l.rows = msg.rows
@@ -184,8 +195,13 @@ func (l *eventList) loaded(msg listLoadedMsg) tea.Cmd {
 		l.cursor = 0
 	}
 	l.clamp()
-	if l.again {
-		l.again = false
+	switch {
+	case l.pendingMove != nil:
+		kind := *l.pendingMove
+		l.pendingMove = nil
+		return l.load(kind)
+	case l.pendingRefresh:
+		l.pendingRefresh = false
 		return l.refresh()
 	}
 	return l.prefetch()

@@ -17,7 +17,6 @@ func settle(tb testing.TB, l *eventList, cmd tea.Cmd) {
 		if i > 10 {
 			tb.Fatal("the list keeps asking for reads")
 		}
-		l.loading = false // a read in flight would make the next one wait
 		cmd = l.loaded(cmd().(listLoadedMsg))
 	}
 }
@@ -69,10 +68,22 @@ func TestEventListScrollsAcrossPagesWithoutGapsOrGrowth(t *testing.T) {
 	}
 }
 
+func TestEventListKeepsAMoveAskedForDuringARead(t *testing.T) {
+	l := newLoadedList(t, 100_000, 30)
+	settle(t, l, l.move(-1)) // paused: a refresh reads only the count
+	inFlight := l.refresh()
+	if l.home() != nil || l.refresh() != nil {
+		t.Fatal("a second read started while one was in flight")
+	}
+	settle(t, l, inFlight)
+	if ev, _ := l.selected(); ev.ID != 1 {
+		t.Fatalf("home asked for during a read selected #%d, want #1", ev.ID)
+	}
+}
+
 func TestEventListDropsReadsOfAnOldFilter(t *testing.T) {
 	l := newLoadedList(t, 100, 10)
 	stale := l.load(loadTail)
-	l.loading = false
 	settle(t, l, l.setFilter(EventFilter{EventName: "emailClick"}))
 	before := l.total
 	if cmd := l.loaded(stale().(listLoadedMsg)); cmd != nil || l.total != before {

@@ -31,10 +31,16 @@ func newFilterInput() textinput.Model {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "text, event:NAME, workflow:ID, trigger:NAME"
-	st := ti.Styles()
-	st.Cursor.Blink = false
-	ti.SetStyles(st)
+	ti.SetStyles(inputStyles(true))
 	return ti
+}
+
+// inputStyles are the text inputs' styles for a dark or light background,
+// with a steady cursor: a blinking one redraws the screen twice a second.
+func inputStyles(dark bool) textinput.Styles {
+	st := textinput.DefaultStyles(dark)
+	st.Cursor.Blink = false
+	return st
 }
 
 // parseFilter reads the filter line: event:, workflow: and trigger: words

@@ -191,6 +191,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.theme = NewTheme(msg.IsDark(), m.noColor)
+		m.events.filter.SetStyles(inputStyles(msg.IsDark()))
+		m.palette.input.SetStyles(inputStyles(msg.IsDark()))
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)

@@ -77,9 +77,7 @@ func newPalette(k KeyMap) palette {
 	ti := textinput.New()
 	ti.Prompt = "› "
 	ti.Placeholder = "type a command"
-	st := ti.Styles()
-	st.Cursor.Blink = false
-	ti.SetStyles(st)
+	ti.SetStyles(inputStyles(true))
 	p := palette{input: ti, all: k.commands()}
 	p.refilter()
 	return p
