@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 )
@@ -16,6 +17,7 @@ import (
 type connsPage struct {
 	store   Connections
 	conns   []Connection
+	filter  textinput.Model // narrows the list by name
 	loaded  bool
 	err     error
 	cursor  int
@@ -55,7 +57,24 @@ type (
 )
 
 func newConnsPage(store Connections) connsPage {
-	return connsPage{store: store, tests: map[string]testResult{}}
+	fi := newFilterInput()
+	fi.Placeholder = "part of a name"
+	return connsPage{store: store, tests: map[string]testResult{}, filter: fi}
+}
+
+// shown are the connections the filter lets through; the cursor indexes it.
+func (p *connsPage) shown() []Connection {
+	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	if q == "" {
+		return p.conns
+	}
+	var out []Connection
+	for _, c := range p.conns {
+		if strings.Contains(strings.ToLower(c.Name), q) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // welcome is true when there is no connection at all: the tab then offers to
@@ -65,10 +84,11 @@ func (p *connsPage) welcome() bool {
 }
 
 func (p *connsPage) selected() (Connection, bool) {
-	if p.cursor < 0 || p.cursor >= len(p.conns) {
+	shown := p.shown()
+	if p.cursor < 0 || p.cursor >= len(shown) {
 		return Connection{}, false
 	}
-	return p.conns[p.cursor], true
+	return shown[p.cursor], true
 }
 
 func (p *connsPage) load() tea.Cmd {
@@ -88,11 +108,11 @@ func (p *connsPage) loadedMsg(msg connsLoadedMsg) {
 	if msg.err == nil {
 		p.conns = msg.conns
 	}
-	p.cursor = max(min(p.cursor, len(p.conns)-1), 0)
+	p.move(0)
 }
 
 func (p *connsPage) move(n int) {
-	p.cursor = max(min(p.cursor+n, len(p.conns)-1), 0)
+	p.cursor = max(min(p.cursor+n, len(p.shown())-1), 0)
 }
 
 // openForm starts a fresh add form (huh forms are single use).
@@ -196,7 +216,7 @@ func (p *connsPage) remove(name string) tea.Cmd {
 }
 
 // view draws the tab into the whole body.
-func (p *connsPage) view(th Theme, b Rect, demo bool) []string {
+func (p *connsPage) view(th Theme, b Rect, demo, filtering bool) []string {
 	if p.form != nil {
 		lines := strings.Split(p.form.View(), "\n")
 		return box(th, b.W, b.H, "Add connection", th.Muted.Render("esc cancel"), lines, true)
@@ -218,10 +238,14 @@ func (p *connsPage) view(th Theme, b Rect, demo bool) []string {
 		nameW = max(nameW, len([]rune(c.Name)))
 	}
 	nameW = min(nameW, 24)
+	shown := p.shown()
 	if len(p.conns) > 0 {
 		lines = append(lines, th.Muted.Render(fit("  "+fit("NAME", nameW)+"  REGION  KEY", b.W-2)))
 	}
-	for i, c := range p.conns {
+	if len(p.conns) > 0 && len(shown) == 0 {
+		lines = append(lines, th.Muted.Render("  No connection matches the filter; esc clears it."))
+	}
+	for i, c := range shown {
 		mark := " "
 		if c.Default {
 			mark = th.Accent.Render("★")
@@ -238,6 +262,17 @@ func (p *connsPage) view(th Theme, b Rect, demo bool) []string {
 	right := ""
 	if len(p.conns) > 0 {
 		right = th.Muted.Render(fmt.Sprintf("%d · ★ default", len(p.conns)))
+	}
+	// The filter line sits on the last row inside the border.
+	for len(lines) < b.H-3 {
+		lines = append(lines, "")
+	}
+	switch {
+	case filtering:
+		p.filter.SetWidth(b.W - 5)
+		lines = append(lines[:b.H-3], p.filter.View())
+	case p.filter.Value() != "":
+		lines = append(lines[:b.H-3], th.Accent.Render("/"+clean(p.filter.Value())))
 	}
 	return box(th, b.W, b.H, "Connections", right, lines, true)
 }

@@ -104,7 +104,7 @@ func (k KeyMap) hints(tab int, welcome bool) []key.Binding {
 		if welcome {
 			return []key.Binding{k.AddConn, k.StartDemo, k.Help}
 		}
-		return []key.Binding{k.AddConn, k.TestConn, k.UseConn, k.RemoveConn, k.Palette, k.Help}
+		return []key.Binding{k.AddConn, k.TestConn, k.UseConn, k.RemoveConn, k.Filter, k.Palette, k.Help}
 	}
 	return []key.Binding{k.Palette, k.Help, k.Quit}
 }

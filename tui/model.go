@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
@@ -165,7 +166,7 @@ func (m *Model) Mode() Mode {
 	switch {
 	case m.tab == tabConnections && m.conns.form != nil:
 		return ModeForm
-	case m.tab == tabEvents && m.filtering:
+	case m.filtering && (m.tab == tabEvents || m.tab == tabConnections):
 		return ModeFilter
 	}
 	return ModeNormal
@@ -192,6 +193,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.theme = NewTheme(msg.IsDark(), m.noColor)
 		m.events.filter.SetStyles(inputStyles(msg.IsDark()))
+		m.conns.filter.SetStyles(inputStyles(msg.IsDark()))
 		m.palette.input.SetStyles(inputStyles(msg.IsDark()))
 		return m, nil
 	case tea.KeyPressMsg:
@@ -376,6 +378,11 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case tabConnections:
 		switch {
+		case matches(msg, k.Filter):
+			return m.do(actFilter)
+		case matches(msg, k.Back) && m.conns.filter.Value() != "":
+			m.conns.filter.SetValue("")
+			m.conns.move(0)
 		case matches(msg, k.Up):
 			m.conns.move(-1)
 		case matches(msg, k.Down):
@@ -414,6 +421,13 @@ func (m *Model) do(a action) tea.Cmd {
 			return nil
 		}
 		return m.quit()
+	case actFilter:
+		// The filter of the list in view; from elsewhere, the events'.
+		if m.tab != tabConnections || m.conns.form != nil {
+			m.tab = tabEvents
+		}
+		m.filtering = true
+		return m.filterInput().Focus()
 	case actStartDemo:
 		if m.deps.Demo {
 			return m.setNotice("this is the demo already")
@@ -437,10 +451,6 @@ func (m *Model) quit() tea.Cmd {
 // eventAction runs an Events tab action.
 func (m *Model) eventAction(a action) tea.Cmd {
 	list := &m.events.list
-	if a == actFilter {
-		m.filtering = true
-		return m.events.filter.Focus()
-	}
 	if a == actFollow {
 		on := !list.follow
 		return tea.Batch(list.setFollow(on), m.setNotice(map[bool]string{true: "following the newest events", false: "paused"}[on]))
@@ -508,23 +518,41 @@ func (m *Model) ask(q string, yes func() tea.Cmd) {
 	m.overlay = overlayConfirm
 }
 
-// filterKey edits the Events filter; every change re-reads the list.
+// filterInput is the filter line of the tab in view.
+func (m *Model) filterInput() *textinput.Model {
+	if m.tab == tabConnections {
+		return &m.conns.filter
+	}
+	return &m.events.filter
+}
+
+// applyFilter narrows the list in view to the filter line's text; the
+// Events list reads again from the source.
+func (m *Model) applyFilter() tea.Cmd {
+	if m.tab == tabConnections {
+		m.conns.move(0)
+		return nil
+	}
+	return m.events.list.setFilter(parseFilter(m.events.filter.Value()))
+}
+
+// filterKey edits the filter of the list in view; every change applies.
 func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
-	p := &m.events
+	in := m.filterInput()
 	switch {
 	case matches(msg, m.keys.Back):
 		m.filtering = false
-		p.filter.Blur()
-		p.filter.SetValue("")
-		return p.list.setFilter(EventFilter{})
+		in.Blur()
+		in.SetValue("")
+		return m.applyFilter()
 	case matches(msg, m.keys.Open):
 		m.filtering = false
-		p.filter.Blur()
+		in.Blur()
 		return nil
 	}
 	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
-	return tea.Batch(cmd, p.list.setFilter(parseFilter(p.filter.Value())))
+	*in, cmd = in.Update(msg)
+	return tea.Batch(cmd, m.applyFilter())
 }
 
 func (m *Model) openPalette() tea.Cmd {
@@ -567,9 +595,10 @@ func (m *Model) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	switch m.Mode() {
 	case ModeFilter:
+		in := m.filterInput()
 		var cmd tea.Cmd
-		m.events.filter, cmd = m.events.filter.Update(msg)
-		return tea.Batch(cmd, m.events.list.setFilter(parseFilter(m.events.filter.Value())))
+		*in, cmd = in.Update(msg)
+		return tea.Batch(cmd, m.applyFilter())
 	case ModePalette:
 		var cmd tea.Cmd
 		m.palette.input, cmd = m.palette.input.Update(msg)
@@ -687,7 +716,7 @@ func (m *Model) body() []string {
 	case tabEvents:
 		return m.events.view(th, l, m.stats, m.dropped, m.filtering)
 	case tabConnections:
-		return m.conns.view(th, l.Body, m.deps.Demo)
+		return m.conns.view(th, l.Body, m.deps.Demo, m.filtering)
 	}
 	return box(th, l.Body.W, l.Body.H, tabNames[m.tab], "", placeholderLines(th, m.tab, l.Body.W-2), true)
 }
@@ -764,7 +793,10 @@ func (m *Model) hintsView() string {
 	var pairs [][2]string
 	switch m.Mode() {
 	case ModeFilter:
-		pairs = [][2]string{{"enter", "keep filter"}, {"esc", "clear"}, {"event:NAME workflow:ID trigger:NAME", "fields"}}
+		pairs = [][2]string{{"enter", "keep filter"}, {"esc", "clear"}}
+		if m.tab == tabEvents {
+			pairs = append(pairs, [2]string{"event:NAME workflow:ID trigger:NAME", "fields"})
+		}
 	case ModeForm:
 		pairs = [][2]string{{"tab", "next field"}, {"shift+tab", "back"}, {"enter", "next / add"}, {"esc", "cancel"}, {"ctrl+k", "commands"}}
 	case ModePalette:

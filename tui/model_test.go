@@ -535,3 +535,29 @@ func TestRelayBatchesEventsAndReportsDrops(t *testing.T) {
 	cancel()
 	<-done
 }
+
+func TestConnectionsFilter(t *testing.T) {
+	bothSizes(t, func(t *testing.T, w, h int) {
+		hs := newHarness(t, Deps{Connections: twoConns()}, w, h)
+		hs.press("5", "/")
+		if hs.m.Mode() != ModeFilter {
+			t.Fatalf("/ on Connections opened mode %v", hs.m.Mode())
+		}
+		hs.typeText("EU")
+		hs.mustShow("acme-eu")
+		hs.mustNotShow("acme-prod  ")
+		hs.checkFrame(w, h)
+		hs.press("enter", "t")
+		hs.mustShow("acme-eu: key accepted", "/EU")
+		hs.press("esc")
+		hs.mustShow("acme-prod", "acme-eu")
+		hs.mustNotShow("/EU")
+		hs.press("/")
+		hs.typeText("zz")
+		hs.mustShow("No connection matches the filter")
+		hs.press("esc")
+		if hs.m.Mode() != ModeNormal || hs.m.conns.filter.Value() != "" {
+			t.Fatal("esc did not clear the filter")
+		}
+	})
+}

@@ -51,7 +51,7 @@ func (k KeyMap) commands() []command {
 		{"Go to Schemas", k.Tabs[3], actTabSchemas},
 		{"Go to Connections", k.Tabs[4], actTabConnections},
 		{"Follow the newest events", k.Follow, actFollow},
-		{"Filter events", k.Filter, actFilter},
+		{"Filter the list", k.Filter, actFilter},
 		{"Copy the event payload", k.Copy, actCopy},
 		{"Replay the event to the forward URL", k.Replay, actReplay},
 		{"Infer a schema from the event", k.Schema, actSchema},
