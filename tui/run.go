@@ -1,0 +1,82 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+)
+
+// relayEvery is how often the relay wakes the page with new events.
+const relayEvery = 50 * time.Millisecond
+
+// Run opens the workbench in the terminal and returns when the user quits
+// (nil), when ctx ends, or with ErrStartDemo when the user chose the demo.
+func Run(ctx context.Context, deps Deps) error {
+	if os.Getenv("NO_COLOR") != "" {
+		deps.NoColor = true
+	}
+	m := New(deps)
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if deps.NoColor {
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(m, opts...)
+
+	relayCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if deps.Events != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			relay(relayCtx, deps.Events, p.Send, relayEvery)
+		}()
+	}
+	_, err := p.Run()
+	stop()
+	wg.Wait()
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil // the caller ended the session
+	case err != nil:
+		return fmt.Errorf("running the workbench: %w", err)
+	case m.StartDemo():
+		return ErrStartDemo
+	}
+	return nil
+}
+
+// relay is the one goroutine that carries live events to the program: it
+// counts what the subscription delivers and, at most every `every`, sends one
+// EventsMsg. Program.Send blocks, so nothing else calls it. The page then
+// re-reads from the store, so a dropped event is only late, never lost.
+func relay(ctx context.Context, src EventSource, send func(tea.Msg), every time.Duration) {
+	events, dropped := src.Subscribe(ctx)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	var fresh int
+	var sentDropped uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-events:
+			if !ok {
+				events = nil // closed: keep flushing drops until ctx ends
+				continue
+			}
+			fresh++
+		case <-tick.C:
+			d := dropped()
+			if fresh == 0 && d == sentDropped {
+				continue
+			}
+			send(EventsMsg{New: fresh, Dropped: d})
+			fresh, sentDropped = 0, d
+		}
+	}
+}

@@ -1,0 +1,190 @@
+// Package tuitest runs a terminal program in a real terminal for end-to-end
+// tests: tmux on a private server, a fixed window size, keys sent with
+// send-keys and the screen read with capture-pane. Tests wait for what the
+// screen shows (never for raw output, which the renderer writes in pieces)
+// and every wait has a bound.
+package tuitest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Session is one program running in its own tmux server.
+type Session struct {
+	tb       testing.TB
+	socket   string
+	exitFile string
+}
+
+// Build compiles the Go package pkg (e.g. "github.com/iwb-dev/iwb") into a
+// temporary folder and returns the binary's path.
+func Build(tb testing.TB, pkg string) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "prog")
+	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("building %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// Start runs argv in a new tmux window of w×h cells with the extra
+// environment env ("KEY=value"). The test is skipped, with the reason, when
+// tmux is not installed. The server is killed when the test ends.
+func Start(tb testing.TB, w, h int, env []string, argv ...string) *Session {
+	tb.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		tb.Skip("tmux is not installed: the end-to-end test needs a real terminal")
+	}
+	dir := tb.TempDir()
+	s := &Session{
+		tb:       tb,
+		socket:   filepath.Join(dir, "tmux.sock"),
+		exitFile: filepath.Join(dir, "exit"),
+	}
+	conf := filepath.Join(dir, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g status off\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	// The shell records the exit code, then idles without touching the
+	// terminal, so the test can check the state the program left it in. The
+	// program sees a plain 256-colour terminal whatever the test's own
+	// environment is.
+	script := `"$@"; echo $? > ` + shellQuote(s.exitFile) + `; exec sleep 86400`
+	cmd := []string{"-S", s.socket, "-f", conf, "new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h),
+		"env", "TERM=xterm-256color"}
+	cmd = append(cmd, env...)
+	cmd = append(cmd, "sh", "-c", script, "sh")
+	cmd = append(cmd, argv...)
+	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
+		tb.Fatalf("starting tmux: %v\n%s", err, out)
+	}
+	tb.Cleanup(func() { _ = exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	return s
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func (s *Session) tmux(args ...string) (string, error) {
+	out, err := exec.Command("tmux", append([]string{"-S", s.socket}, args...)...).Output()
+	return string(out), err
+}
+
+// SendKeys types keys as tmux names them: "q", "Enter", "Escape", "C-k",
+// "Tab", "BTab". Text is sent literally with SendText.
+func (s *Session) SendKeys(keys ...string) {
+	s.tb.Helper()
+	if _, err := s.tmux(append([]string{"send-keys", "-t", "0"}, keys...)...); err != nil {
+		s.tb.Fatalf("send-keys %v: %v", keys, err)
+	}
+}
+
+// SendText types text as it is, character by character.
+func (s *Session) SendText(text string) {
+	s.tb.Helper()
+	if _, err := s.tmux("send-keys", "-t", "0", "-l", text); err != nil {
+		s.tb.Fatalf("send-keys %q: %v", text, err)
+	}
+}
+
+// Screen is what the terminal shows now, as text.
+func (s *Session) Screen() string {
+	s.tb.Helper()
+	out, err := s.tmux("capture-pane", "-p", "-t", "0")
+	if err != nil {
+		s.tb.Fatalf("capture-pane: %v", err)
+	}
+	return out
+}
+
+// WaitFor polls the screen until it holds every text, and returns it; the
+// test fails with the last screen when within does not suffice.
+func (s *Session) WaitFor(within time.Duration, texts ...string) string {
+	s.tb.Helper()
+	var screen string
+	ok := s.poll(within, func() bool {
+		screen = s.Screen()
+		for _, t := range texts {
+			if !strings.Contains(screen, t) {
+				return false
+			}
+		}
+		return true
+	})
+	if !ok {
+		s.tb.Fatalf("after %v the screen lacks one of %q:\n%s", within, texts, screen)
+	}
+	return screen
+}
+
+// WaitGone polls the screen until it holds none of the texts.
+func (s *Session) WaitGone(within time.Duration, texts ...string) string {
+	s.tb.Helper()
+	var screen string
+	ok := s.poll(within, func() bool {
+		screen = s.Screen()
+		for _, t := range texts {
+			if strings.Contains(screen, t) {
+				return false
+			}
+		}
+		return true
+	})
+	if !ok {
+		s.tb.Fatalf("after %v the screen still shows one of %q:\n%s", within, texts, screen)
+	}
+	return screen
+}
+
+// WaitExit waits for the program to end and returns its exit code.
+func (s *Session) WaitExit(within time.Duration) int {
+	s.tb.Helper()
+	var code []byte
+	ok := s.poll(within, func() bool {
+		b, err := os.ReadFile(s.exitFile)
+		code = bytes.TrimSpace(b)
+		return err == nil && len(code) > 0
+	})
+	if !ok {
+		s.tb.Fatalf("the program did not end within %v; screen:\n%s", within, s.Screen())
+	}
+	n, err := strconv.Atoi(string(code))
+	if err != nil {
+		s.tb.Fatalf("reading the exit code %q: %v", code, err)
+	}
+	return n
+}
+
+// Clean fails unless the program, once ended, left the terminal as it found
+// it: the alternate screen left, the cursor shown, mouse reporting off.
+func (s *Session) Clean() {
+	s.tb.Helper()
+	out, err := s.tmux("display-message", "-p", "-t", "0", "#{alternate_on} #{cursor_flag} #{mouse_any_flag}")
+	if err != nil {
+		s.tb.Fatalf("display-message: %v", err)
+	}
+	if got := strings.TrimSpace(out); got != "0 1 0" {
+		s.tb.Fatalf("the terminal was left dirty (alternate screen, cursor shown, mouse = %q, want \"0 1 0\"):\n%s", got, s.Screen())
+	}
+}
+
+// poll checks cond every 20 ms until it holds or within has passed.
+func (s *Session) poll(within time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(within)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
