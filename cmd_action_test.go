@@ -485,6 +485,27 @@ func TestActionRunAgainstSandbox(t *testing.T) {
 		t.Errorf("type clash: exit %d %s", res.code, res.stderr)
 	}
 
+	// A CSV file is typed by the project's fields: visits is a long now, so
+	// "lots" is refused before anything is sent and "7" goes out as a number.
+	csvFile := filepath.Join(t.TempDir(), "users.csv")
+	if err := os.WriteFile(csvFile, []byte("email,visits,plan\nsam@example.com,lots,pro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res = run("bulk-upsert-users", "--file", csvFile); res.code != 2 || !strings.Contains(res.stderr, "visits") ||
+		!strings.Contains(res.stderr, "nothing was sent") {
+		t.Errorf("CSV value that clashes with the project's type: exit %d %s", res.code, res.stderr)
+	}
+	if err := os.WriteFile(csvFile, []byte("email,visits,plan\nsam@example.com,7,pro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res = run("bulk-upsert-users", "--file", csvFile); res.code != 0 {
+		t.Fatalf("typed CSV: exit %d %s", res.code, res.stderr)
+	}
+	res = run("get-user", "--data", `{"email":"sam@example.com"}`)
+	if !strings.Contains(res.stdout, `"visits": 7`) || !strings.Contains(res.stdout, `"plan": "pro"`) {
+		t.Errorf("after the typed CSV, get-user shows %s", res.stdout)
+	}
+
 	// get-user of an unknown email: exit 3.
 	if res = run("get-user", "--data", `{"email":"nobody@example.com"}`); res.code != 3 {
 		t.Errorf("unknown email: exit %d %s", res.code, res.stderr)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/iwb-dev/iwb/client/sandbox"
 )
 
 // buildIWB builds the real binary into dir.
@@ -62,6 +65,14 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 	env := baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=file", "IWB_KEYRING_PASSPHRASE=x")
 	const key = "0123456789abcdef0123456789ab3f2a"
 	const oddKey = "sandbox-key-QWERTY-1234"
+	// connection test calls GET /api/lists: each key has a sandbox of its own.
+	workAPI := httptest.NewServer(sandbox.New(sandbox.Options{Key: key}).Handler())
+	defer workAPI.Close()
+	oddAPI := httptest.NewServer(sandbox.New(sandbox.Options{Key: oddKey}).Handler())
+	defer oddAPI.Close()
+	against := func(env []string, api *httptest.Server) []string {
+		return append(append([]string(nil), env...), "ITERABLE_BASE_URL="+api.URL)
+	}
 	var outputs []string
 	run := func(t *testing.T, env []string, stdin string, wantCode int, args ...string) iwbResult {
 		t.Helper()
@@ -146,22 +157,26 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 		}
 	})
 	t.Run("test reads the default connection's key", func(t *testing.T) {
-		r := run(t, env, "", 0, "connection", "test")
-		if !strings.Contains(r.stdout, "work (eu, https://api.eu.iterable.com): key ••••••••••••3f2a read from the keyring") {
+		r := run(t, against(env, workAPI), "", 0, "connection", "test")
+		if !strings.Contains(r.stdout, "work (eu, "+workAPI.URL+"): key ••••••••••••3f2a read from the keyring; accepted by the API (1 lists)") {
 			t.Errorf("stdout: %q", r.stdout)
 		}
 	})
 	t.Run("use changes the default", func(t *testing.T) {
 		run(t, env, "", 0, "connection", "use", "sandbox")
-		r := run(t, env, "", 0, "connection", "test")
-		if !strings.HasPrefix(r.stdout, "sandbox (us, http://127.0.0.1:9)") {
+		r := run(t, against(env, oddAPI), "", 0, "connection", "test")
+		if !strings.HasPrefix(r.stdout, "sandbox (us, "+oddAPI.URL+")") {
 			t.Errorf("test after use: %q", r.stdout)
 		}
 		run(t, env, "", 3, "connection", "use", "nosuch")
 		run(t, env, "", 4, "connection", "test", "nosuch")
+		r = run(t, against(env, oddAPI), "", 4, "connection", "test", "work")
+		if !strings.Contains(r.stderr, "BadApiKey") {
+			t.Errorf("a key the API refuses: stderr %q", r.stderr)
+		}
 	})
 	t.Run("ITERABLE_API_KEY overrides the keyring", func(t *testing.T) {
-		r := run(t, append(baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=vault"), "ITERABLE_API_KEY="+key), "", 0, "connection", "test")
+		r := run(t, against(append(baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=vault"), "ITERABLE_API_KEY="+key), workAPI), "", 0, "connection", "test")
 		if !strings.Contains(r.stdout, "ITERABLE_API_KEY") || !strings.Contains(r.stdout, "••••••••••••3f2a") {
 			t.Errorf("stdout: %q", r.stdout)
 		}
@@ -178,7 +193,7 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 		if after := snapshotFiles(t, home, false); !sameFiles(before, after) {
 			t.Error("a wrong passphrase changed the keyring or the config")
 		}
-		run(t, env, "", 0, "connection", "test", "work")
+		run(t, against(env, workAPI), "", 0, "connection", "test", "work")
 	})
 	t.Run("no passphrase and no terminal exits 4", func(t *testing.T) {
 		r := run(t, baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=file"), "", 4, "connection", "test", "work")
