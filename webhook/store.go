@@ -387,14 +387,7 @@ func (s *Store) drain(batch []*writeReq) []*writeReq {
 // commit writes one batch in one transaction and answers each request.
 func (s *Store) commit(batch []*writeReq) {
 	ctx := context.Background()
-	live := batch[:0:0]
-	for _, req := range batch {
-		if req.ctx.Err() != nil {
-			req.done <- ErrBusy // its sender has given up: do not store what was refused
-			continue
-		}
-		live = append(live, req)
-	}
+	live := dropAbandoned(batch)
 	if len(live) == 0 {
 		return
 	}
@@ -403,6 +396,8 @@ func (s *Store) commit(batch []*writeReq) {
 		s.failAll(live, fmt.Errorf("starting a transaction: %w", err))
 		return
 	}
+	// Taking the write lock may have waited on another process: check again.
+	live = dropAbandoned(live)
 	tally := newBatchTally()
 	errs := make([]error, len(live))
 	triggersChanged := false
@@ -436,6 +431,20 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 		req.done <- errs[i]
 	}
+}
+
+// dropAbandoned answers ErrBusy to the requests whose sender has given up
+// (it answered 503, so the event must not be stored) and returns the rest.
+func dropAbandoned(batch []*writeReq) []*writeReq {
+	live := batch[:0:0]
+	for _, req := range batch {
+		if req.ctx.Err() != nil {
+			req.done <- ErrBusy
+			continue
+		}
+		live = append(live, req)
+	}
+	return live
 }
 
 func (s *Store) failAll(reqs []*writeReq, err error) {
