@@ -43,6 +43,9 @@ func (q Query) where(count bool) (string, []any) {
 	}
 	if q.Status != "" {
 		add("e.status = ?", string(q.Status))
+		if q.Status != StatusAccepted {
+			add("e.status != 'accepted'") // lets SQLite use the partial index
+		}
 	}
 	if q.EventName != "" {
 		add("e.event_name = ?", q.EventName)

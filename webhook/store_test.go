@@ -90,7 +90,7 @@ func TestListPagesAndFilters(t *testing.T) {
 	check("status", Query{Status: StatusRejected}, "")
 
 	for q, want := range map[*Query]int64{
-		{}:                        11,
+		{}:                       11,
 		{EventName: "emailOpen"}: 5,
 		{Trigger: "Clicks"}:      5,
 		{Kind: KindSystem}:       10,
