@@ -1,11 +1,13 @@
 package webhook
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -540,5 +542,53 @@ func TestRestartKeepsHistory(t *testing.T) {
 	srv2 := startListener(t, st2, ServerOptions{})
 	if a := post(t, srv2, "/h", "application/json", []byte(`{}`)); a.ID != "7" {
 		t.Errorf("next id = %s, want 7", a.ID)
+	}
+}
+
+func TestShutdownLetsRequestsInFlightFinishAndBeStored(t *testing.T) {
+	st := openTestStore(t, StoreOptions{})
+	srv, err := NewServer(st, ServerOptions{Addr: "127.0.0.1:0", Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	body := systemBody("emailSend", "in-flight")
+	// A raw connection with Expect: 100-continue: the server's "100 Continue"
+	// says the handler is running and waiting for the body.
+	conn, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /h HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(body))
+	reader := bufio.NewReader(conn)
+	status, err := reader.ReadString('\n')
+	if err != nil || !strings.Contains(status, "100") {
+		t.Fatalf("expected 100 Continue, got %q %v", status, err)
+	}
+	reader.ReadString('\n') // the blank line after it
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stopped <- srv.Shutdown(ctx)
+	}()
+	conn.Write(body)
+	resp, err := http.ReadResponse(reader, nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("in-flight request: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if err := <-stopped; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if n, _ := st.Count(context.Background(), Query{}); n != 1 {
+		t.Errorf("%d events stored, want the in-flight one", n)
+	}
+	// After Shutdown nothing is accepted any more.
+	if _, err := http.Post(srv.URL()+"h", "application/json", bytes.NewReader(body)); err == nil {
+		t.Error("a request was accepted after Shutdown")
 	}
 }
