@@ -3,11 +3,16 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -142,4 +147,90 @@ func BenchmarkAppend(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ev/s")
 	b.ReportMetric(float64(st.Stats().Events)/float64(st.commits.Load()), "events/commit")
+}
+
+// BenchmarkMillionEventsResident fills a log with 1,000,000 events (override
+// with IWB_BENCH_EVENTS), then starts a listener process on it with a live
+// reader attached, sends it 2,000 more events over HTTP, and reports that
+// process's resident memory and what reading a page and counting cost there.
+// Run it with -benchtime 1x: the fill takes a minute or two.
+func BenchmarkMillionEventsResident(b *testing.B) {
+	total := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("IWB_BENCH_EVENTS")); err == nil && v > 0 {
+		total = v
+	}
+	path := filepath.Join(b.TempDir(), "events.db")
+	st, err := Open(path, StoreOptions{Logger: quietLog})
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := []string{"emailSend", "emailOpen", "emailClick", "pushSend", "smsSend", "inAppOpen"}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	fillStart := time.Now()
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := int(next.Add(1))
+				if n > total {
+					return
+				}
+				body := []byte(fmt.Sprintf(`{"email":"user%d@example.com","eventName":%q,"dataFields":{"messageId":"fill-%d","createdAt":"2026-03-14 09:26:53 +00:00","campaignId":%d,"templateId":8002,"emailSubject":"A subject line of ordinary length","userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36","ip":"203.0.113.%d"}}`,
+					n%5000, names[n%len(names)], n, 7000+n%50, n%250))
+				parsed, _ := ParseBody("application/json", body)
+				c := Classify(parsed, "/h", nil)
+				ev := &Event{ReceivedAt: time.Now(), Status: StatusAccepted, Kind: c.Kind, EventName: c.EventName,
+					Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
+					Body: body, Payload: parsed.Payload, Size: int64(len(body)), dupKey: duplicateKey(c, body)}
+				if err := st.Append(context.Background(), ev); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fillRate := float64(total) / time.Since(fillStart).Seconds()
+	if err := st.Close(); err != nil {
+		b.Fatal(err)
+	}
+	info, _ := os.Stat(path)
+
+	_, addr, stdin, out := startChild(b, path)
+	b.ResetTimer()
+	var report string
+	for range b.N {
+		rate, _ := driveLoad(b, "http://"+addr+"/h", 2000, 10)
+		b.ReportMetric(rate, "live-ev/s")
+		fmt.Fprintln(stdin, "measure")
+		if !out.Scan() {
+			b.Fatal("the child did not report")
+		}
+		report = out.Text()
+	}
+	b.StopTimer()
+	fields := strings.Fields(report)
+	value := func(key string) float64 {
+		for i := 0; i+1 < len(fields); i += 2 {
+			if fields[i] == key {
+				v, _ := strconv.ParseFloat(fields[i+1], 64)
+				return v
+			}
+		}
+		b.Fatalf("no %s in %q", key, report)
+		return 0
+	}
+	if value("EVENTS") != float64(total+2000*b.N) || value("LAST_SEEN") != value("EVENTS") {
+		b.Fatalf("the child's log or reader is not complete: %s", report)
+	}
+	b.ReportMetric(value("RSS_KB")/1024, "resident-MB")
+	b.ReportMetric(value("HEAP_KB")/1024, "heap-MB")
+	b.ReportMetric(value("NEWEST_US")/1000, "newest-page-ms")
+	b.ReportMetric(value("FILTERED_US")/1000, "filtered-page-ms")
+	b.ReportMetric(value("COUNT_US")/1000, "filtered-count-ms")
+	b.ReportMetric(fillRate, "fill-ev/s")
+	b.ReportMetric(float64(info.Size())/(1<<20), "db-MB")
+	b.Logf("child: %s", report)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,11 +93,14 @@ func TestConcurrentSendersAreAllStored(t *testing.T) {
 	}
 }
 
-// TestCrashChild is the listener process that TestSIGKILLKeepsEveryAnsweredEvent kills.
-func TestCrashChild(t *testing.T) {
-	path := os.Getenv("IWB_CRASH_CHILD_DB")
+// TestListenerChild is a listener process for the tests that need one apart:
+// TestSIGKILLKeepsEveryAnsweredEvent kills it, BenchmarkMillionEventsResident
+// measures it. It prints "ADDR host:port", attaches a live reader, and then
+// answers "measure" lines on stdin with its resident memory.
+func TestListenerChild(t *testing.T) {
+	path := os.Getenv("IWB_CHILD_DB")
 	if path == "" {
-		t.Skip("runs only as the child of TestSIGKILLKeepsEveryAnsweredEvent")
+		t.Skip("runs only as a child of another test")
 	}
 	st, err := Open(path, StoreOptions{Logger: quietLog})
 	if err != nil {
@@ -109,18 +113,78 @@ func TestCrashChild(t *testing.T) {
 	if err := srv.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	sub := st.Subscribe()
+	var seen atomic.Int64
+	go func() {
+		for ev := range sub.C {
+			seen.Store(ev.ID)
+		}
+	}()
 	fmt.Printf("ADDR %s\n", srv.Addr())
-	select {} // until SIGKILL
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		if in.Text() == "measure" {
+			fmt.Println(measureReader(t, st, seen.Load()))
+		}
+	}
+	select {} // until killed
 }
 
-func TestSIGKILLKeepsEveryAnsweredEvent(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a child process")
+// measureReader reads as the events page would, then reports the process's
+// resident memory and what the reads cost.
+func measureReader(t *testing.T, st *Store, lastSeen int64) string {
+	ctx := context.Background()
+	start := time.Now()
+	newest, err := st.List(ctx, Query{Desc: true, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "events.db")
-	child := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.v")
-	child.Env = append(os.Environ(), "IWB_CRASH_CHILD_DB="+path)
+	newestPage := time.Since(start)
+	start = time.Now()
+	filtered, err := st.List(ctx, Query{EventName: "emailOpen", Desc: true, BeforeID: lastSeen / 2, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filteredPage := time.Since(start)
+	start = time.Now()
+	n, err := st.Count(ctx, Query{EventName: "emailOpen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := time.Since(start)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return fmt.Sprintf("RSS_KB %d HEAP_KB %d NEWEST_US %d FILTERED_US %d COUNT_US %d PAGES %d,%d COUNTED %d EVENTS %d LAST_SEEN %d",
+		residentKB(), ms.HeapInuse>>10, newestPage.Microseconds(), filteredPage.Microseconds(), count.Microseconds(),
+		len(newest), len(filtered), n, st.Stats().Events, lastSeen)
+}
+
+// residentKB is this process's resident set (VmRSS), in KiB.
+func residentKB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb
+		}
+	}
+	return -1
+}
+
+// startChild runs TestListenerChild on the database at path and returns its address.
+func startChild(t testing.TB, path string) (*exec.Cmd, string, io.WriteCloser, *bufio.Scanner) {
+	t.Helper()
+	child := exec.Command(os.Args[0], "-test.run=^TestListenerChild$")
+	child.Env = append(os.Environ(), "IWB_CHILD_DB="+path)
 	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin, err := child.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,25 +192,26 @@ func TestSIGKILLKeepsEveryAnsweredEvent(t *testing.T) {
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
-	killed := false
-	defer func() {
-		if !killed {
-			child.Process.Kill()
-			child.Wait()
-		}
-	}()
-	addr := ""
+	t.Cleanup(func() {
+		child.Process.Kill()
+		child.Wait()
+	})
 	scan := bufio.NewScanner(stdout)
 	for scan.Scan() {
 		if a, ok := strings.CutPrefix(scan.Text(), "ADDR "); ok {
-			addr = a
-			break
+			return child, a, stdin, scan
 		}
 	}
-	if addr == "" {
-		t.Fatal("the child never said where it listens")
+	t.Fatal("the child never said where it listens")
+	return nil, "", nil, nil
+}
+
+func TestSIGKILLKeepsEveryAnsweredEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
 	}
-	go io.Copy(io.Discard, stdout)
+	path := filepath.Join(t.TempDir(), "events.db")
+	child, addr, _, _ := startChild(t, path)
 
 	// 20 senders post until the child dies; each remembers what was answered 200.
 	type ack struct {
@@ -192,7 +257,6 @@ func TestSIGKILLKeepsEveryAnsweredEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	child.Wait()
-	killed = true
 	wg.Wait()
 
 	st := openStoreAt(t, path, StoreOptions{})

@@ -196,7 +196,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.append(w, r, ev) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "id": strconv.FormatInt(ev.ID, 10)})
+	writeAccepted(w, ev.ID)
 	if s.forward != nil {
 		s.forward.enqueue(r.Context(), forwardJob{id: ev.ID, method: r.Method, header: r.Header, body: body}, s.opts.Auth.headerName())
 	}
@@ -245,6 +245,17 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return buf, nil
 	}
 	return io.ReadAll(body)
+}
+
+// writeAccepted answers {"ok":true,"id":"<id>"}: the hot path, so built by hand.
+func writeAccepted(w http.ResponseWriter, id int64) {
+	buf := make([]byte, 0, 40)
+	buf = append(buf, `{"ok":true,"id":"`...)
+	buf = strconv.AppendInt(buf, id, 10)
+	buf = append(buf, "\"}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
