@@ -234,3 +234,19 @@ func BenchmarkMillionEventsResident(b *testing.B) {
 	b.ReportMetric(float64(info.Size())/(1<<20), "db-MB")
 	b.Logf("child: %s", report)
 }
+
+// BenchmarkParseAndClassify is the per-request work before the store: a ~2 KB
+// system event parsed, classified and given its duplicate key.
+func BenchmarkParseAndClassify(b *testing.B) {
+	body := loadBody(1, 2048)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		parsed, err := ParseBody("application/json", body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := Classify(parsed, "/h", nil)
+		_ = duplicateKey(c, body)
+	}
+}

@@ -86,47 +86,44 @@ func parseJSON(raw []byte) (Body, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return Body{}, errors.New("the body is empty")
 	}
+	// One pass: fields of an unexpected type (say dataFields as a string) only
+	// stay blank, reported as an *UnmarshalTypeError, which is no reason to
+	// refuse the event.
 	var env struct {
 		EventName  json.RawMessage `json:"eventName"`
 		Email      json.RawMessage `json:"email"`
 		UserID     json.RawMessage `json:"userId"`
 		WorkflowID json.RawMessage `json:"workflowId"`
-		DataFields json.RawMessage `json:"dataFields"`
-	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			// Valid JSON that is not an object: kept, nothing to classify.
-			return Body{Payload: raw}, nil
-		}
-		return Body{}, err
-	}
-	b := Body{Payload: raw, fields: bodyFields{
-		eventName:  jsonText(env.EventName),
-		email:      jsonText(env.Email),
-		userID:     jsonText(env.UserID),
-		workflowID: jsonText(env.WorkflowID),
-	}}
-	if len(env.DataFields) > 0 && env.DataFields[0] == '{' {
-		var data struct {
+		DataFields struct {
 			WorkflowID json.RawMessage `json:"workflowId"`
 			Email      json.RawMessage `json:"email"`
 			UserID     json.RawMessage `json:"userId"`
 			MessageID  json.RawMessage `json:"messageId"`
 			EmailID    json.RawMessage `json:"emailId"`
 			CreatedAt  json.RawMessage `json:"createdAt"`
+		} `json:"dataFields"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return Body{}, err
 		}
-		// Fields of the wrong type are left blank; the rest still count.
-		_ = json.Unmarshal(env.DataFields, &data)
-		b.fields.data = dataFields{
+	}
+	data := env.DataFields
+	b := Body{Payload: raw, fields: bodyFields{
+		eventName:  jsonText(env.EventName),
+		email:      jsonText(env.Email),
+		userID:     jsonText(env.UserID),
+		workflowID: jsonText(env.WorkflowID),
+		data: dataFields{
 			workflowID: jsonText(data.WorkflowID),
 			email:      jsonText(data.Email),
 			userID:     jsonText(data.UserID),
 			messageID:  jsonText(data.MessageID),
 			emailID:    jsonText(data.EmailID),
 			createdAt:  jsonText(data.CreatedAt),
-		}
-	}
+		},
+	}}
 	return b, nil
 }
 
