@@ -89,6 +89,7 @@ type writerStmts struct {
 type writeReq struct {
 	ctx            context.Context
 	ev             *Event
+	headers        string // ev.Headers as JSON
 	op             func(ctx context.Context, c *sql.Conn) error
 	reloadTriggers bool // op changes the triggers
 	done           chan error
@@ -315,7 +316,12 @@ func (s *Store) Subscribe() *Subscription { return s.broker.subscribe() }
 // schema problems. It returns only after the transaction holding ev has
 // committed, or ErrBusy when ctx ends first (ev is then not stored).
 func (s *Store) Append(ctx context.Context, ev *Event) error {
-	err := s.submit(ctx, &writeReq{ctx: ctx, ev: ev, done: make(chan error, 1)})
+	// Encode in the caller's goroutine: the single writer has enough to do.
+	headers, err := json.Marshal(ev.Headers)
+	if err != nil {
+		return fmt.Errorf("encoding headers: %w", err)
+	}
+	err = s.submit(ctx, &writeReq{ctx: ctx, ev: ev, headers: string(headers), done: make(chan error, 1)})
 	if errors.Is(err, ErrBusy) {
 		s.busy.Add(1)
 	}
@@ -452,7 +458,7 @@ func (s *Store) commit(batch []*writeReq) {
 			triggersChanged = triggersChanged || req.reloadTriggers
 			continue
 		}
-		errs[i] = s.insert(ctx, req.ev, tally)
+		errs[i] = s.insert(ctx, req, tally)
 	}
 	if err := tally.flush(ctx, s.stmts); err != nil {
 		_, _ = s.wconn.ExecContext(ctx, "ROLLBACK")
@@ -537,16 +543,13 @@ func (t *batchTally) apply(s *Store) {
 }
 
 // insert stores one event inside the writer's open transaction.
-func (s *Store) insert(ctx context.Context, ev *Event, tally *batchTally) error {
+func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) error {
+	ev := req.ev
 	if ev.Status == StatusAccepted {
 		if err := s.markDuplicate(ctx, ev); err != nil {
 			return err
 		}
 		s.match(ev)
-	}
-	headers, err := json.Marshal(ev.Headers)
-	if err != nil {
-		return fmt.Errorf("encoding headers: %w", err)
 	}
 	format, payload := "raw", []byte(nil)
 	switch {
@@ -556,6 +559,7 @@ func (s *Store) insert(ctx context.Context, ev *Event, tally *batchTally) error 
 		format = "json"
 	}
 	var triggers, problems []byte
+	var err error
 	if len(ev.Triggers) > 0 {
 		triggers, _ = json.Marshal(ev.Triggers)
 	}
@@ -566,7 +570,7 @@ func (s *Store) insert(ctx context.Context, ev *Event, tally *batchTally) error 
 	}
 	res, err := s.stmts.insert.ExecContext(ctx, ev.ReceivedAt.UnixNano(), string(ev.Status), string(ev.Kind),
 		ev.EventName, ev.WorkflowID, ev.Email, ev.UserID, ev.Method, ev.Path, ev.Query, ev.RemoteAddr,
-		ev.ContentType, string(headers), ev.Size, nonNil(ev.Body), format, payload, ev.Error, string(triggers),
+		ev.ContentType, req.headers, ev.Size, nonNil(ev.Body), format, payload, ev.Error, string(triggers),
 		ev.DuplicateOf, ev.dupKey, nullString(problems), ev.Mismatch)
 	if err != nil {
 		return fmt.Errorf("storing an event: %w", err)
