@@ -84,7 +84,7 @@ func (s *Server) Start(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", s.opts.Addr, err)
+		return fmt.Errorf("cannot listen on %s (is another listener running there? choose another --addr): %w", s.opts.Addr, err)
 	}
 	s.mu.Lock()
 	s.addr = ln.Addr().String()
