@@ -354,3 +354,31 @@ func storeOneEvent(t *testing.T, body string) {
 		t.Fatalf("storing an event: %d", resp.StatusCode)
 	}
 }
+
+func TestListenPrinterFiltersAndCatchesUp(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("IWB_HOME", home)
+	storeOneEvent(t, `{"eventName":"emailOpen","email":"a@example.com"}`)
+	storeOneEvent(t, `{"eventName":"emailClick","email":"b@example.com"}`)
+	storeOneEvent(t, `{"workflowId":1234,"email":"c@example.com"}`)
+	p, _ := resolvePaths()
+	st, err := webhook.Open(p.Database(), webhook.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var out bytes.Buffer
+	printer := &eventPrinter{out: &out, events: []string{"emailOpen"}, workflows: []string{"1234"}, store: st}
+	// The live copy of event 3 arrives after drops: 1 and 2 come from the store.
+	last, err := st.Get(context.Background(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printer.receive(context.Background(), last, true)
+	printer.receive(context.Background(), last, false) // a second copy is not printed again
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "emailOpen") || !strings.Contains(lines[0], "a@example.com") ||
+		!strings.Contains(lines[1], "workflow 1234") {
+		t.Errorf("printed:\n%s", out.String())
+	}
+}

@@ -299,3 +299,18 @@ func TestAppendAfterCloseFails(t *testing.T) {
 		t.Errorf("Append after Close = %v", err)
 	}
 }
+
+func TestDurableMeansSynchronousFull(t *testing.T) {
+	for durable, want := range map[bool]int{false: 1, true: 2} { // NORMAL=1, FULL=2
+		st := openTestStore(t, StoreOptions{Durable: durable})
+		var got int
+		if err := st.wconn.QueryRowContext(context.Background(), "PRAGMA synchronous").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		st.wconn.QueryRowContext(context.Background(), "PRAGMA journal_mode").Scan(&mode)
+		if got != want || mode != "wal" {
+			t.Errorf("durable=%v: synchronous=%d journal_mode=%s, want %d wal", durable, got, mode, want)
+		}
+	}
+}
