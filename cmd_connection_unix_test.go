@@ -3,64 +3,18 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/iwb-dev/iwb/client/sandbox"
 )
 
-// buildIWB builds the real binary into dir.
-func buildIWB(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "iwb")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-type iwbResult struct {
-	code           int
-	stdout, stderr string
-}
-
-// runIWB runs the binary with exactly env, stdin as given, and no controlling
-// terminal (its own session), as a script or CI would.
-func runIWB(t *testing.T, bin string, env []string, stdin string, args ...string) iwbResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running iwb %v: %v", args, err)
-	}
-	return iwbResult{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
-}
-
-// baseEnv is a clean environment: no key, no iwb settings from the machine.
-func baseEnv(extra ...string) []string {
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	return append(env, extra...)
-}
-
 func TestConnectionCommandsEndToEnd(t *testing.T) {
-	bin := buildIWB(t, t.TempDir())
+	bin := buildIWB(t)
 	home := t.TempDir()
 	env := baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=file", "IWB_KEYRING_PASSPHRASE=x")
 	const key = "0123456789abcdef0123456789ab3f2a"
@@ -242,7 +196,7 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 // dbus-launch on PATH records any call.
 func TestNoDBusLaunchWithoutSessionBus(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildIWB(t, dir)
+	bin := buildIWB(t)
 	called := filepath.Join(dir, "dbus-launch-called")
 	fake := "#!/bin/sh\necho called >> '" + called + "'\nexit 1\n"
 	if err := os.WriteFile(filepath.Join(dir, "dbus-launch"), []byte(fake), 0o755); err != nil {
