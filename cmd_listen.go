@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -456,7 +457,7 @@ func newTriggerCmd() *cobra.Command {
 		Use:   "schema NAME (--from-event ID | --file SCHEMA.json)",
 		Short: "Set a trigger's payload schema from a stored event or a schema file",
 		Args:  cobra.ExactArgs(1),
-		RunE:  notYet,
+		RunE:  runTriggerSchema,
 	}
 	schemaCmd.Flags().String("from-event", "", "infer the schema from this stored event")
 	schemaCmd.Flags().String("file", "", "read the schema from this file (Workato JSON or JSON Schema)")
@@ -567,5 +568,74 @@ func runTriggerRemove(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "removed trigger %q\n", args[0])
+	return nil
+}
+
+// runTriggerSchema sets a trigger's payload schema from a schema file, or
+// widens it with a stored event (a type set by hand is never narrowed).
+func runTriggerSchema(cmd *cobra.Command, args []string) error {
+	name := args[0]
+	fromEvent, _ := cmd.Flags().GetString("from-event")
+	file, _ := cmd.Flags().GetString("file")
+	if (fromEvent == "") == (file == "") {
+		return usageErrorf("give one of --from-event ID or --file SCHEMA.json")
+	}
+	var fromFile schema.Schema
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return usageErrorf("reading the schema: %v", err)
+		}
+		if fromFile, err = schema.Parse(data); err != nil {
+			return usageErrorf("%s: %v", file, err)
+		}
+	}
+	var eventID int64
+	if fromEvent != "" {
+		id, err := strconv.ParseInt(fromEvent, 10, 64)
+		if err != nil || id <= 0 {
+			return usageErrorf("--from-event takes an event id (see 'iwb events list'), not %q", fromEvent)
+		}
+		eventID = id
+	}
+	a, st, err := openStore(cmd, false)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	defer st.Close()
+	ctx := cmd.Context()
+	trigger, err := st.Trigger(ctx, name)
+	if errors.Is(err, webhook.ErrNotFound) {
+		return withExit(exitNotFound, fmt.Errorf("no trigger named %q (see 'iwb trigger list')", name))
+	}
+	if err != nil {
+		return err
+	}
+	next, source := fromFile, file
+	if eventID != 0 {
+		ev, err := st.Get(ctx, eventID)
+		if errors.Is(err, webhook.ErrNotFound) {
+			return withExit(exitNotFound, fmt.Errorf("no event %d (see 'iwb events list')", eventID))
+		}
+		if err != nil {
+			return err
+		}
+		if len(ev.Payload) == 0 {
+			return usageErrorf("event %d has no JSON body to infer a schema from (it was %s)", eventID, ev.Status)
+		}
+		inf, err := schema.Widen(trigger.Schema, ev.Payload)
+		if err != nil {
+			return usageErrorf("event %d: %v", eventID, err)
+		}
+		for _, n := range inf.Notes {
+			fmt.Fprintln(cmd.ErrOrStderr(), "note: "+n.String())
+		}
+		next, source = inf.Schema, fmt.Sprintf("event %d", eventID)
+	}
+	if err := st.SetTriggerSchema(ctx, name, next); err != nil {
+		return fmt.Errorf("saving the schema of %q: %w", name, err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "trigger %q: schema of %d top-level fields from %s\n", name, len(next), source)
 	return nil
 }
