@@ -45,11 +45,11 @@ type demo struct {
 }
 
 // startDemo starts everything on free loopback ports. Close stops it all.
-func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (d *demo, err error) {
-	d = &demo{}
+func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo, err error) {
+	d := &demo{}
 	defer func() {
 		if err != nil {
-			d.Close()
+			_ = d.Close()
 		}
 	}()
 	if d.dir, err = os.MkdirTemp("", "iwb-demo-"); err != nil {
