@@ -71,7 +71,8 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 	if err != nil {
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	d.api = &http.Server{Handler: d.sandbox.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	d.api = &http.Server{Handler: d.sandbox.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)} // the terminal is the TUI's
 	go func() {
 		if err := d.api.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			log.Error("the demo's sandbox stopped", "err", err)

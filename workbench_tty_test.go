@@ -279,3 +279,29 @@ func TestWorkbenchSaysWhenItsPortIsTaken(t *testing.T) {
 	}
 	term.Clean()
 }
+
+// TestWorkbenchAsksTheFileKeyringPassphraseFirst: with the default
+// connection's key in the file keyring and no IWB_KEYRING_PASSPHRASE, iwb asks
+// for the passphrase on the terminal before the TUI takes it over.
+func TestWorkbenchAsksTheFileKeyringPassphraseFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the real-terminal test is skipped with -short")
+	}
+	bin := buildIWB(t)
+	home, env := workbenchEnv(t)
+	if r := runIWB(t, bin, baseEnv(env...), "0123456789abcdef0123456789abcdef", "connection", "add", "acme"); r.code != 0 {
+		t.Fatalf("connection add: exit %d: %s", r.code, r.stderr)
+	}
+	term := tuitest.Start(t, 100, 30, []string{"IWB_HOME=" + home, "IWB_KEYRING_BACKEND=file"}, bin, "--addr", "127.0.0.1:0")
+	term.WaitFor(eventsWithin, "Passphrase for the iwb file keyring")
+	term.SendText("correct horse")
+	term.SendKeys("Enter")
+	term.WaitFor(eventsWithin, "acme (us) · http://127.0.0.1:")
+	term.SendKeys("5")
+	term.WaitFor(2*time.Second, "••••••••••••cdef")
+	term.SendKeys("q")
+	if code := term.WaitExit(10 * time.Second); code != 0 {
+		t.Fatalf("iwb exited %d, want 0", code)
+	}
+	term.Clean()
+}

@@ -2,14 +2,18 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -314,5 +318,62 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("waited 5s for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BenchmarkStoreEventsTail is what one live refresh of the Events tab costs on
+// a real log of IWB_BENCH_EVENTS events (default 100,000): the count and the
+// newest page, unfiltered and filtered by event name.
+func BenchmarkStoreEventsTail(b *testing.B) {
+	total := 100_000
+	if v, err := strconv.Atoi(os.Getenv("IWB_BENCH_EVENTS")); err == nil && v > 0 {
+		total = v
+	}
+	st, err := webhook.Open(filepath.Join(b.TempDir(), "events.db"), webhook.StoreOptions{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	names := []string{"emailSend", "emailOpen", "emailClick", "pushSend", "smsSend", "inAppOpen"}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			for {
+				n := int(next.Add(1))
+				if n > total {
+					return
+				}
+				body := fmt.Appendf(nil, `{"email":"user%d@example.com","eventName":%q,"dataFields":{"campaignId":%d}}`, n%5000, names[n%len(names)], n)
+				parsed, _ := webhook.ParseBody("application/json", body)
+				c := webhook.Classify(parsed, "/h", nil)
+				ev := &webhook.Event{ReceivedAt: time.Now(), Status: webhook.StatusAccepted, Kind: c.Kind, EventName: c.EventName,
+					Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
+					Body: body, Payload: parsed.Payload, Size: int64(len(body))}
+				if err := st.Append(context.Background(), ev); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	src := NewStoreEvents(st)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		f    EventFilter
+	}{{"all", EventFilter{}}, {"event-name", EventFilter{EventName: "smsSend"}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := src.Count(ctx, c.f); err != nil {
+					b.Fatal(err)
+				}
+				if evs, err := src.Before(ctx, c.f, 0, listPage); err != nil || len(evs) != listPage {
+					b.Fatalf("%d events, %v", len(evs), err)
+				}
+			}
+		})
 	}
 }
