@@ -305,3 +305,25 @@ func TestWorkbenchAsksTheFileKeyringPassphraseFirst(t *testing.T) {
 	}
 	term.Clean()
 }
+
+// TestWorkbenchBadFlags are refused with one line and exit 2, before any
+// terminal is touched.
+func TestWorkbenchBadFlags(t *testing.T) {
+	bin := buildIWB(t)
+	_, env := workbenchEnv(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--forward-to", "ftp://example.com"}, "--forward-to"},
+		{[]string{"demo", "--forward-to", "localhost:3000"}, "--forward-to"},
+		{[]string{"demo", "--interval", "-1s"}, "--interval"},
+		{[]string{"--addr", "not-an-address"}, "--addr not-an-address"},
+	} {
+		r := runIWB(t, bin, baseEnv(env...), "", c.args...)
+		if r.code != exitUsage || !strings.HasPrefix(r.stderr, "iwb: ") || !strings.Contains(r.stderr, c.want) ||
+			strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("iwb %v: exit %d, stderr %q; want exit 2 and one line naming %s", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
