@@ -55,6 +55,7 @@ Run it with no command to open the workbench on the default connection, or
 		RunE:          runWorkbench,
 	}
 	root.PersistentFlags().Bool("debug", false, "log at debug level (the log file, never the terminal)")
+	addRootWorkbenchFlags(root)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, cmd.CommandPath())
 	})
