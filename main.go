@@ -121,8 +121,3 @@ func exitCode(err error) int {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
-
-// notYet is the answer of a command whose room has not landed yet.
-func notYet(cmd *cobra.Command, _ []string) error {
-	return usageErrorf("'%s' is not yet available", cmd.CommandPath())
-}
