@@ -383,6 +383,10 @@ func TestTrafficCoversEveryEventFamily(t *testing.T) {
 		}
 		switch d.Kind {
 		case "system":
+			// Keys come in the order Iterable's documentation shows them.
+			if !regexp.MustCompile(`^\{("email":[^,]+,)?("userId":[^,]+,)?"eventName":"[^"]+","dataFields":\{"email":"[^"]+","createdAt":`).Match(d.Body) {
+				t.Fatalf("keys out of Iterable's order: %s", d.Body)
+			}
 			if body["eventName"] != d.EventName {
 				t.Fatalf("eventName %v, delivery says %s", body["eventName"], d.EventName)
 			}

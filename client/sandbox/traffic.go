@@ -2,11 +2,13 @@ package sandbox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -155,7 +157,7 @@ func (t *Traffic) Next() Delivery {
 	if p.userID != "" && t.rng.IntN(4) == 0 {
 		delete(event, "email") // userID-based projects identify by userId alone
 	}
-	d := Delivery{URL: t.opts.URL, Kind: "system", EventName: name, Body: mustJSON(event)}
+	d := Delivery{URL: t.opts.URL, Kind: "system", EventName: name, Body: eventJSON(event)}
 	if j != nil {
 		d.WorkflowID = j.ID
 	}
@@ -183,7 +185,7 @@ func (t *Traffic) journeyWebhook(p person, now time.Time) Delivery {
 	default:
 		url = strings.TrimRight(url, "/") + fmt.Sprintf("/workflows/%d", j.ID)
 	}
-	return Delivery{URL: url, Kind: "workflow", WorkflowID: j.ID, Body: mustJSON(body)}
+	return Delivery{URL: url, Kind: "workflow", WorkflowID: j.ID, Body: eventJSON(body)}
 }
 
 func addQuery(url, q string) string {
@@ -311,12 +313,63 @@ func (s *Sandbox) people() []person {
 	return out
 }
 
-func mustJSON(v any) []byte {
+// The order Iterable's documentation writes a webhook's keys in, at the top
+// and in dataFields; keys not listed follow alphabetically. Order carries no
+// meaning in JSON, but it is what a user reading the Events tab, or inferring
+// a schema whose fields keep first-seen order, expects to see.
+var (
+	eventKeyOrder     = []string{"email", "userId", "eventName", "workflowId", "workflowName", "dataFields"}
+	dataFieldKeyOrder = []string{"email", "createdAt", "campaignId", "templateId", "campaignName", "workflowId",
+		"workflowName", "templateName", "channelId", "messageTypeId", "experimentId", "messageId", "emailId"}
+)
+
+// eventJSON encodes a generated event (maps of plain values) with its keys in
+// Iterable's order.
+func eventJSON(v any) []byte {
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic("sandbox: encoding a generated event: " + err.Error()) // only maps of plain values are encoded
+	writeEventJSON(&b, v, eventKeyOrder)
+	return b.Bytes()
+}
+
+func writeEventJSON(b *bytes.Buffer, v any, order []string) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		enc := json.NewEncoder(b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			panic("sandbox: encoding a generated event: " + err.Error()) // only plain values are generated
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		return
 	}
-	return bytes.TrimRight(b.Bytes(), "\n")
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		if i := slices.Index(order, k); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortFunc(keys, func(x, y string) int {
+		if c := cmp.Compare(rank(x), rank(y)); c != 0 {
+			return c
+		}
+		return strings.Compare(x, y)
+	})
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeEventJSON(b, k, nil)
+		b.WriteByte(':')
+		var inner []string
+		if k == "dataFields" {
+			inner = dataFieldKeyOrder
+		}
+		writeEventJSON(b, m[k], inner)
+	}
+	b.WriteByte('}')
 }

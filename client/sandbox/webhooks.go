@@ -3,7 +3,6 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -99,11 +98,7 @@ func (s *Sandbox) queue(event map[string]any) {
 	if !wh.Enabled || wh.Endpoint == "" {
 		return
 	}
-	body, err := json.Marshal(event)
-	if err != nil {
-		s.log.Error("sandbox: encoding a webhook", "error", err)
-		return
-	}
+	body := eventJSON(event)
 	header := http.Header{"Content-Type": {"application/json"}, "User-Agent": {"Iterable-Sandbox"}}
 	switch wh.AuthType {
 	case "Basic":
