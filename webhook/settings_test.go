@@ -68,7 +68,7 @@ func TestParseWorkflowIDTakesAnIDOrAnEditorURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"1234":   "1234",
 		" 4101 ": "4101",
-		"https://app.iterable.com/workflows/1234/edit":          "1234",
+		"https://app.iterable.com/workflows/1234/edit":         "1234",
 		"https://app.eu.iterable.com/workflows/60102/edit?x=1": "60102",
 	} {
 		if got, err := ParseWorkflowID(in); err != nil || got != want {
