@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/webhook"
 )
 
 // Event is one stored webhook as the workbench shows it. The caller adapts the
@@ -109,6 +112,16 @@ type Deps struct {
 	// ListenerURL is where the embedded listener takes webhooks; empty when
 	// it is not running.
 	ListenerURL string
+	// Client is the API of the connection in use (the sandbox in the demo);
+	// nil when there is none. The Triggers tab lists journeys and sets up
+	// the system webhook with it.
+	Client *client.Client
+	// Store is the listener's database: triggers, their schemas and
+	// mismatches, settings. Nil turns the Triggers and Schemas tabs off.
+	Store *webhook.Store
+	// Listener is the embedded listener, whose auth the webhook setup
+	// changes; nil when it is not running.
+	Listener *webhook.Server
 	// Replay sends an event again to the forward URL.
 	Replay func(ctx context.Context, ev Event) (ForwardResult, error)
 	// Demo says the workbench runs on the built-in sandbox.
