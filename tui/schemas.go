@@ -349,7 +349,7 @@ func propose(t webhook.Trigger, source string, inf schema.Inference) *wizard {
 // pasteForm takes a sample payload pasted into a text area.
 func (m *Model) pasteForm(t webhook.Trigger) tea.Cmd {
 	var text string
-	area := huh.NewText().Title("Sample payload of "+t.Name).
+	area := huh.NewText().Title("Sample payload of " + t.Name).
 		Description("paste one or more JSON objects (e.g. a test event's body); ctrl+j or alt+enter adds a line").
 		Lines(max(m.layout.Body.H-8, 4)).CharLimit(0).Value(&text).Validate(func(s string) error {
 		_, err := schema.Widen(t.Schema, []byte(s))

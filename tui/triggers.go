@@ -355,7 +355,9 @@ func (m *Model) objectForm(t *webhook.Trigger) tea.Cmd {
 		}
 		return saveTrigger(st, tr, editing)
 	}
-	dirty := func() bool { return v.name != "" && !editing || len(v.events) > 0 && !editing || v.other != "" && !editing }
+	dirty := func() bool {
+		return v.name != "" && !editing || len(v.events) > 0 && !editing || v.other != "" && !editing
+	}
 	return m.openPageForm(title, submit, dirty, huh.NewGroup(fields...))
 }
 
@@ -404,6 +406,9 @@ func (m *Model) workflowForm(t *webhook.Trigger) tea.Cmd {
 	p := &m.trig
 	var groups []*huh.Group
 	if len(p.journeys) > 0 {
+		if t == nil {
+			v.picked = strconv.FormatInt(p.journeys[0].ID, 10)
+		}
 		opts := make([]huh.Option[string], 0, len(p.journeys)+1)
 		for _, j := range p.journeys {
 			id := strconv.FormatInt(j.ID, 10)

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -110,4 +111,173 @@ func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
 		hs.mustShow("opens", "New Object", "no schema", "added opens")
 		hs.checkFrame(w, h)
 	})
+}
+
+func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
+	deps, st := storeDeps(t)
+	deps.Client, _ = sandboxClient(t, "")
+	hs := newHarness(t, deps, 120, 40)
+	eventually(t, "the journeys load", func() bool { return len(hs.m.trig.journeys) == 3 })
+	hs.press("3", "N")
+	hs.mustShow("New Workflow trigger", "4101", "Welcome series", "Type an id or paste the journey editor URL")
+	hs.typeText("welcome")
+	hs.press("enter", "enter") // the first journey
+	tr := mustTrigger(t, st, "welcome")
+	if tr.Kind != webhook.TriggerWorkflow || tr.WorkflowID != "4101" {
+		t.Fatalf("stored %+v, want New Workflow on 4101", tr)
+	}
+	hs.mustShow("New Workflow", "wf 4101", "http://127.0.0.1:8787/workflows/4101", "Call Webhook tile")
+
+	// Or the journey editor's URL, pasted.
+	hs.press("N")
+	hs.typeText("pasted")
+	hs.press("enter", "end", "enter")
+	hs.mustShow("Workflow id")
+	hs.paste("https://app.iterable.com/workflows/1234/edit")
+	hs.press("enter")
+	if tr := mustTrigger(t, st, "pasted"); tr.WorkflowID != "1234" {
+		t.Fatalf("from the editor URL: workflow %q, want 1234", tr.WorkflowID)
+	}
+}
+
+func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
+	deps, st := storeDeps(t)
+	deps.Client, _ = sandboxClient(t, "ffffffffffffffffffffffffffffffff") // a key the sandbox refuses
+	hs := newHarness(t, deps, 80, 24)
+	eventually(t, "the journeys fail", func() bool { return hs.m.trig.journeysErr != nil })
+	hs.press("3", "N")
+	hs.typeText("nps")
+	hs.press("enter")
+	hs.mustShow("Workflow id", "could not be read")
+	hs.typeText("abc")
+	hs.press("enter")
+	hs.mustShow("neither a workflow id nor a journey editor URL")
+	for range 3 {
+		hs.press("backspace")
+	}
+	hs.typeText("60102")
+	hs.press("enter")
+	if tr := mustTrigger(t, st, "nps"); tr.WorkflowID != "60102" {
+		t.Fatalf("typed id stored as %q", tr.WorkflowID)
+	}
+}
+
+func TestEditAndRemoveATrigger(t *testing.T) {
+	deps, st := storeDeps(t)
+	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
+	hs := newHarness(t, deps, 120, 40)
+	hs.press("3", "e")
+	hs.mustShow("Edit opens", "[•] Email     emailOpen")
+	hs.press("down", "space", "enter") // tick emailClick, the next one
+	hs.typeText("customThing")
+	hs.press("enter")
+	tr := mustTrigger(t, st, "opens")
+	if strings.Join(tr.EventNames, ",") != "emailOpen,emailClick,customThing" {
+		t.Fatalf("after the edit: %v", tr.EventNames)
+	}
+	hs.mustShow("saved opens", "not an event name Iterable documents")
+
+	hs.press("x")
+	hs.mustShow("Remove the trigger opens?")
+	hs.press("n")
+	mustTrigger(t, st, "opens")
+	hs.press("x", "y")
+	if _, err := st.Trigger(context.Background(), "opens"); err == nil {
+		t.Fatal("the trigger is still there after y")
+	}
+	hs.mustShow("removed opens", "No trigger yet")
+}
+
+func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
+	deps, st := storeDeps(t)
+	addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
+	hs := newHarness(t, deps, 120, 40)
+	hs.press("3", "b")
+	hs.typeText("abc.ngrok.app")
+	hs.press("enter")
+	hs.mustShow("not a base URL")
+	hs.press("esc")
+	hs.press("b")
+	hs.paste("https://abc.ngrok.app/")
+	hs.press("enter")
+	hs.mustShow("https://abc.ngrok.app/workflows/60102")
+	hs.mustNotShow("Iterable needs HTTPS")
+	hs.press("c")
+	hs.mustShow("✓ copied https://abc.ngrok.app/workflows/60102")
+	// A new workbench on the same database shows it still.
+	hs = newHarness(t, deps, 120, 40)
+	hs.press("3")
+	hs.mustShow("https://abc.ngrok.app/workflows/60102")
+}
+
+func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
+	deps, st := storeDeps(t)
+	c, _ := sandboxClient(t, "")
+	srv := startTestListener(t, st)
+	deps.Client, deps.Listener, deps.ListenerURL, deps.Demo = c, srv, srv.URL(), true
+	addTrigger(t, st, webhook.Trigger{Name: "texts", Kind: webhook.TriggerObject, EventNames: []string{"smsSend"}})
+	hs := newHarness(t, deps, 120, 40)
+	hs.press("3", "w")
+	hs.mustShow("Set up Iterable's system webhook", "#1", "disabled", "NoAuth")
+	hs.press("a", "enter")
+	hs.mustShow("Review: POST /api/webhooks", `"endpoint": "`+srv.URL()+`"`, `"authType": "Basic"`, "••••",
+		"tick them there")
+	hs.press("enter")
+	hs.mustShow("✓ webhook 1 sends to "+srv.URL(), "listener auth: token ••••")
+
+	hooks, err := c.Webhooks(context.Background())
+	if err != nil || len(hooks) != 1 || !hooks[0].Enabled || hooks[0].Endpoint != srv.URL() || hooks[0].AuthType != "Basic" {
+		t.Fatalf("the sandbox's webhook is %+v (%v): want enabled, Basic, to %s", hooks, err, srv.URL())
+	}
+	token, _ := st.ListenerToken(context.Background())
+	if srv.Auth() != webhook.TokenAuth(token) || token == "" {
+		t.Fatalf("the listener requires %v; want the saved token", srv.Auth())
+	}
+	// An action that fires a webhook: Send SMS → smsSend reaches the
+	// listener with the token and matches the trigger.
+	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "smsSend matched", func() bool {
+		evs, err := st.List(context.Background(), webhook.Query{Trigger: "texts"})
+		return err == nil && len(evs) == 1 && evs[0].EventName == "smsSend"
+	})
+	if n := srv.Stats().Unauthorized; n != 0 {
+		t.Errorf("%d deliveries were refused for auth", n)
+	}
+}
+
+func TestWebhookSetupWithoutAClientSaysSo(t *testing.T) {
+	deps, _ := storeDeps(t)
+	hs := newHarness(t, deps, 80, 24)
+	hs.press("3", "w")
+	hs.mustShow("no connection to Iterable")
+}
+
+// startTestListener serves st on a free loopback port until the test ends.
+func startTestListener(t *testing.T, st *webhook.Store) *webhook.Server {
+	t.Helper()
+	srv, err := webhook.NewServer(st, webhook.ServerOptions{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return srv
+}
+
+// httpPost posts a JSON body and returns the status.
+func httpPost(url, body string) (int, error) {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
