@@ -631,11 +631,11 @@ func (m *Model) wizardView() []string {
 	th, b, wz := m.theme, m.layout.Body, m.sch.wizard
 	w := b.W - 2
 	var lines []string
-	head := fmt.Sprintf(" From %s", clean(wz.source))
+	head := " From " + clean(wz.source)
 	if wz.samples > 0 {
-		head += fmt.Sprintf(" (%d sample(s))", wz.samples)
+		head += fmt.Sprintf(" · %d sample(s)", wz.samples)
 	}
-	lines = append(lines, head+fmt.Sprintf(": %d fields, %d changes against the current schema.", len(flatten(wz.next)), len(wz.changes)))
+	lines = append(lines, fit(head+fmt.Sprintf(" · %d fields · %d changes to the current schema:", len(flatten(wz.next)), len(wz.changes)), w))
 	if len(wz.changes) == 0 {
 		lines = append(lines, th.OK.Render(" ✓ nothing changes: the schema already fits."))
 	}

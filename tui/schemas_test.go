@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -90,7 +92,7 @@ func TestDesignerEditOperations(t *testing.T) {
 	hs.mustShow("locale", "optional")
 	// t: change the type to an array of integer.
 	hs.press("t", "end", "up", "enter") // array (the one before unknown)
-	hs.press("down", "enter")             // items: integer (after string)
+	hs.press("down", "enter")           // items: integer (after string)
 	if f, _ := schemaOf(t, st).Find(schema.ParsePath("dataFields.locale")); f.Type != schema.Array || f.Of != schema.Integer {
 		t.Fatalf("after t: %s", f.TypeName())
 	}
@@ -128,7 +130,7 @@ func TestWizardFromPastedJSONShowsTheDiffBeforeApplying(t *testing.T) {
 		hs.mustShow("JSON wizard", "Sample payload of opens")
 		hs.paste(openPayload)
 		hs.press("enter")
-		hs.mustShow("JSON wizard · opens", "From pasted JSON (1 sample(s))", "+ eventName string",
+		hs.mustShow("JSON wizard · opens", "From pasted JSON · 1 sample(s)", "+ eventName string",
 			"+ dataFields.workflowId unknown", "unknown type, only nulls seen", "enter apply")
 		hs.checkFrame(w, h)
 		if got := paths(schemaOf(t, st)); strings.Contains(got, "eventName") {
@@ -266,5 +268,35 @@ func TestImportAndExportSchemaFiles(t *testing.T) {
 	hs.mustShow("a schema is a JSON array of fields")
 	if got := paths(schemaOf(t, st)); got != "email plan" {
 		t.Fatalf("a bad file changed the schema: %s", got)
+	}
+}
+
+// TestGoldenTriggersAndSchemas keeps the Triggers tab, the designer tree and
+// the wizard's diff as they look with colour off.
+func TestGoldenTriggersAndSchemas(t *testing.T) {
+	screens := []struct {
+		name  string
+		keys  []string
+		paste string
+	}{
+		{"triggers-list", []string{"3"}, ""},
+		{"schema-designer", []string{"3", "down", "4", "down", "down"}, ""},
+		{"wizard-diff", []string{"3", "down", "4", "w"}, openPayload},
+	}
+	for _, size := range sizes {
+		for _, sc := range screens {
+			t.Run(sc.name+"-"+sizeName(size), func(t *testing.T) {
+				deps, st := opensWithSchema(t)
+				addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
+				hs := newHarness(t, deps, size[0], size[1])
+				hs.press(sc.keys...)
+				if sc.paste != "" {
+					hs.paste(sc.paste)
+					hs.press("enter")
+				}
+				hs.checkFrame(size[0], size[1])
+				golden.RequireEqual(t, hs.screen())
+			})
+		}
 	}
 }

@@ -661,6 +661,12 @@ func (m *Model) triggerListLines(w int) []string {
 	}
 	nameW = min(nameW, 16)
 	now := m.deps.Now()
+	// Fixed columns: name, kind (12), schema (11), matched (8), last (4).
+	onW := max(w-nameW-42, 6)
+	if len(p.triggers) > 0 {
+		lines = append(lines, th.Muted.Render("  "+fit("NAME", nameW)+" "+fit("KIND", 12)+" "+fit("ON", onW)+" "+
+			fit("SCHEMA", 11)+fmt.Sprintf(" %8s %4s", "MATCHED", "LAST")))
+	}
 	for i, t := range p.triggers {
 		kind, on := "New Object  ", strings.Join(t.EventNames, ",")
 		if t.Kind == webhook.TriggerWorkflow {
@@ -674,9 +680,8 @@ func (m *Model) triggerListLines(w int) []string {
 		if !t.LastMatch.IsZero() {
 			last = ago(now, t.LastMatch)
 		}
-		tail := fmt.Sprintf("%7s %4s ", thousands(int(t.Matched)), last)
-		onW := max(w-3-nameW-1-12-1-11-len(tail)-1, 6)
-		line := " " + fit(clean(t.Name), nameW) + " " + kind + " " + fit(clean(on), onW) + " " + fit(sc, 11) + tail
+		line := " " + fit(clean(t.Name), nameW) + " " + kind + " " + fit(clean(on), onW) + " " + fit(sc, 11) +
+			fmt.Sprintf(" %8s %4s", thousands(int(t.Matched)), last)
 		if i == p.cursor {
 			line = th.Selected.Render("▶" + fit(line, w-1))
 		} else {
@@ -708,8 +713,7 @@ func (m *Model) urlLines(w int) []string {
 		lines = append(lines, " Iterable → Integrations → System Webhooks · "+th.Key.Render("w")+" set it up from here")
 	}
 	if !strings.HasPrefix(u, "https://") {
-		lines = append(lines, " "+th.Warn.Render("⚠ Iterable needs HTTPS: run a tunnel to this listener and set")+" ",
-			" "+th.Warn.Render("  its address with ")+th.Key.Render("b")+th.Warn.Render(" (public base URL)."))
+		lines = append(lines, " "+th.Warn.Render("⚠ Iterable needs HTTPS: set your tunnel's address with ")+th.Key.Render("b"))
 	}
 	auth := "listener auth: none"
 	if p.token != "" {
