@@ -130,10 +130,12 @@ func (m *Model) schemaPreview(t webhook.Trigger, w int) []string {
 // schemaTrigger is the trigger the Schemas tab designs: the Triggers tab's selection.
 func (m *Model) schemaTrigger() (webhook.Trigger, bool) { return m.trig.selected() }
 
+// loadMismatches reads the selected trigger's mismatches while the Schemas
+// tab shows them.
 func (m *Model) loadMismatches() tea.Cmd {
 	st := m.deps.Store
 	t, ok := m.schemaTrigger()
-	if st == nil || !ok {
+	if st == nil || !ok || m.tab != tabSchemas {
 		return nil
 	}
 	return func() tea.Msg {

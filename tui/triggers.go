@@ -50,7 +50,6 @@ type webhookSetup struct {
 	cursor    int
 	endpoint  string
 	withToken bool
-	err       error
 }
 
 // Messages of the Triggers tab's commands.
