@@ -84,16 +84,18 @@ func flatten(s schema.Schema) []treeRow {
 	return out
 }
 
-// treeLines draws rows: name, type, optional, label, warning; cursor < 0
-// draws none selected.
-func treeLines(th Theme, rows []treeRow, cursor, w int) []string {
+// treeLines draws up to n rows from first: name, type, optional, label,
+// warning; cursor < 0 draws none selected.
+func treeLines(th Theme, rows []treeRow, cursor, w, first, n int) []string {
 	nameW := 10
 	for _, r := range rows {
 		nameW = max(nameW, 2*r.depth+len([]rune(r.field.Name)))
 	}
 	nameW = min(nameW, max(w/3, 12))
-	out := make([]string, 0, len(rows))
-	for i, r := range rows {
+	last := min(first+n, len(rows))
+	out := make([]string, 0, max(last-first, 0))
+	for i := first; i < last; i++ {
+		r := rows[i]
 		f := r.field
 		line := " " + fit(strings.Repeat("  ", r.depth)+clean(f.Name), nameW) + "  " + fit(f.TypeName(), 16)
 		if f.Optional {
@@ -124,7 +126,7 @@ func (m *Model) schemaPreview(t webhook.Trigger, w int) []string {
 		return []string{th.Muted.Render(" No schema yet: on the Schemas tab (enter), infer one"),
 			th.Muted.Render(" from a sample payload or type its fields.")}
 	}
-	return treeLines(th, flatten(t.Schema), -1, w)
+	return treeLines(th, flatten(t.Schema), -1, w, 0, m.layout.Side.H-2)
 }
 
 // schemaTrigger is the trigger the Schemas tab designs: the Triggers tab's selection.
@@ -571,6 +573,12 @@ func (m *Model) schemasView() []string {
 	main, side := l.Main, l.Side
 	rows := flatten(t.Schema)
 	m.sch.cursor = max(min(m.sch.cursor, len(rows)-1), 0)
+	mm := m.mismatchLines(t, side.W-2)
+	// Narrow, the tree takes the body and the mismatches share its bottom.
+	treeH := l.Body.H
+	if len(mm) > 0 {
+		treeH = max(l.Body.H-min(len(mm), 6)-2, l.Body.H/2)
+	}
 	var lines []string
 	if len(rows) == 0 {
 		lines = []string{"", th.Muted.Render(" No schema yet."), "",
@@ -579,20 +587,15 @@ func (m *Model) schemasView() []string {
 			" " + th.Key.Render("i") + " import a schema file",
 			" " + th.Key.Render("a") + " add a field by hand"}
 	} else {
-		lines = treeLines(th, rows, m.sch.cursor, main.W-2)
-		// Keep the cursor in view.
-		if h := main.H - 2; m.sch.cursor >= h {
-			lines = lines[m.sch.cursor-h+1:]
+		// Only the rows in view are drawn, the cursor's among them.
+		h := main.H - 2
+		if l.Stacked {
+			h = treeH - 2
 		}
+		lines = treeLines(th, rows, m.sch.cursor, main.W-2, max(m.sch.cursor-h+1, 0), h)
 	}
-	mm := m.mismatchLines(t, side.W-2)
 	right := th.Muted.Render(fmt.Sprintf("%d fields", len(rows)))
 	if l.Stacked {
-		// Narrow: the tree takes the body; the mismatches share its bottom.
-		treeH := l.Body.H
-		if len(mm) > 0 {
-			treeH = max(l.Body.H-min(len(mm), 6)-2, l.Body.H/2)
-		}
 		out := box(th, l.Body.W, treeH, title, right, lines, true)
 		if treeH < l.Body.H {
 			out = append(out, box(th, l.Body.W, l.Body.H-treeH, "Mismatches", "", mm, false)...)

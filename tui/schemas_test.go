@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/iwb-dev/iwb/schema"
@@ -298,5 +299,42 @@ func TestGoldenTriggersAndSchemas(t *testing.T) {
 				golden.RequireEqual(t, hs.screen())
 			})
 		}
+	}
+}
+
+// BenchmarkSchemasTabRender draws the Schemas tab of a 300-field schema at
+// 120×40, as every key press does.
+func BenchmarkSchemasTabRender(b *testing.B) {
+	st, err := webhook.Open(filepath.Join(b.TempDir(), "events.db"), webhook.StoreOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var sc schema.Schema
+	for i := range 30 {
+		obj := schema.Field{Name: "group" + itoa(i), Type: schema.Object}
+		for j := range 9 {
+			obj.Properties = append(obj.Properties, schema.Field{Name: "field" + itoa(j), Type: schema.String, Label: "Field"})
+		}
+		sc = append(sc, obj)
+	}
+	ctx := context.Background()
+	if _, err := st.AddTrigger(ctx, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}}); err != nil {
+		b.Fatal(err)
+	}
+	if err := st.SetTriggerSchema(ctx, "opens", sc); err != nil {
+		b.Fatal(err)
+	}
+	ts, err := st.Triggers(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := New(Deps{Store: st, NoColor: true})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.trig.triggers, m.trig.loaded, m.tab = ts, true, tabSchemas
+	m.sch.cursor = 150
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.Render()
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -205,5 +206,33 @@ func TestWidenWithEventNeedsAJSONBody(t *testing.T) {
 	inf, err := WidenWithEvent(nil, Event{ID: 8, Payload: systemBody("emailOpen", "w1")})
 	if err != nil || len(inf.Schema) != 3 {
 		t.Errorf("inferred %v, %v", inf.Schema, err)
+	}
+}
+
+// BenchmarkMismatches reads the Schemas tab's summary of a trigger whose
+// 20,000 events each miss the schema: the cost is the window's, not the log's.
+func BenchmarkMismatches(b *testing.B) {
+	ctx := context.Background()
+	st := openTestStore(b, StoreOptions{})
+	if _, err := st.AddTrigger(ctx, Trigger{Name: "opens", Kind: TriggerObject, EventNames: []string{"emailOpen"}}); err != nil {
+		b.Fatal(err)
+	}
+	sc := schema.Schema{{Name: "email", Type: schema.Integer}, {Name: "dataFields", Type: schema.Object,
+		Properties: schema.Schema{{Name: "messageId", Type: schema.Integer}}}}
+	if err := st.SetTriggerSchema(ctx, "opens", sc); err != nil {
+		b.Fatal(err)
+	}
+	bodies := make([][]byte, 20000)
+	for i := range bodies {
+		bodies[i] = systemBody("emailOpen", "m"+strconv.Itoa(i))
+	}
+	appendAll(b, st, bodies...)
+	b.ResetTimer()
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := st.Mismatches(ctx, "opens", 0)
+		if err != nil || len(got) != 5 || got[0].Count != MismatchWindow {
+			b.Fatalf("%+v %v", got, err)
+		}
 	}
 }
