@@ -760,21 +760,24 @@ func (m *Model) setupView() []string {
 			" "+th.Key.Render("enter")+" review   "+th.Key.Render("a")+" toggle token auth   "+th.Key.Render("esc")+" cancel")
 	case setupReview, setupSending:
 		h := s.hooks[s.cursor]
-		token := ""
-		if s.withToken {
-			token = `, "authToken": "` + secret.Mask(strings.Repeat("x", 32)) + `"`
-		}
 		authType := "NoAuth"
 		if s.withToken {
 			authType = "Basic"
 		}
 		lines = []string{"",
 			" " + th.Title.Render("Review: POST /api/webhooks"),
-			fmt.Sprintf(` {"id": %d, "endpoint": %q, "enabled": true, "authType": %q%s}`, h.ID, s.endpoint, authType, token),
-			"",
-			" Now:  " + clean(h.Endpoint) + "  " + map[bool]string{true: "enabled", false: "disabled"}[h.Enabled] + "  " + h.AuthType,
-			" Auth: " + auth,
+			" {",
+			fmt.Sprintf(`   "id": %d,`, h.ID),
+			fmt.Sprintf(`   "endpoint": %q,`, s.endpoint),
+			`   "enabled": true,`,
+			fmt.Sprintf(`   "authType": %q%s`, authType, map[bool]string{true: ",", false: ""}[s.withToken]),
 		}
+		if s.withToken {
+			lines = append(lines, `   "authToken": "(made when sent; kept by iwb, never shown)"`)
+		}
+		lines = append(lines, " }", "",
+			" Now:  "+clean(h.Endpoint)+"  "+map[bool]string{true: "enabled", false: "disabled"}[h.Enabled]+"  "+h.AuthType,
+			" Auth: "+auth)
 		if !strings.HasPrefix(s.endpoint, "https://") && !m.deps.Demo {
 			lines = append(lines, " "+th.Warn.Render("⚠ Iterable refuses plain http: set a public base URL (b) from your tunnel first."))
 		}
