@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -732,7 +733,7 @@ func (m *Model) setupView() []string {
 	var lines []string
 	auth := "NoAuth"
 	if s.withToken {
-		auth = "a token iwb generates (Basic: sent as-is in Authorization); the listener then requires it"
+		auth = "a token iwb makes; Iterable sends it, the listener requires it"
 	}
 	switch s.step {
 	case setupLoading:
@@ -744,11 +745,7 @@ func (m *Model) setupView() []string {
 			if h.Enabled {
 				state = "enabled"
 			}
-			ep := h.Endpoint
-			if ep == "" {
-				ep = "(no endpoint)"
-			}
-			line := fmt.Sprintf(" #%-5d %-8s  %-8s  %s", h.ID, state, h.AuthType, clean(ep))
+			line := fmt.Sprintf(" #%-5d %-8s  %-8s  %s", h.ID, state, h.AuthType, clean(cmp.Or(h.Endpoint, "(no endpoint)")))
 			if i == s.cursor {
 				line = th.Selected.Render("▶" + fit(line, w-1))
 			} else {
@@ -776,10 +773,10 @@ func (m *Model) setupView() []string {
 			lines = append(lines, `   "authToken": "(made when sent; kept by iwb, never shown)"`)
 		}
 		lines = append(lines, " }", "",
-			" Now:  "+clean(h.Endpoint)+"  "+map[bool]string{true: "enabled", false: "disabled"}[h.Enabled]+"  "+h.AuthType,
+			" Now:  "+clean(cmp.Or(h.Endpoint, "(no endpoint)"))+"  "+map[bool]string{true: "enabled", false: "disabled"}[h.Enabled]+"  "+h.AuthType,
 			" Auth: "+auth)
 		if !strings.HasPrefix(s.endpoint, "https://") && !m.deps.Demo {
-			lines = append(lines, " "+th.Warn.Render("⚠ Iterable refuses plain http: set a public base URL (b) from your tunnel first."))
+			lines = append(lines, " "+th.Warn.Render("⚠ Iterable refuses plain http: set your tunnel's URL with b first."))
 		}
 		lines = append(lines, "",
 			" "+th.Warn.Render("Iterable sends only the event types ticked on this webhook in its web app")+" ",
