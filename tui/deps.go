@@ -106,6 +106,14 @@ type Connections interface {
 type Deps struct {
 	Events      EventSource
 	Connections Connections
+	// Store is the event log behind Events, and Listener the embedded
+	// listener writing to it (nil when it is not running), for the pages
+	// that need more than the list: triggers, schemas.
+	Store    *webhook.Store
+	Listener *webhook.Server
+	// ListenerErr says why the listener is not running (e.g. its port is
+	// taken); the status bar shows it in place of the URL.
+	ListenerErr string
 	// Connection is the status bar's label of the connection in use, e.g.
 	// "acme-prod (us)" or "demo"; empty means the default connection's.
 	Connection string
@@ -124,6 +132,9 @@ type Deps struct {
 	Listener *webhook.Server
 	// Replay sends an event again to the forward URL.
 	Replay func(ctx context.Context, ev Event) (ForwardResult, error)
+	// Client calls Iterable (or the demo's sandbox) on the connection in
+	// use, labelled Connection; nil turns the Actions tab into a notice.
+	Client *client.Client
 	// Demo says the workbench runs on the built-in sandbox.
 	Demo bool
 	// NoMouse turns mouse reporting (wheel scrolling) off.
