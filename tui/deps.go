@@ -120,20 +120,11 @@ type Deps struct {
 	// ListenerURL is where the embedded listener takes webhooks; empty when
 	// it is not running.
 	ListenerURL string
-	// Client is the API of the connection in use (the sandbox in the demo);
-	// nil when there is none. The Triggers tab lists journeys and sets up
-	// the system webhook with it.
-	Client *client.Client
-	// Store is the listener's database: triggers, their schemas and
-	// mismatches, settings. Nil turns the Triggers and Schemas tabs off.
-	Store *webhook.Store
-	// Listener is the embedded listener, whose auth the webhook setup
-	// changes; nil when it is not running.
-	Listener *webhook.Server
 	// Replay sends an event again to the forward URL.
 	Replay func(ctx context.Context, ev Event) (ForwardResult, error)
 	// Client calls Iterable (or the demo's sandbox) on the connection in
-	// use, labelled Connection; nil turns the Actions tab into a notice.
+	// use, labelled Connection; nil turns the Actions tab into a notice, and
+	// the Triggers tab's journey picker and webhook setup off.
 	Client *client.Client
 	// Demo says the workbench runs on the built-in sandbox.
 	Demo bool

@@ -480,8 +480,8 @@ func (m *Model) startWebhookSetup() tea.Cmd {
 	if c == nil {
 		return m.setNotice("no connection to Iterable in this session: the webhook cannot be set up from here")
 	}
-	if m.deps.ListenerURL == "" {
-		return m.setNotice("the listener is not running: there is nothing to point the webhook at")
+	if m.baseURL() == "" {
+		return m.setNotice("no listener URL: start the listener, or set your tunnel's URL with b")
 	}
 	m.trig.setup = &webhookSetup{step: setupLoading, endpoint: webhook.TriggerURL(m.baseURL(), webhook.Trigger{Kind: webhook.TriggerObject})}
 	return func() tea.Msg {
@@ -775,6 +775,12 @@ func (m *Model) setupView() []string {
 		lines = append(lines, " }", "",
 			" Now:  "+clean(cmp.Or(h.Endpoint, "(no endpoint)"))+"  "+map[bool]string{true: "enabled", false: "disabled"}[h.Enabled]+"  "+h.AuthType,
 			" Auth: "+auth)
+		if s.withToken && m.deps.Listener == nil {
+			lines = append(lines, " "+th.Warn.Render("⚠ The listener runs elsewhere (iwb listen): restart it to require the token."))
+		}
+		if s.withToken && m.deps.Demo {
+			lines = append(lines, " "+th.Warn.Render("⚠ The demo's simulated traffic sends no token: only the sandbox's own webhooks will pass."))
+		}
 		if !strings.HasPrefix(s.endpoint, "https://") && !m.deps.Demo {
 			lines = append(lines, " "+th.Warn.Render("⚠ Iterable refuses plain http: set your tunnel's URL with b first."))
 		}
