@@ -633,7 +633,7 @@ func runTriggerSchema(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		inf, err := webhook.WidenWithEvent(trigger.Schema, ev)
+		inf, err := webhook.WidenWithEvents(trigger.Schema, ev)
 		if err != nil {
 			return usageErrorf("%v", err)
 		}

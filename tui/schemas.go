@@ -375,8 +375,14 @@ func (m *Model) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 	if len(evs) == 0 {
 		return m.setNotice("no event with a JSON body yet: send a test event from Iterable, or paste one with w")
 	}
-	var id int64
-	opts := make([]huh.Option[int64], 0, len(evs))
+	// 0 stands for all of them, inferred together.
+	id := int64(0)
+	opts := make([]huh.Option[int64], 0, len(evs)+1)
+	if len(evs) > 1 {
+		opts = append(opts, huh.NewOption(fmt.Sprintf("All %d events below, together (fields some lack become optional)", len(evs)), int64(0)))
+	} else {
+		id = evs[0].ID
+	}
 	for _, ev := range evs {
 		who := ev.Email
 		if who == "" {
@@ -388,13 +394,21 @@ func (m *Model) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 		}
 		opts = append(opts, huh.NewOption(fmt.Sprintf("#%-6d %s  %-18s %s", ev.ID, ev.ReceivedAt.Format("15:04:05"), clean(name), clean(who)), ev.ID))
 	}
-	id = evs[0].ID
 	sel := huh.NewSelect[int64]().Title("Infer from which event?").Options(opts...).Value(&id).Height(max(m.layout.Body.H-6, 4))
-	return m.openPageForm("JSON wizard · "+trigger, func() tea.Cmd { return m.wizardFromEvent(trigger, id) }, nil, huh.NewGroup(sel))
+	return m.openPageForm("JSON wizard · "+trigger, func() tea.Cmd {
+		if id != 0 {
+			return m.wizardFromEvents(trigger, id)
+		}
+		ids := make([]int64, len(evs))
+		for i, ev := range evs {
+			ids[i] = ev.ID
+		}
+		return m.wizardFromEvents(trigger, ids...)
+	}, nil, huh.NewGroup(sel))
 }
 
-// wizardFromEvent proposes the trigger's schema widened with a stored event.
-func (m *Model) wizardFromEvent(trigger string, id int64) tea.Cmd {
+// wizardFromEvents proposes the trigger's schema widened with stored events.
+func (m *Model) wizardFromEvents(trigger string, ids ...int64) tea.Cmd {
 	st := m.deps.Store
 	return func() tea.Msg {
 		ctx := context.Background()
@@ -402,15 +416,23 @@ func (m *Model) wizardFromEvent(trigger string, id int64) tea.Cmd {
 		if err != nil {
 			return wizardMsg{err: err}
 		}
-		ev, err := st.Get(ctx, id)
-		if err != nil {
-			return wizardMsg{err: fmt.Errorf("reading event %d: %w", id, err)}
+		evs := make([]webhook.Event, 0, len(ids))
+		for _, id := range ids {
+			ev, err := st.Get(ctx, id)
+			if err != nil {
+				return wizardMsg{err: fmt.Errorf("reading event %d: %w", id, err)}
+			}
+			evs = append(evs, ev)
 		}
-		inf, err := webhook.WidenWithEvent(t.Schema, ev)
+		inf, err := webhook.WidenWithEvents(t.Schema, evs...)
 		if err != nil {
 			return wizardMsg{err: err}
 		}
-		return wizardMsg{w: propose(t, fmt.Sprintf("event #%d", id), inf)}
+		source := fmt.Sprintf("event #%d", ids[0])
+		if len(ids) > 1 {
+			source = fmt.Sprintf("%d events (#%d–#%d)", len(ids), ids[len(ids)-1], ids[0])
+		}
+		return wizardMsg{w: propose(t, source, inf)}
 	}
 }
 
@@ -483,7 +505,7 @@ func (m *Model) handOffEvent(ev Event) tea.Cmd {
 			}
 		}
 	}
-	return m.wizardFromEvent(trigger, ev.ID)
+	return m.wizardFromEvents(trigger, ev.ID)
 }
 
 // wizardKey handles keys while the wizard's diff is shown.

@@ -182,19 +182,29 @@ func storedEvent(t *testing.T, st *webhook.Store, body string) webhook.Event {
 	return evs[0]
 }
 
-func TestWizardFromAStoredEvent(t *testing.T) {
+func TestWizardFromStoredEvents(t *testing.T) {
 	deps, st := opensWithSchema(t)
-	ev := storedEvent(t, st, openPayload)
+	storedEvent(t, st, openPayload)
 	hs := newHarness(t, deps, 120, 40)
 	hs.press("4", "e")
-	hs.mustShow("Infer from which event?", "emailOpen", "ana@acme.io")
+	hs.mustShow("Infer from which event?", "#1", "emailOpen", "ana@acme.io")
 	hs.press("enter")
 	hs.mustShow("From event #1", "+ eventName string")
 	hs.press("enter")
 	if got := paths(schemaOf(t, st)); !strings.Contains(got, "eventName") {
 		t.Fatalf("after applying: %s", got)
 	}
-	_ = ev
+
+	// With several, all of them together: a field one lacks becomes optional.
+	storedEvent(t, st, `{"eventName":"emailOpen","dataFields":{"campaignId":7}}`)
+	hs.press("e")
+	hs.mustShow("All 2 events below, together")
+	hs.press("enter")
+	hs.mustShow("From 2 events (#1–#2)", "~ email: now optional")
+	hs.press("enter")
+	if f, _ := schemaOf(t, st).Find(schema.Path{"email"}); !f.Optional {
+		t.Fatal("email is still required after inferring from an event without it")
+	}
 }
 
 func TestEventsSHandsTheEventToTheWizard(t *testing.T) {

@@ -198,14 +198,19 @@ func TestMismatchesByPathWithCounts(t *testing.T) {
 	}
 }
 
-func TestWidenWithEventNeedsAJSONBody(t *testing.T) {
-	_, err := WidenWithEvent(nil, Event{ID: 7, Status: StatusRejected})
+func TestWidenWithEventsNeedsJSONBodies(t *testing.T) {
+	_, err := WidenWithEvents(nil, Event{ID: 7, Status: StatusRejected})
 	if !errors.Is(err, ErrNoPayload) || !strings.Contains(err.Error(), "event 7") {
 		t.Errorf("err = %v", err)
 	}
-	inf, err := WidenWithEvent(nil, Event{ID: 8, Payload: systemBody("emailOpen", "w1")})
+	inf, err := WidenWithEvents(nil, Event{ID: 8, Payload: systemBody("emailOpen", "w1")})
 	if err != nil || len(inf.Schema) != 3 {
 		t.Errorf("inferred %v, %v", inf.Schema, err)
+	}
+	// Several events are samples inferred together: a key one lacks is optional.
+	inf, err = WidenWithEvents(nil, Event{ID: 8, Payload: []byte(`{"a":1,"b":"x"}`)}, Event{ID: 9, Payload: []byte(`{"a":2}`)})
+	if b, _ := inf.Schema.Find(schema.Path{"b"}); err != nil || inf.Samples != 2 || !b.Optional {
+		t.Errorf("two events: %+v %v", inf, err)
 	}
 }
 

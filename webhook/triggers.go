@@ -185,15 +185,23 @@ func isDigits(s string) bool {
 // ErrNoPayload is an event without a JSON body to infer a schema from.
 var ErrNoPayload = errors.New("no JSON body to infer a schema from")
 
-// WidenWithEvent widens a trigger's current schema with a stored event's
-// payload (a type set by hand is never narrowed).
-func WidenWithEvent(current schema.Schema, ev Event) (schema.Inference, error) {
-	if len(ev.Payload) == 0 {
-		return schema.Inference{}, fmt.Errorf("event %d has %w (it was %s)", ev.ID, ErrNoPayload, ev.Status)
+// WidenWithEvents widens a trigger's current schema with stored events'
+// payloads, as samples inferred together (a field some lack is optional; a
+// type set by hand is never narrowed).
+func WidenWithEvents(current schema.Schema, evs ...Event) (schema.Inference, error) {
+	docs := make([][]byte, 0, len(evs))
+	for _, ev := range evs {
+		if len(ev.Payload) == 0 {
+			return schema.Inference{}, fmt.Errorf("event %d has %w (it was %s)", ev.ID, ErrNoPayload, ev.Status)
+		}
+		docs = append(docs, ev.Payload)
 	}
-	inf, err := schema.Widen(current, ev.Payload)
+	inf, err := schema.Widen(current, docs...)
 	if err != nil {
-		return schema.Inference{}, fmt.Errorf("event %d: %w", ev.ID, err)
+		if len(evs) == 1 {
+			return schema.Inference{}, fmt.Errorf("event %d: %w", evs[0].ID, err)
+		}
+		return schema.Inference{}, err
 	}
 	return inf, nil
 }
