@@ -623,7 +623,7 @@ func (m *Model) triggersView() []string {
 	if l.Stacked {
 		main = l.Body
 	}
-	lines := m.triggerListLines(main.W - 2)
+	lines := m.triggerListLines(main.W-2, main.H-2)
 	right := ""
 	if n := len(m.trig.triggers); n > 0 {
 		right = th.Muted.Render(fmt.Sprintf("%d", n))
@@ -640,8 +640,9 @@ func (m *Model) triggersView() []string {
 	return beside(list, box(th, l.Side.W, l.Side.H, title, "", side, false))
 }
 
-// triggerListLines are the list, the add buttons and the URL section.
-func (m *Model) triggerListLines(w int) []string {
+// triggerListLines are the list, the add buttons and the URL section, in
+// h lines: the list scrolls to keep the cursor in view.
+func (m *Model) triggerListLines(w, h int) []string {
 	th, p := m.theme, &m.trig
 	var lines []string
 	switch {
@@ -667,7 +668,13 @@ func (m *Model) triggerListLines(w int) []string {
 		lines = append(lines, th.Muted.Render("  "+fit("NAME", nameW)+" "+fit("KIND", 12)+" "+fit("ON", onW)+" "+
 			fit("SCHEMA", 11)+fmt.Sprintf(" %8s %4s", "MATCHED", "LAST")))
 	}
+	urls := m.urlLines(w)
+	rows := max(h-len(lines)-3-len(urls)-1, 3) // header, buttons, blanks
+	first := max(p.cursor-rows+1, 0)
 	for i, t := range p.triggers {
+		if i < first || i >= first+rows {
+			continue
+		}
 		kind, on := "New Object  ", strings.Join(t.EventNames, ",")
 		if t.Kind == webhook.TriggerWorkflow {
 			kind, on = "New Workflow", "wf "+t.WorkflowID
@@ -691,8 +698,7 @@ func (m *Model) triggerListLines(w int) []string {
 	}
 	lines = append(lines, "", "  "+th.Key.Render("n")+" + New Object   "+th.Key.Render("N")+" + New Workflow")
 	lines = append(lines, "")
-	lines = append(lines, m.urlLines(w)...)
-	return lines
+	return append(lines, urls...)
 }
 
 // urlLines say where Iterable should send, and how.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -280,4 +281,18 @@ func httpPost(url, body string) (int, error) {
 	}
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
+	deps, st := storeDeps(t)
+	for i := range 30 {
+		addTrigger(t, st, webhook.Trigger{Name: fmt.Sprintf("t%02d", i), Kind: webhook.TriggerWorkflow, WorkflowID: fmt.Sprint(1000 + i)})
+	}
+	hs := newHarness(t, deps, 80, 24)
+	hs.press("3")
+	hs.mustShow("t00", "URL for Iterable:")
+	hs.press("end")
+	hs.mustShow("▶ t29", "wf 1029", "/workflows/1029", "URL for Iterable:")
+	hs.mustNotShow("t00")
+	hs.checkFrame(80, 24)
 }
