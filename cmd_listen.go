@@ -87,6 +87,14 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	}
 	defer a.close()
 	defer st.Close()
+	if authSpec == "" {
+		// A token set up from the workbench's Triggers tab stays required.
+		token, err := st.ListenerToken(cmd.Context())
+		if err != nil {
+			return err
+		}
+		auth = webhook.TokenAuth(token)
+	}
 	srv, err := webhook.NewServer(st, webhook.ServerOptions{
 		Addr: addr, MaxBody: maxBody, Auth: auth, ForwardTo: forwardTo, Logger: a.log,
 	})
@@ -474,8 +482,12 @@ func runTriggerAddObject(cmd *cobra.Command, args []string) error {
 }
 
 func runTriggerAddWorkflow(cmd *cobra.Command, args []string) error {
-	id, _ := cmd.Flags().GetString("workflow-id")
-	return addTrigger(cmd, webhook.Trigger{Name: args[0], Kind: webhook.TriggerWorkflow, WorkflowID: strings.TrimSpace(id)})
+	raw, _ := cmd.Flags().GetString("workflow-id")
+	id, err := webhook.ParseWorkflowID(raw)
+	if err != nil {
+		return usageErrorf("--workflow-id: %v", err)
+	}
+	return addTrigger(cmd, webhook.Trigger{Name: args[0], Kind: webhook.TriggerWorkflow, WorkflowID: id})
 }
 
 func addTrigger(cmd *cobra.Command, t webhook.Trigger) error {
@@ -621,12 +633,9 @@ func runTriggerSchema(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		if len(ev.Payload) == 0 {
-			return usageErrorf("event %d has no JSON body to infer a schema from (it was %s)", eventID, ev.Status)
-		}
-		inf, err := schema.Widen(trigger.Schema, ev.Payload)
+		inf, err := webhook.WidenWithEvents(trigger.Schema, ev)
 		if err != nil {
-			return usageErrorf("event %d: %v", eventID, err)
+			return usageErrorf("%v", err)
 		}
 		for _, n := range inf.Notes {
 			fmt.Fprintln(cmd.ErrOrStderr(), "note: "+n.String())

@@ -41,6 +41,9 @@ func TestTriggerCommands(t *testing.T) {
 	if code, _, errOut := runCLI(t, home, "trigger", "add", "workflow", "Onboarding", "--workflow-id", "9"); code != 2 || !strings.Contains(errOut, "already exists") {
 		t.Errorf("duplicate name: %d %q", code, errOut)
 	}
+	if code, out, _ := runCLI(t, home, "trigger", "add", "workflow", "FromURL", "--workflow-id", "https://app.iterable.com/workflows/4101/edit"); code != 0 || !strings.Contains(out, "workflow 4101") {
+		t.Errorf("workflow id from the editor URL: %d %q", code, out)
+	}
 	if code, _, errOut := runCLI(t, home, "trigger", "add", "workflow", "NoID"); code != 2 || !strings.Contains(errOut, "workflow id") {
 		t.Errorf("missing workflow id: %d %q", code, errOut)
 	}
@@ -52,8 +55,8 @@ func TestTriggerCommands(t *testing.T) {
 		Name, Kind, WorkflowID string
 		EventNames             []string
 	}
-	if err := json.Unmarshal([]byte(out), &triggers); code != 0 || err != nil || len(triggers) != 2 ||
-		triggers[0].Name != "Onboarding" || triggers[0].WorkflowID != "1234" || len(triggers[1].EventNames) != 2 {
+	if err := json.Unmarshal([]byte(out), &triggers); code != 0 || err != nil || len(triggers) != 3 ||
+		triggers[1].Name != "Onboarding" || triggers[1].WorkflowID != "1234" || len(triggers[2].EventNames) != 2 {
 		t.Errorf("list --json: %d %v %q", code, err, out)
 	}
 	if code, out, _ := runCLI(t, home, "trigger", "list"); code != 0 || !strings.Contains(out, "New Workflow") || !strings.Contains(out, "emailOpen,emailUnsubscribe") {
@@ -410,5 +413,61 @@ func TestListenPrinterFiltersAndCatchesUp(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[0], "emailOpen") || !strings.Contains(lines[0], "a@example.com") ||
 		!strings.Contains(lines[1], "workflow 1234") {
 		t.Errorf("printed:\n%s", out.String())
+	}
+}
+
+// TestListenKeepsRequiringTheWorkbenchToken: a token set up from the
+// Triggers tab is saved with the log, and `iwb listen` without --auth
+// requires it.
+func TestListenKeepsRequiringTheWorkbenchToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildIWB(t)
+	home := t.TempDir()
+	st, err := webhook.Open(paths{Config: home, Data: home, State: home}.Database(), webhook.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := webhook.NewListenerToken()
+	if err := st.SetListenerToken(context.Background(), token); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	addr := freePort(t)
+	listen := exec.Command(bin, "listen", "--addr", addr)
+	listen.Env = append(os.Environ(), "IWB_HOME="+home)
+	var errOut bytes.Buffer
+	listen.Stderr = &errOut
+	if err := listen.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { listen.Process.Kill(); listen.Wait() }()
+	post := func(auth string) int {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(`{"eventName":"emailOpen","email":"a@b.c"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for post("") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("iwb listen did not start: %s", errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code := post(""); code != http.StatusUnauthorized {
+		t.Errorf("without the token: %d, want 401", code)
+	}
+	if code := post(token); code != http.StatusOK {
+		t.Errorf("with the token: %d, want 200", code)
 	}
 }

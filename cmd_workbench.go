@@ -115,7 +115,13 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	if err != nil {
 		return nil, err
 	}
-	srv, err := webhook.NewServer(st, webhook.ServerOptions{Addr: addr, ForwardTo: forwardTo, Logger: a.log})
+	// A token set up from the Triggers tab stays required, as by iwb listen.
+	token, err := st.ListenerToken(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	srv, err := webhook.NewServer(st, webhook.ServerOptions{Addr: addr, Auth: webhook.TokenAuth(token), ForwardTo: forwardTo, Logger: a.log})
 	if err != nil {
 		st.Close()
 		return nil, withExit(exitUsage, err)

@@ -119,12 +119,6 @@ func (p *connsPage) move(n int) {
 func (p *connsPage) openForm(th Theme, w int) tea.Cmd {
 	v := &connFormValues{region: "us"}
 	p.values = v
-	// The form follows the workbench's idea of the background, which it
-	// learnt from the terminal, rather than guessing on its own.
-	theme := huh.ThemeFunc(func(bool) *huh.Styles { return huh.ThemeCharm(th.Dark) })
-	if th.NoColor {
-		theme = huh.ThemeFunc(huh.ThemeBase)
-	}
 	f := huh.NewForm(huh.NewGroup(
 		huh.NewInput().Title("Name").Description("how you will call it, e.g. acme-prod").
 			Value(&v.name).Validate(validateConnName),
@@ -138,7 +132,7 @@ func (p *connsPage) openForm(th Theme, w int) tea.Cmd {
 			}
 			return nil
 		}),
-	)).WithShowHelp(false).WithTheme(theme).WithWidth(max(w, 20))
+	)).WithShowHelp(false).WithTheme(formTheme(th)).WithWidth(max(w, 20))
 	f.SubmitCmd = func() tea.Msg { return formSubmittedMsg{} }
 	f.CancelCmd = func() tea.Msg { return formCancelledMsg{} }
 	p.form = f

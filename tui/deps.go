@@ -123,7 +123,8 @@ type Deps struct {
 	// Replay sends an event again to the forward URL.
 	Replay func(ctx context.Context, ev Event) (ForwardResult, error)
 	// Client calls Iterable (or the demo's sandbox) on the connection in
-	// use, labelled Connection; nil turns the Actions tab into a notice.
+	// use, labelled Connection; nil turns the Actions tab into a notice, and
+	// the Triggers tab's journey picker and webhook setup off.
 	Client *client.Client
 	// Demo says the workbench runs on the built-in sandbox.
 	Demo bool

@@ -22,6 +22,11 @@ type KeyMap struct {
 
 	AddConn, TestConn, UseConn, RemoveConn, StartDemo key.Binding
 
+	NewObject, NewWorkflow, EditTrigger, RemoveTrigger, CopyURL, PublicURL, SetupWebhook key.Binding
+
+	AddField, AddInside, RenameField, DeleteField, MoveFieldUp, MoveFieldDown, SetType, ToggleOptional,
+	SetLabel, SetHint, WizardPaste, WizardEvent, ImportSchema, ExportSchema, PrevTrigger, NextTrigger key.Binding
+
 	Yes, No key.Binding
 }
 
@@ -59,6 +64,31 @@ func DefaultKeyMap() KeyMap {
 		RemoveConn: b([]string{"x", "delete"}, "x", "remove"),
 		StartDemo:  b([]string{"d"}, "d", "demo"),
 
+		NewObject:     b([]string{"n"}, "n", "new Object"),
+		NewWorkflow:   b([]string{"N"}, "N", "new Workflow"),
+		EditTrigger:   b([]string{"e"}, "e", "edit"),
+		RemoveTrigger: b([]string{"x", "delete"}, "x", "remove"),
+		CopyURL:       b([]string{"c"}, "c", "copy URL"),
+		PublicURL:     b([]string{"b"}, "b", "public URL"),
+		SetupWebhook:  b([]string{"w"}, "w", "webhook setup"),
+
+		AddField:       b([]string{"a"}, "a", "add field"),
+		AddInside:      b([]string{"A"}, "A", "add inside"),
+		RenameField:    b([]string{"r"}, "r", "rename"),
+		DeleteField:    b([]string{"d", "delete"}, "d", "delete"),
+		MoveFieldUp:    b([]string{"K"}, "K", "move up"),
+		MoveFieldDown:  b([]string{"J"}, "J", "move down"),
+		SetType:        b([]string{"t"}, "t", "type"),
+		ToggleOptional: b([]string{"o"}, "o", "optional"),
+		SetLabel:       b([]string{"l"}, "l", "label"),
+		SetHint:        b([]string{"h"}, "h", "hint"),
+		WizardPaste:    b([]string{"w"}, "w", "wizard (paste)"),
+		WizardEvent:    b([]string{"e"}, "e", "wizard (event)"),
+		ImportSchema:   b([]string{"i"}, "i", "import"),
+		ExportSchema:   b([]string{"x"}, "x", "export"),
+		PrevTrigger:    b([]string{"["}, "[", "previous trigger"),
+		NextTrigger:    b([]string{"]"}, "]", "next trigger"),
+
 		Yes: b([]string{"y", "enter"}, "y", "yes"),
 		No:  b([]string{"n", "esc"}, "n", "no"),
 	}
@@ -83,6 +113,14 @@ func (k KeyMap) groups(tab int, welcome bool) []bindingGroup {
 	list := bindingGroup{"Lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 	var page []bindingGroup
 	switch tab {
+	case tabTriggers:
+		page = []bindingGroup{{"Triggers", []key.Binding{k.NewObject, k.NewWorkflow, k.EditTrigger, k.RemoveTrigger,
+			k.CopyURL, k.PublicURL, k.SetupWebhook, k.Open}}, list}
+	case tabSchemas:
+		page = []bindingGroup{{"Schemas", []key.Binding{k.AddField, k.AddInside, k.RenameField, k.DeleteField,
+			k.MoveFieldUp, k.MoveFieldDown, k.SetType, k.ToggleOptional, k.SetLabel, k.SetHint}},
+			{"Wizard and files", []key.Binding{k.WizardPaste, k.WizardEvent, k.ImportSchema, k.ExportSchema,
+				k.PrevTrigger, k.NextTrigger}}}
 	case tabEvents:
 		page = []bindingGroup{{"Events", []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema}}, list}
 	case tabConnections:
@@ -98,6 +136,10 @@ func (k KeyMap) groups(tab int, welcome bool) []bindingGroup {
 // hints are the few bindings shown at the bottom of a view.
 func (k KeyMap) hints(tab int, welcome bool) []key.Binding {
 	switch tab {
+	case tabTriggers:
+		return []key.Binding{k.NewObject, k.NewWorkflow, k.EditTrigger, k.RemoveTrigger, k.CopyURL, k.PublicURL, k.SetupWebhook, k.Help}
+	case tabSchemas:
+		return []key.Binding{k.AddField, k.RenameField, k.DeleteField, k.SetType, k.ToggleOptional, k.WizardPaste, k.WizardEvent, k.Help}
 	case tabEvents:
 		return []key.Binding{k.Follow, k.Filter, k.Copy, k.Replay, k.Schema, k.Palette, k.Help}
 	case tabConnections:

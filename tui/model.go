@@ -104,6 +104,9 @@ type Model struct {
 
 	events eventsPage
 	conns  connsPage
+	trig   triggersPage
+	sch    schemasPage
+	pform  *pageForm // a form of the Triggers or Schemas tab
 
 	stats        EventStats
 	statsLoading bool
@@ -150,7 +153,8 @@ func New(deps Deps) *Model {
 
 // Init asks the terminal for its background and reads the first pages.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.events.list.load(loadTail), m.loadStats(), m.conns.load())
+	return tea.Batch(tea.RequestBackgroundColor, m.events.list.load(loadTail), m.loadStats(), m.conns.load(),
+		m.loadTriggers(""), m.loadJourneys())
 }
 
 // Mode is where keys go now.
@@ -164,7 +168,7 @@ func (m *Model) Mode() Mode {
 		return ModeConfirm
 	}
 	switch {
-	case m.tab == tabConnections && m.conns.form != nil:
+	case m.tab == tabConnections && m.conns.form != nil, m.pageFormOpen():
 		return ModeForm
 	case m.filtering && (m.tab == tabEvents || m.tab == tabConnections):
 		return ModeFilter
@@ -189,6 +193,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.conns.form != nil {
 			m.conns.form.WithWidth(m.formWidth())
 		}
+		if m.pform != nil {
+			m.pform.form.WithWidth(m.formWidth())
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.theme = NewTheme(msg.IsDark(), m.noColor)
@@ -205,7 +212,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case EventsMsg:
 		m.dropped = msg.Dropped
-		return m, tea.Batch(m.events.list.refresh(), m.loadStats())
+		return m, tea.Batch(m.events.list.refresh(), m.loadStats(), m.refreshTriggers())
 	case listLoadedMsg:
 		cmd := m.events.list.loaded(msg)
 		if msg.err != nil && msg.gen == m.events.list.gen {
@@ -268,8 +275,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	for _, handle := range []func(tea.Msg) (tea.Cmd, bool){m.pageFormMsg, m.triggersMsg, m.schemasMsg} {
+		if cmd, ok := handle(msg); ok {
+			return m, cmd
+		}
+	}
 	// Anything else (a form's own messages, cursor blinks) goes to the
 	// component that asked for it.
+	if m.pform != nil && (m.pform.tab == m.tab || m.conns.form == nil) {
+		return m, m.updatePageForm(msg)
+	}
 	if m.conns.form != nil {
 		return m, m.updateForm(msg)
 	}
@@ -311,6 +326,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case ModeFilter:
 		return m.filterKey(msg)
 	case ModeForm:
+		if m.pageFormOpen() {
+			return m.pageFormKey(msg)
+		}
 		switch {
 		case matches(msg, k.Palette):
 			return m.openPalette()
@@ -352,6 +370,10 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch m.tab {
+	case tabTriggers:
+		return m.triggersKey(msg)
+	case tabSchemas:
+		return m.schemasKey(msg)
 	case tabEvents:
 		if cmd, ok := m.events.keyNav(k, msg); ok {
 			return cmd
@@ -411,6 +433,9 @@ func (m *Model) do(a action) tea.Cmd {
 	switch a {
 	case actTabEvents, actTabActions, actTabTriggers, actTabSchemas, actTabConnections:
 		m.tab = int(a - actTabEvents)
+		if m.tab == tabSchemas {
+			return m.loadMismatches()
+		}
 		return nil
 	case actHelp:
 		m.overlay = overlayHelp
@@ -418,6 +443,10 @@ func (m *Model) do(a action) tea.Cmd {
 	case actQuit:
 		if m.conns.dirty() {
 			m.ask("Quit and lose the connection you were adding?", m.quit)
+			return nil
+		}
+		if pf := m.pform; pf != nil && pf.dirty != nil && pf.dirty() {
+			m.ask("Quit and lose what you typed in "+pf.title+"?", m.quit)
 			return nil
 		}
 		return m.quit()
@@ -434,6 +463,12 @@ func (m *Model) do(a action) tea.Cmd {
 		}
 		m.startDemo = true
 		return m.quit()
+	}
+	switch {
+	case a >= actNewObject && a <= actSetupWebhook:
+		return m.triggerAction(a)
+	case a >= actAddField && a <= actExportSchema:
+		return m.schemaAction(a)
 	}
 	if a >= actFollow && a <= actSchema {
 		m.tab = tabEvents
@@ -475,7 +510,7 @@ func (m *Model) eventAction(a action) tea.Cmd {
 			return replayedMsg{id: ev.ID, res: res, err: err}
 		})
 	case actSchema:
-		return m.setNotice(fmt.Sprintf("no schema designer yet: iwb trigger schema NAME --from-event %d", ev.ID))
+		return m.handOffEvent(ev)
 	}
 	return nil
 }
@@ -605,6 +640,9 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 		m.palette.refilter()
 		return cmd
 	case ModeForm:
+		if m.pageFormOpen() {
+			return m.updatePageForm(msg)
+		}
 		return m.updateForm(msg)
 	}
 	return nil
@@ -712,7 +750,14 @@ func (m *Model) Render() string {
 // body draws the open tab.
 func (m *Model) body() []string {
 	l, th := m.layout, m.theme
+	if m.pageFormOpen() {
+		return m.pageFormView()
+	}
 	switch m.tab {
+	case tabTriggers:
+		return m.triggersView()
+	case tabSchemas:
+		return m.schemasView()
 	case tabEvents:
 		return m.events.view(th, l, m.stats, m.dropped, m.filtering)
 	case tabConnections:
@@ -731,16 +776,6 @@ func placeholderLines(th Theme, tab int, w int) []string {
 			"list, Bulk upsert users, Create list, Get user by email, List channels, List",
 			"project lists, Send SMS, Track event, Update user subscription, Upsert user.",
 			"Each opens a form, then a review of the exact request before it is sent.",
-		}
-	case tabTriggers:
-		text = []string{
-			"Triggers: New Object (by event name) and New Workflow (by workflow id),",
-			"with counts of matched events and the URL to give Iterable.",
-		}
-	case tabSchemas:
-		text = []string{
-			"The schema designer: infer a trigger's payload schema from events, edit",
-			"fields and types, validate, and export for Workato or as JSON Schema.",
 		}
 	}
 	lines := []string{"", th.Muted.Render("  Coming next in iwb:"), ""}

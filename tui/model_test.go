@@ -345,11 +345,11 @@ func TestEventsCopyReplaySchema(t *testing.T) {
 func TestNoticeClearsItself(t *testing.T) {
 	hs := newHarness(t, stdDeps(), 120, 40)
 	hs.press("s")
-	hs.mustShow("no schema designer yet")
+	hs.mustShow("no event store here")
 	hs.send(noticeExpiredMsg{id: hs.m.noticeID - 1}) // an older timer: the notice stays
-	hs.mustShow("no schema designer yet")
+	hs.mustShow("no event store here")
 	hs.send(noticeExpiredMsg{id: hs.m.noticeID})
-	hs.mustNotShow("no schema designer yet")
+	hs.mustNotShow("no event store here")
 }
 
 func TestConnectionsAddTestDefaultRemove(t *testing.T) {

@@ -32,6 +32,29 @@ const (
 	actStartDemo
 	actHelp
 	actQuit
+	// The Triggers tab's.
+	actNewObject
+	actNewWorkflow
+	actEditTrigger
+	actRemoveTrigger
+	actCopyURL
+	actPublicURL
+	actSetupWebhook
+	// The Schemas tab's.
+	actAddField
+	actAddInside
+	actRenameField
+	actDeleteField
+	actMoveUp
+	actMoveDown
+	actSetType
+	actToggleOptional
+	actSetLabel
+	actSetHint
+	actWizardPaste
+	actWizardEvent
+	actImportSchema
+	actExportSchema
 )
 
 // command is one line of the palette.
@@ -60,6 +83,27 @@ func (k KeyMap) commands() []command {
 		{"Make the connection the default", k.UseConn, actUseConn},
 		{"Remove the connection", k.RemoveConn, actRemoveConn},
 		{"Start the demo", k.StartDemo, actStartDemo},
+		{"New Object trigger (by event name)", k.NewObject, actNewObject},
+		{"New Workflow trigger (by journey)", k.NewWorkflow, actNewWorkflow},
+		{"Edit the trigger", k.EditTrigger, actEditTrigger},
+		{"Remove the trigger", k.RemoveTrigger, actRemoveTrigger},
+		{"Copy the trigger's URL for Iterable", k.CopyURL, actCopyURL},
+		{"Set the public base URL (tunnel)", k.PublicURL, actPublicURL},
+		{"Set up Iterable's system webhook", k.SetupWebhook, actSetupWebhook},
+		{"Schema: add a field", k.AddField, actAddField},
+		{"Schema: add a field inside the object", k.AddInside, actAddInside},
+		{"Schema: rename the field", k.RenameField, actRenameField},
+		{"Schema: delete the field", k.DeleteField, actDeleteField},
+		{"Schema: move the field up", k.MoveFieldUp, actMoveUp},
+		{"Schema: move the field down", k.MoveFieldDown, actMoveDown},
+		{"Schema: change the field's type", k.SetType, actSetType},
+		{"Schema: toggle optional", k.ToggleOptional, actToggleOptional},
+		{"Schema: set the field's label", k.SetLabel, actSetLabel},
+		{"Schema: set the field's hint", k.SetHint, actSetHint},
+		{"Schema: paste a sample payload (JSON wizard)", k.WizardPaste, actWizardPaste},
+		{"Schema: infer from a stored event", k.WizardEvent, actWizardEvent},
+		{"Schema: import a file (Workato or JSON Schema)", k.ImportSchema, actImportSchema},
+		{"Schema: export to a file", k.ExportSchema, actExportSchema},
 		{"Show help", k.Help, actHelp},
 		{"Quit", k.Quit, actQuit},
 	}

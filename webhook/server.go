@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,6 +43,9 @@ type Server struct {
 	http    *http.Server
 	forward *forwarder
 
+	// auth is what requests must carry; SetAuth changes it while serving.
+	auth atomic.Pointer[Auth]
+
 	mu       sync.Mutex
 	addr     string
 	serveErr chan error
@@ -67,6 +71,7 @@ func NewServer(st *Store, opts ServerOptions) (*Server, error) {
 		}
 	}
 	s := &Server{store: st, opts: opts, log: opts.Logger, serveErr: make(chan error, 1)}
+	s.auth.Store(&opts.Auth)
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -92,7 +97,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.opts.ForwardTo != "" {
 		s.forward = newForwarder(s.opts.ForwardTo, s.store, s.log)
 	}
-	s.log.Info("listener started", "addr", s.addr, "auth", s.opts.Auth.String(), "forward", s.opts.ForwardTo)
+	s.log.Info("listener started", "addr", s.addr, "auth", s.Auth().String(), "forward", s.opts.ForwardTo)
 	go func() {
 		if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			s.serveErr <- fmt.Errorf("serving on %s: %w", s.addr, err)
@@ -115,6 +120,16 @@ func (s *Server) URL() string {
 		return "http://" + a + "/"
 	}
 	return ""
+}
+
+// Auth is what the listener requires now.
+func (s *Server) Auth() Auth { return *s.auth.Load() }
+
+// SetAuth changes what the listener requires, from the next request on (the
+// workbench does so when it sets up Iterable's webhook with a token).
+func (s *Server) SetAuth(a Auth) {
+	s.auth.Store(&a)
+	s.log.Info("listener auth changed", "auth", a.String())
 }
 
 // Err delivers an error if serving stops on its own; it is closed after Shutdown.
@@ -149,10 +164,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed: webhooks are POSTed", 0)
 		return
 	}
-	if !s.opts.Auth.allows(r) {
+	auth := s.Auth()
+	if !auth.allows(r) {
 		s.store.unauthorized.Add(1)
 		s.log.Warn("refused a request without valid auth", "remote", r.RemoteAddr, "path", r.URL.Path)
-		if s.opts.Auth.Mode == "basic" {
+		if auth.Mode == "basic" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="iwb"`)
 		}
 		writeError(w, http.StatusUnauthorized, "missing or wrong credentials", 0)
@@ -165,7 +181,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Query:       r.URL.RawQuery,
 		RemoteAddr:  r.RemoteAddr,
 		ContentType: r.Header.Get("Content-Type"),
-		Headers:     s.opts.Auth.redactHeaders(r.Header),
+		Headers:     auth.redactHeaders(r.Header),
 	}
 	query := r.URL.Query()
 	body, err := readBody(w, r, s.opts.MaxBody)
@@ -198,7 +214,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	writeAccepted(w, ev.ID)
 	if s.forward != nil {
-		s.forward.enqueue(r.Context(), forwardJob{id: ev.ID, method: r.Method, header: r.Header, body: body}, s.opts.Auth.headerName())
+		s.forward.enqueue(r.Context(), forwardJob{id: ev.ID, method: r.Method, header: r.Header, body: body}, auth.headerName())
 	}
 }
 

@@ -143,7 +143,12 @@ CREATE TABLE IF NOT EXISTS triggers (
 	schema      TEXT,
 	created_at  INTEGER NOT NULL,
 	matched     INTEGER NOT NULL DEFAULT 0,
-	last_match  INTEGER NOT NULL DEFAULT 0
+	last_match  INTEGER NOT NULL DEFAULT 0,
+	schema_at   INTEGER NOT NULL DEFAULT 0 -- when the schema was last set
+);
+CREATE TABLE IF NOT EXISTS settings (
+	name  TEXT PRIMARY KEY,
+	value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (
 	name TEXT PRIMARY KEY,
@@ -224,6 +229,9 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 	if _, err := s.wconn.ExecContext(ctx, schemaSQL); err != nil {
 		return fmt.Errorf("creating the event log's tables: %w", err)
 	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
 	prepare := func(dst **sql.Stmt, q string) {
 		if err == nil {
 			*dst, err = s.wconn.PrepareContext(ctx, q)
@@ -275,6 +283,21 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 		return err
 	}
 	return s.loadTriggers(ctx)
+}
+
+// migrate brings a log made by an earlier iwb up to the current tables.
+func (s *Store) migrate(ctx context.Context) error {
+	var n int
+	err := s.wconn.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('triggers') WHERE name = 'schema_at'`).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("checking the event log's tables: %w", err)
+	}
+	if n == 0 {
+		if _, err := s.wconn.ExecContext(ctx, `ALTER TABLE triggers ADD COLUMN schema_at INTEGER NOT NULL DEFAULT 0`); err != nil {
+			return fmt.Errorf("upgrading the trigger table: %w", err)
+		}
+	}
+	return nil
 }
 
 // counter maps a persisted counter's name to its in-memory copy.

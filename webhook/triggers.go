@@ -130,6 +130,82 @@ func (s *Store) RemoveTrigger(ctx context.Context, name string) error {
 	})
 }
 
+// UpdateTrigger changes what the trigger named t.Name fires on (its event
+// names or workflow id); its kind, schema and counts stay.
+func (s *Store) UpdateTrigger(ctx context.Context, t Trigger) (warnings []string, err error) {
+	if warnings, err = ValidateTrigger(t); err != nil {
+		return nil, err
+	}
+	names, err := json.Marshal(t.EventNames)
+	if err != nil {
+		return nil, fmt.Errorf("encoding event names: %w", err)
+	}
+	err = s.exec(ctx, true, func(ctx context.Context, c *sql.Conn) error {
+		res, err := c.ExecContext(ctx, `UPDATE triggers SET event_names = ?, workflow_id = ? WHERE name = ? AND kind = ?`,
+			string(names), t.WorkflowID, t.Name, string(t.Kind))
+		if err != nil {
+			return fmt.Errorf("updating trigger %q: %w", t.Name, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("trigger %q (%s): %w", t.Name, t.Kind, ErrNotFound)
+		}
+		return nil
+	})
+	return warnings, err
+}
+
+// ParseWorkflowID reads a workflow id as the user gives it: the number, or
+// a journey editor URL (https://app.iterable.com/workflows/1234/edit).
+func ParseWorkflowID(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("give the workflow id, or paste the journey editor's URL")
+	}
+	if isDigits(s) {
+		return s, nil
+	}
+	parts := strings.Split(s, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == "workflows" && isDigits(parts[i+1]) {
+			return parts[i+1], nil
+		}
+	}
+	return "", fmt.Errorf("%q is neither a workflow id nor a journey editor URL (.../workflows/1234/edit)", s)
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// ErrNoPayload is an event without a JSON body to infer a schema from.
+var ErrNoPayload = errors.New("no JSON body to infer a schema from")
+
+// WidenWithEvents widens a trigger's current schema with stored events'
+// payloads, as samples inferred together (a field some lack is optional; a
+// type set by hand is never narrowed).
+func WidenWithEvents(current schema.Schema, evs ...Event) (schema.Inference, error) {
+	docs := make([][]byte, 0, len(evs))
+	for _, ev := range evs {
+		if len(ev.Payload) == 0 {
+			return schema.Inference{}, fmt.Errorf("event %d has %w (it was %s)", ev.ID, ErrNoPayload, ev.Status)
+		}
+		docs = append(docs, ev.Payload)
+	}
+	inf, err := schema.Widen(current, docs...)
+	if err != nil {
+		if len(evs) == 1 {
+			return schema.Inference{}, fmt.Errorf("event %d: %w", evs[0].ID, err)
+		}
+		return schema.Inference{}, err
+	}
+	return inf, nil
+}
+
 // SetTriggerSchema sets (or, with nil, clears) the schema a trigger's events
 // are checked against.
 func (s *Store) SetTriggerSchema(ctx context.Context, name string, sc schema.Schema) error {
@@ -138,7 +214,7 @@ func (s *Store) SetTriggerSchema(ctx context.Context, name string, sc schema.Sch
 		return err
 	}
 	return s.exec(ctx, true, func(ctx context.Context, c *sql.Conn) error {
-		res, err := c.ExecContext(ctx, `UPDATE triggers SET schema = ? WHERE name = ?`, schemaJSON, name)
+		res, err := c.ExecContext(ctx, `UPDATE triggers SET schema = ?, schema_at = ? WHERE name = ?`, schemaJSON, time.Now().UnixNano(), name)
 		if err != nil {
 			return fmt.Errorf("setting the schema of trigger %q: %w", name, err)
 		}

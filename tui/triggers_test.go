@@ -1,0 +1,298 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/sandbox"
+	_ "github.com/iwb-dev/iwb/schema"
+	"github.com/iwb-dev/iwb/webhook"
+)
+
+// storeDeps are the workbench's deps on a real SQLite store in t.TempDir().
+func storeDeps(t *testing.T) (Deps, *webhook.Store) {
+	t.Helper()
+	st, err := webhook.Open(filepath.Join(t.TempDir(), "events.db"), webhook.StoreOptions{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return Deps{Store: st, Connections: twoConns(), ListenerURL: "http://127.0.0.1:8787/"}, st
+}
+
+// sandboxClient is a client of a sandbox served over loopback.
+func sandboxClient(t *testing.T, key string) (*client.Client, *sandbox.Sandbox) {
+	t.Helper()
+	sb := sandbox.New(sandbox.Options{Key: "0123456789abcdef0123456789abcdef", Unlimited: true})
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	if key == "" {
+		key = sb.Key()
+	}
+	c, err := client.New(client.Options{BaseURL: srv.URL, Key: key, Retry: client.RetryPolicy{MaxAttempts: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, sb
+}
+
+func mustTrigger(t *testing.T, st *webhook.Store, name string) webhook.Trigger {
+	t.Helper()
+	tr, err := st.Trigger(context.Background(), name)
+	if err != nil {
+		t.Fatalf("trigger %s: %v", name, err)
+	}
+	return tr
+}
+
+func addTrigger(t *testing.T, st *webhook.Store, tr webhook.Trigger) {
+	t.Helper()
+	if _, err := st.AddTrigger(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventually polls cond for up to 5 seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
+	bothSizes(t, func(t *testing.T, w, h int) {
+		deps, st := storeDeps(t)
+		hs := newHarness(t, deps, w, h)
+		hs.press("3")
+		hs.mustShow("No trigger yet", "n + New Object", "URL for Iterable:", "http://127.0.0.1:8787/", "Iterable needs HTTPS")
+		hs.press("n")
+		if hs.m.Mode() != ModeForm {
+			t.Fatalf("mode %v after n, want form", hs.m.Mode())
+		}
+		hs.mustShow("New Object trigger", "Name", "Events")
+		hs.checkFrame(w, h)
+		hs.typeText("opens")
+		hs.press("enter")
+		// Filter to the SMS group, tick smsSend; then filter to emailOpen.
+		hs.press("/")
+		hs.typeText("sms")
+		hs.mustShow("smsSend", "smsBounce")
+		hs.mustNotShow("emailOpen")
+		hs.press("enter")
+		hs.press("space")
+		hs.press("/")
+		for range 3 {
+			hs.press("backspace")
+		}
+		hs.typeText("emailop")
+		hs.mustShow("emailOpen")
+		hs.mustNotShow("smsSend", "emailClick")
+		hs.press("enter", "space")
+		hs.press("enter", "enter")
+		if hs.m.Mode() != ModeNormal {
+			t.Fatalf("mode %v after the last field, want normal", hs.m.Mode())
+		}
+		tr := mustTrigger(t, st, "opens")
+		if tr.Kind != webhook.TriggerObject || strings.Join(tr.EventNames, ",") != "smsSend,emailOpen" && strings.Join(tr.EventNames, ",") != "emailOpen,smsSend" {
+			t.Fatalf("stored %+v, want New Object on smsSend and emailOpen", tr)
+		}
+		hs.mustShow("opens", "New Object", "no schema", "added opens")
+		hs.checkFrame(w, h)
+	})
+}
+
+func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
+	deps, st := storeDeps(t)
+	deps.Client, _ = sandboxClient(t, "")
+	hs := newHarness(t, deps, 120, 40)
+	eventually(t, "the journeys load", func() bool { return len(hs.m.trig.journeys) == 3 })
+	hs.press("3", "N")
+	hs.mustShow("New Workflow trigger", "4101", "Welcome series", "Type an id or paste the journey editor URL")
+	hs.typeText("welcome")
+	hs.press("enter", "enter") // the first journey
+	tr := mustTrigger(t, st, "welcome")
+	if tr.Kind != webhook.TriggerWorkflow || tr.WorkflowID != "4101" {
+		t.Fatalf("stored %+v, want New Workflow on 4101", tr)
+	}
+	hs.mustShow("New Workflow", "wf 4101", "http://127.0.0.1:8787/workflows/4101", "Call Webhook tile")
+
+	// Or the journey editor's URL, pasted.
+	hs.press("N")
+	hs.typeText("pasted")
+	hs.press("enter", "end", "enter")
+	hs.mustShow("Workflow id")
+	hs.paste("https://app.iterable.com/workflows/1234/edit")
+	hs.press("enter")
+	if tr := mustTrigger(t, st, "pasted"); tr.WorkflowID != "1234" {
+		t.Fatalf("from the editor URL: workflow %q, want 1234", tr.WorkflowID)
+	}
+}
+
+func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
+	deps, st := storeDeps(t)
+	deps.Client, _ = sandboxClient(t, "ffffffffffffffffffffffffffffffff") // a key the sandbox refuses
+	hs := newHarness(t, deps, 80, 24)
+	eventually(t, "the journeys fail", func() bool { return hs.m.trig.journeysErr != nil })
+	hs.press("3", "N")
+	hs.typeText("nps")
+	hs.press("enter")
+	hs.mustShow("Workflow id", "could not be read")
+	hs.typeText("abc")
+	hs.press("enter")
+	hs.mustShow("neither a workflow id nor a journey editor URL")
+	for range 3 {
+		hs.press("backspace")
+	}
+	hs.typeText("60102")
+	hs.press("enter")
+	if tr := mustTrigger(t, st, "nps"); tr.WorkflowID != "60102" {
+		t.Fatalf("typed id stored as %q", tr.WorkflowID)
+	}
+}
+
+func TestEditAndRemoveATrigger(t *testing.T) {
+	deps, st := storeDeps(t)
+	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
+	hs := newHarness(t, deps, 120, 40)
+	hs.press("3", "e")
+	hs.mustShow("Edit opens", "[•] Email     emailOpen")
+	hs.press("down", "space", "enter") // tick emailClick, the next one
+	hs.typeText("customThing")
+	hs.press("enter")
+	tr := mustTrigger(t, st, "opens")
+	if strings.Join(tr.EventNames, ",") != "emailOpen,emailClick,customThing" {
+		t.Fatalf("after the edit: %v", tr.EventNames)
+	}
+	hs.mustShow("saved opens", "not an event name Iterable documents")
+
+	hs.press("x")
+	hs.mustShow("Remove the trigger opens?")
+	hs.press("n")
+	mustTrigger(t, st, "opens")
+	hs.press("x", "y")
+	if _, err := st.Trigger(context.Background(), "opens"); err == nil {
+		t.Fatal("the trigger is still there after y")
+	}
+	hs.mustShow("removed opens", "No trigger yet")
+}
+
+func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
+	deps, st := storeDeps(t)
+	addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
+	hs := newHarness(t, deps, 120, 40)
+	hs.press("3", "b")
+	hs.typeText("abc.ngrok.app")
+	hs.press("enter")
+	hs.mustShow("not a base URL")
+	hs.press("esc")
+	hs.press("b")
+	hs.paste("https://abc.ngrok.app/")
+	hs.press("enter")
+	hs.mustShow("https://abc.ngrok.app/workflows/60102")
+	hs.mustNotShow("Iterable needs HTTPS")
+	hs.press("c")
+	hs.mustShow("✓ copied https://abc.ngrok.app/workflows/60102")
+	// A new workbench on the same database shows it still.
+	hs = newHarness(t, deps, 120, 40)
+	hs.press("3")
+	hs.mustShow("https://abc.ngrok.app/workflows/60102")
+}
+
+func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
+	deps, st := storeDeps(t)
+	c, _ := sandboxClient(t, "")
+	srv := startTestListener(t, st)
+	deps.Client, deps.Listener, deps.ListenerURL, deps.Demo = c, srv, srv.URL(), true
+	addTrigger(t, st, webhook.Trigger{Name: "texts", Kind: webhook.TriggerObject, EventNames: []string{"smsSend"}})
+	hs := newHarness(t, deps, 120, 40)
+	hs.press("3", "w")
+	hs.mustShow("Set up Iterable's system webhook", "#1", "disabled", "NoAuth")
+	hs.press("a", "enter")
+	hs.mustShow("Review: POST /api/webhooks", `"endpoint": "`+srv.URL()+`",`, `"authType": "Basic",`, "never shown",
+		"tick them there")
+	hs.press("enter")
+	hs.mustShow("✓ webhook 1 sends to "+srv.URL(), "listener auth: token ••••")
+
+	hooks, err := c.Webhooks(context.Background())
+	if err != nil || len(hooks) != 1 || !hooks[0].Enabled || hooks[0].Endpoint != srv.URL() || hooks[0].AuthType != "Basic" {
+		t.Fatalf("the sandbox's webhook is %+v (%v): want enabled, Basic, to %s", hooks, err, srv.URL())
+	}
+	token, _ := st.ListenerToken(context.Background())
+	if srv.Auth() != webhook.TokenAuth(token) || token == "" {
+		t.Fatalf("the listener requires %v; want the saved token", srv.Auth())
+	}
+	// An action that fires a webhook: Send SMS → smsSend reaches the
+	// listener with the token and matches the trigger.
+	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "smsSend matched", func() bool {
+		evs, err := st.List(context.Background(), webhook.Query{Trigger: "texts"})
+		return err == nil && len(evs) == 1 && evs[0].EventName == "smsSend"
+	})
+	if n := srv.Stats().Unauthorized; n != 0 {
+		t.Errorf("%d deliveries were refused for auth", n)
+	}
+}
+
+func TestWebhookSetupWithoutAClientSaysSo(t *testing.T) {
+	deps, _ := storeDeps(t)
+	hs := newHarness(t, deps, 80, 24)
+	hs.press("3", "w")
+	hs.mustShow("no connection to Iterable")
+}
+
+// startTestListener serves st on a free loopback port until the test ends.
+func startTestListener(t *testing.T, st *webhook.Store) *webhook.Server {
+	t.Helper()
+	srv, err := webhook.NewServer(st, webhook.ServerOptions{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return srv
+}
+
+// httpPost posts a JSON body and returns the status.
+func httpPost(url, body string) (int, error) {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
+	deps, st := storeDeps(t)
+	for i := range 30 {
+		addTrigger(t, st, webhook.Trigger{Name: fmt.Sprintf("t%02d", i), Kind: webhook.TriggerWorkflow, WorkflowID: fmt.Sprint(1000 + i)})
+	}
+	hs := newHarness(t, deps, 80, 24)
+	hs.press("3")
+	hs.mustShow("t00", "URL for Iterable:")
+	hs.press("end")
+	hs.mustShow("▶ t29", "wf 1029", "/workflows/1029", "URL for Iterable:")
+	hs.mustNotShow("t00")
+	hs.checkFrame(80, 24)
+}

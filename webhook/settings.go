@@ -1,0 +1,123 @@
+package webhook
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Settings kept in the event log's database, so that `iwb listen` and the
+// workbench share them.
+const (
+	settingPublicURL     = "public_url"
+	settingListenerToken = "listener_token"
+)
+
+func (s *Store) setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the setting %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// setSetting stores a setting; an empty value removes it.
+func (s *Store) setSetting(ctx context.Context, name, value string) error {
+	return s.exec(ctx, false, func(ctx context.Context, c *sql.Conn) error {
+		var err error
+		if value == "" {
+			_, err = c.ExecContext(ctx, `DELETE FROM settings WHERE name = ?`, name)
+		} else {
+			_, err = c.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?)
+				ON CONFLICT(name) DO UPDATE SET value = excluded.value`, name, value)
+		}
+		if err != nil {
+			return fmt.Errorf("saving the setting %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// PublicURL is the listener's public base URL (the user's tunnel, e.g.
+// https://abc.ngrok.app), or "" when none is set.
+func (s *Store) PublicURL(ctx context.Context) (string, error) {
+	return s.setting(ctx, settingPublicURL)
+}
+
+// SetPublicURL saves the public base URL after checking it; "" clears it.
+// It returns the URL as saved (without a trailing slash).
+func (s *Store) SetPublicURL(ctx context.Context, raw string) (string, error) {
+	u, err := CheckPublicURL(raw)
+	if err != nil {
+		return "", err
+	}
+	return u, s.setSetting(ctx, settingPublicURL, u)
+}
+
+// CheckPublicURL checks a public base URL: http(s), a host, no query or
+// fragment. It returns it without surrounding spaces or a trailing slash.
+func CheckPublicURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("%q is not a base URL: give your tunnel's address, e.g. https://abc.ngrok.app", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q: a base URL has no query or fragment", raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// TriggerURL is the URL to give Iterable for t, on the listener's base URL:
+// the base itself for a New Object trigger (the system webhook's endpoint),
+// base/workflows/<id> for a New Workflow trigger (the journey's Call Webhook
+// tile), so the workflow id arrives in the path whatever the body holds.
+func TriggerURL(base string, t Trigger) string {
+	base = strings.TrimRight(base, "/")
+	if t.Kind == TriggerWorkflow {
+		return base + "/workflows/" + url.PathEscape(t.WorkflowID)
+	}
+	return base + "/"
+}
+
+// ListenerToken is the token the listener requires in the Authorization
+// header, or "" when none was set up.
+func (s *Store) ListenerToken(ctx context.Context) (string, error) {
+	return s.setting(ctx, settingListenerToken)
+}
+
+// SetListenerToken saves the token the listener requires; "" stops
+// requiring one. Running listeners take it with Server.SetAuth.
+func (s *Store) SetListenerToken(ctx context.Context, token string) error {
+	return s.setSetting(ctx, settingListenerToken, token)
+}
+
+// NewListenerToken makes a random token for Iterable to send (32 hex
+// characters); it is not saved until SetListenerToken.
+func NewListenerToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
+// TokenAuth is the listener auth for a token Iterable sends as-is in the
+// Authorization header (its "Basic" webhook auth type); the zero Auth when
+// token is empty.
+func TokenAuth(token string) Auth {
+	if token == "" {
+		return Auth{}
+	}
+	return Auth{Mode: "header", Header: "Authorization", Value: token}
+}
