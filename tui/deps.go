@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
 )
 
 // Event is one stored webhook as the workbench shows it. The caller adapts the
@@ -111,6 +114,11 @@ type Deps struct {
 	ListenerURL string
 	// Replay sends an event again to the forward URL.
 	Replay func(ctx context.Context, ev Event) (ForwardResult, error)
+	// Client calls Iterable (or the demo's sandbox) on the connection in
+	// use, labelled Connection; nil turns the Actions tab into a notice.
+	Client *client.Client
+	// History keeps the actions run; nil runs them without keeping them.
+	History *history.Store
 	// Demo says the workbench runs on the built-in sandbox.
 	Demo bool
 	// NoMouse turns mouse reporting (wheel scrolling) off.

@@ -22,6 +22,8 @@ type KeyMap struct {
 
 	AddConn, TestConn, UseConn, RemoveConn, StartDemo key.Binding
 
+	History, Rerun, CopyCurl, EditUser key.Binding
+
 	Yes, No key.Binding
 }
 
@@ -59,6 +61,11 @@ func DefaultKeyMap() KeyMap {
 		RemoveConn: b([]string{"x", "delete"}, "x", "remove"),
 		StartDemo:  b([]string{"d"}, "d", "demo"),
 
+		History:  b([]string{"h"}, "h", "history"),
+		Rerun:    b([]string{"R"}, "R", "run again"),
+		CopyCurl: b([]string{"c"}, "c", "copy as curl"),
+		EditUser: b([]string{"e"}, "e", "edit user"),
+
 		Yes: b([]string{"y", "enter"}, "y", "yes"),
 		No:  b([]string{"n", "esc"}, "n", "no"),
 	}
@@ -85,6 +92,8 @@ func (k KeyMap) groups(tab int, welcome bool) []bindingGroup {
 	switch tab {
 	case tabEvents:
 		page = []bindingGroup{{"Events", []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema}}, list}
+	case tabActions:
+		page = []bindingGroup{{"Actions", []key.Binding{k.Open, k.Filter, k.History, k.Rerun, k.CopyCurl, k.EditUser, k.Back}}, list}
 	case tabConnections:
 		if welcome {
 			page = []bindingGroup{{"Welcome", []key.Binding{k.AddConn, k.StartDemo}}}
@@ -100,6 +109,8 @@ func (k KeyMap) hints(tab int, welcome bool) []key.Binding {
 	switch tab {
 	case tabEvents:
 		return []key.Binding{k.Follow, k.Filter, k.Copy, k.Replay, k.Schema, k.Palette, k.Help}
+	case tabActions:
+		return []key.Binding{k.Open, k.Filter, k.History, k.Rerun, k.Palette, k.Help}
 	case tabConnections:
 		if welcome {
 			return []key.Binding{k.AddConn, k.StartDemo, k.Help}

@@ -102,8 +102,9 @@ type Model struct {
 	confirm   *confirmation
 	palette   palette
 
-	events eventsPage
-	conns  connsPage
+	events  eventsPage
+	conns   connsPage
+	actions actionsPage
 
 	stats        EventStats
 	statsLoading bool
@@ -140,6 +141,7 @@ func New(deps Deps) *Model {
 		palette:    newPalette(k),
 		events:     newEventsPage(deps.Events),
 		conns:      newConnsPage(deps.Connections),
+		actions:    newActionsPage(deps.Client, deps.History),
 		firstConns: true,
 		tick:       tea.Tick,
 	}
@@ -150,7 +152,7 @@ func New(deps Deps) *Model {
 
 // Init asks the terminal for its background and reads the first pages.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.events.list.load(loadTail), m.loadStats(), m.conns.load())
+	return tea.Batch(tea.RequestBackgroundColor, m.events.list.load(loadTail), m.loadStats(), m.conns.load(), m.actions.loadHistory())
 }
 
 // Mode is where keys go now.
@@ -164,9 +166,9 @@ func (m *Model) Mode() Mode {
 		return ModeConfirm
 	}
 	switch {
-	case m.tab == tabConnections && m.conns.form != nil:
+	case m.tab == tabConnections && m.conns.form != nil, m.tab == tabActions && m.actions.inForm():
 		return ModeForm
-	case m.filtering && (m.tab == tabEvents || m.tab == tabConnections):
+	case m.filtering && (m.tab == tabEvents || m.tab == tabConnections || m.tab == tabActions):
 		return ModeFilter
 	}
 	return ModeNormal
@@ -189,11 +191,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.conns.form != nil {
 			m.conns.form.WithWidth(m.formWidth())
 		}
+		if r := m.actions.run; r != nil && r.form != nil {
+			pane := m.actionPane()
+			r.form.WithWidth(max(pane.W-4, 20)).WithHeight(max(pane.H-2-bannerLines(r), 5))
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.theme = NewTheme(msg.IsDark(), m.noColor)
 		m.events.filter.SetStyles(inputStyles(msg.IsDark()))
 		m.conns.filter.SetStyles(inputStyles(msg.IsDark()))
+		m.actions.filter.SetStyles(inputStyles(msg.IsDark()))
 		m.palette.input.SetStyles(inputStyles(msg.IsDark()))
 		return m, nil
 	case tea.KeyPressMsg:
@@ -268,12 +275,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	// Anything else (a form's own messages, cursor blinks) goes to the
-	// component that asked for it.
-	if m.conns.form != nil {
-		return m, m.updateForm(msg)
+	if cmd, ok := m.actionMsg(msg); ok {
+		return m, cmd
 	}
-	return m, nil
+	// Anything else (a form's own messages, cursor blinks) goes to the
+	// components that may have asked for it.
+	var cmds []tea.Cmd
+	if m.conns.form != nil {
+		cmds = append(cmds, m.updateForm(msg))
+	}
+	if m.actions.inForm() {
+		cmds = append(cmds, m.actionUpdate(msg))
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // updateForm hands a message to the open form.
@@ -314,6 +328,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case matches(msg, k.Palette):
 			return m.openPalette()
+		case m.tab == tabActions:
+			return m.actionFormKey(msg)
 		case matches(msg, k.Back):
 			if m.conns.dirty() {
 				m.ask("Discard the new connection?", func() tea.Cmd { m.conns.closeForm(); return nil })
@@ -376,6 +392,8 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		case matches(msg, k.Schema):
 			return m.do(actSchema)
 		}
+	case tabActions:
+		return m.actionKey(msg)
 	case tabConnections:
 		switch {
 		case matches(msg, k.Filter):
@@ -423,11 +441,25 @@ func (m *Model) do(a action) tea.Cmd {
 		return m.quit()
 	case actFilter:
 		// The filter of the list in view; from elsewhere, the events'.
-		if m.tab != tabConnections || m.conns.form != nil {
+		switch {
+		case m.tab == tabConnections && m.conns.form == nil:
+		case m.tab == tabActions && m.actions.stage == stageList && !m.actions.showHis:
+		default:
 			m.tab = tabEvents
 		}
 		m.filtering = true
 		return m.filterInput().Focus()
+	case actHistory:
+		m.tab = tabActions
+		p := &m.actions
+		if p.stage != stageList {
+			p.closeRun()
+		}
+		p.showHis, p.cursor = !p.showHis, 0
+		return p.loadHistory()
+	case actEditUser:
+		m.tab = tabActions
+		return m.editUser()
 	case actStartDemo:
 		if m.deps.Demo {
 			return m.setNotice("this is the demo already")
@@ -520,8 +552,11 @@ func (m *Model) ask(q string, yes func() tea.Cmd) {
 
 // filterInput is the filter line of the tab in view.
 func (m *Model) filterInput() *textinput.Model {
-	if m.tab == tabConnections {
+	switch m.tab {
+	case tabConnections:
 		return &m.conns.filter
+	case tabActions:
+		return &m.actions.filter
 	}
 	return &m.events.filter
 }
@@ -529,8 +564,12 @@ func (m *Model) filterInput() *textinput.Model {
 // applyFilter narrows the list in view to the filter line's text; the
 // Events list reads again from the source.
 func (m *Model) applyFilter() tea.Cmd {
-	if m.tab == tabConnections {
+	switch m.tab {
+	case tabConnections:
 		m.conns.move(0)
+		return nil
+	case tabActions:
+		m.actions.move(0)
 		return nil
 	}
 	return m.events.list.setFilter(parseFilter(m.events.filter.Value()))
@@ -605,6 +644,9 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 		m.palette.refilter()
 		return cmd
 	case ModeForm:
+		if m.tab == tabActions {
+			return m.actionUpdate(msg)
+		}
 		return m.updateForm(msg)
 	}
 	return nil
@@ -717,6 +759,8 @@ func (m *Model) body() []string {
 		return m.events.view(th, l, m.stats, m.dropped, m.filtering)
 	case tabConnections:
 		return m.conns.view(th, l.Body, m.deps.Demo, m.filtering)
+	case tabActions:
+		return m.actionsView(th, l.Body)
 	}
 	return box(th, l.Body.W, l.Body.H, tabNames[m.tab], "", placeholderLines(th, m.tab, l.Body.W-2), true)
 }
@@ -725,13 +769,6 @@ func (m *Model) body() []string {
 func placeholderLines(th Theme, tab int, w int) []string {
 	var text []string
 	switch tab {
-	case tabActions:
-		text = []string{
-			"The ten actions, by the names of Iterable's connectors: Add subscribers to",
-			"list, Bulk upsert users, Create list, Get user by email, List channels, List",
-			"project lists, Send SMS, Track event, Update user subscription, Upsert user.",
-			"Each opens a form, then a review of the exact request before it is sent.",
-		}
 	case tabTriggers:
 		text = []string{
 			"Triggers: New Object (by event name) and New Workflow (by workflow id),",

@@ -32,6 +32,8 @@ const (
 	actStartDemo
 	actHelp
 	actQuit
+	actHistory
+	actEditUser
 )
 
 // command is one line of the palette.
@@ -60,6 +62,8 @@ func (k KeyMap) commands() []command {
 		{"Make the connection the default", k.UseConn, actUseConn},
 		{"Remove the connection", k.RemoveConn, actRemoveConn},
 		{"Start the demo", k.StartDemo, actStartDemo},
+		{"Show the action history", k.History, actHistory},
+		{"Edit the user shown in Upsert user", k.EditUser, actEditUser},
 		{"Show help", k.Help, actHelp},
 		{"Quit", k.Quit, actQuit},
 	}
