@@ -83,9 +83,10 @@ func userFieldsAction(a client.Action) bool {
 	return false
 }
 
-// needsPicks says whether opening the action loads the account's pick lists.
+// needsPicks says whether opening the action loads the account's pick lists
+// (Get user by email names the lists in the profile and edits it typed).
 func needsPicks(a client.Action) bool {
-	return takesDataFields(a) || a.Name == "update-subscription"
+	return takesDataFields(a) || a.Name == "update-subscription" || a.Name == "get-user"
 }
 
 // hasForm says whether the action asks for anything before the review.
@@ -427,11 +428,14 @@ func triState(s string) *bool {
 
 // idsOf is the chosen ids, or the typed ones when the list did not load.
 func idsOf(chosen []int64, typed string, typedUsed bool) []int64 {
+	ids := chosen
 	if typedUsed {
-		ids, _ := parseIDs(typed) // validated in the form
-		return ids
+		ids, _ = parseIDs(typed) // validated in the form
 	}
-	return chosen
+	if len(ids) == 0 {
+		return nil // left out: nothing chosen keeps the user's as they are
+	}
+	return ids
 }
 
 // buildBody is the request body of the form's values. dataFields are
@@ -697,7 +701,9 @@ func themed(f *huh.Form, th Theme, w, h, gen int) *huh.Form {
 	if th.NoColor {
 		theme = huh.ThemeFunc(huh.ThemeBase)
 	}
-	f = f.WithTheme(theme).WithWidth(max(w, 20)).WithHeight(max(h, 5))
+	// Three lines stay free under the fields for huh's validation errors,
+	// which it draws below its height.
+	f = f.WithTheme(theme).WithWidth(max(w, 20)).WithHeight(max(h-3, 5))
 	f.SubmitCmd = func() tea.Msg { return actionFormDoneMsg{gen} }
 	f.CancelCmd = func() tea.Msg { return actionFormCancelMsg{gen} }
 	return f

@@ -232,18 +232,12 @@ func (m *Model) showForm() tea.Cmd {
 		return m.review()
 	}
 	pane := m.actionPane()
-	h := pane.H - 2 - bannerLines(r)
+	h := pane.H - 2 - len(bannerView(m.theme, r, pane.W-2))
 	r.form = themed(buildForm(r.action, r.values, m.currentPicks(), r.fieldErrs), m.theme, pane.W-4, h, p.gen)
 	p.stage = stageForm
 	return r.form.Init()
 }
 
-func bannerLines(r *run) int {
-	if r.banner == "" {
-		return 0
-	}
-	return 2
-}
 
 // showFields opens the data-fields builder on the run's rows.
 func (m *Model) showFields() tea.Cmd {
@@ -373,9 +367,9 @@ func (m *Model) send() tea.Cmd {
 	if a.UsersField == "" {
 		return tea.Batch(p.spinner.Tick, func() tea.Msg {
 			defer cancel()
-			start := time.Now()
+			start := now()
 			out, err := c.Run(ctx, a, body)
-			return actionDoneMsg{gen, keep(newAnswer(a, out, err, time.Since(start)), body)}
+			return actionDoneMsg{gen, keep(newAnswer(a, out, err, now().Sub(start)), body)}
 		})
 	}
 	// Bulk: stream the users, typed or from the file, with progress.
@@ -385,14 +379,14 @@ func (m *Model) send() tea.Cmd {
 	stream := func() tea.Msg {
 		defer cancel()
 		defer close(progCh)
-		start := time.Now()
+		start := now()
 		var src client.UserSource
 		fields := body
 		req := body
 		if fromFile {
 			s, f, err := openUsers(path, project)
 			if err != nil {
-				return actionDoneMsg{gen, keep(&answer{action: a, err: err, took: time.Since(start)}, body)}
+				return actionDoneMsg{gen, keep(&answer{action: a, err: err, took: now().Sub(start)}, body)}
 			}
 			defer f.Close()
 			src = s
@@ -419,7 +413,7 @@ func (m *Model) send() tea.Cmd {
 			progCh <- bp
 		}}
 		sum, err := st.Stream(ctx, src)
-		ans := &answer{action: a, took: time.Since(start), summary: sum, err: err, status: 200}
+		ans := &answer{action: a, took: now().Sub(start), summary: sum, err: err, status: 200}
 		if sum != nil {
 			ans.body, _ = json.MarshalIndent(sum, "", "  ")
 		}

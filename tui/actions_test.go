@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -115,13 +117,13 @@ func (h *harness) openAction(title string) {
 func (h *harness) addField(name string, typeSteps int, value string) {
 	h.t.Helper()
 	h.press("+")
-	h.typeText(name)
+	h.paste(name)
 	h.press("tab")
 	for range typeSteps {
 		h.press("right")
 	}
 	h.press("tab")
-	h.typeText(value)
+	h.paste(value)
 	h.press("enter")
 }
 
@@ -151,7 +153,7 @@ func TestUpsertUserWithDataFieldThenGetUserShowsIt(t *testing.T) {
 	if hs.m.Mode() != ModeForm {
 		t.Fatalf("the form should have the keys, mode is %v", hs.m.Mode())
 	}
-	hs.typeText("ana@acme.io")
+	hs.paste("ana@acme.io")
 	hs.press("enter", "enter", "enter", "enter", "enter") // user id, toggles, create new fields
 	hs.mustShow("Data fields", "+ add field", "preview")
 	hs.addField("plan", 0, "pro")
@@ -170,7 +172,7 @@ func TestUpsertUserWithDataFieldThenGetUserShowsIt(t *testing.T) {
 
 	hs.press("esc")
 	hs.openAction("Get user by email")
-	hs.typeText("ana@acme.io")
+	hs.paste("ana@acme.io")
 	hs.press("enter")
 	hs.mustShow("Review: GET /api/users/getByEmail", "query: email=ana@acme.io")
 	hs.press("enter")
@@ -184,9 +186,9 @@ func TestHistoryKeepsRunsAndRunsAgain(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Create list")
-	hs.typeText("VIP")
+	hs.paste("VIP")
 	hs.press("enter")
-	hs.typeText("big spenders")
+	hs.paste("big spenders")
 	hs.press("enter")
 	hs.mustShow(`"name": "VIP"`)
 	hs.press("enter")
@@ -207,5 +209,321 @@ func TestHistoryKeepsRunsAndRunsAgain(t *testing.T) {
 	}
 	if !strings.Contains(hs.screen(), "200 OK") {
 		t.Fatalf("the run again did not answer:\n%s", hs.screen())
+	}
+}
+
+func TestAddSubscribersTypedRowsWithDataFieldsAndAFailedUser(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Add subscribers to list")
+	hs.mustShow("List *", "Newsletter (2001)", "Users from", "Update existing users only")
+	hs.press("enter", "enter", "enter") // the list, typed users, the toggle
+	hs.mustShow("Users", "one per line")
+	hs.paste("ana@acme.io")
+	hs.press("ctrl+j")
+	hs.paste("bo@nowhere")
+	hs.press("enter")
+	hs.addField("plan", 0, "pro")
+	hs.press("tab", "enter")
+	hs.mustShow("Review: POST /api/lists/subscribe", `"listId": 2001`, "2 users in 1 request(s)")
+	hs.press("enter")
+	got := bodyOf(t, env.rec.last(t, "POST", "/api/lists/subscribe").Body)
+	want := `{"listId":2001,"subscribers":[{"dataFields":{"plan":"pro"},"email":"ana@acme.io"},{"dataFields":{"plan":"pro"},"email":"bo@nowhere"}]}`
+	if s := mustJSON(t, got); s != want {
+		t.Fatalf("the sandbox got %s, want %s", s, want)
+	}
+	hs.mustShow("2 sent in 1 request(s) · 1 succeeded · 1 failed", "Failed users", "bo@nowhere", "invalid email")
+}
+
+func TestAddSubscribersDegradesToATypedListIDWhenListsFail(t *testing.T) {
+	env := newSandboxEnv(t)
+	env.rec.next = failing(env.rec.next, "GET /api/lists", http.StatusForbidden)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Add subscribers to list")
+	hs.mustShow("List ID *", "the lists could not be loaded", "Forbidden")
+	hs.paste("2001")
+	hs.press("enter", "enter", "enter")
+	hs.paste("ada@example.com")
+	hs.press("enter", "tab", "enter")
+	hs.mustShow(`"listId": 2001`)
+	// A second opening reads the cached pick lists: no second call.
+	hs.press("esc", "esc")
+	hs.openAction("Add subscribers to list")
+	if n := env.rec.count("GET", "/api/lists"); n != 1 {
+		t.Fatalf("the lists were read %d times, want once per connection", n)
+	}
+}
+
+// failing answers status to one endpoint ("METHOD /path"), as Iterable does
+// when a key lacks a right.
+func failing(next http.Handler, endpoint string, status int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method+" "+r.URL.Path == endpoint {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"msg":"Forbidden: this key cannot read lists","code":"Forbidden","params":null}`))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeUsersCSV(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("email,plan,score\n")
+	for i := range n {
+		fmt.Fprintf(&b, "user%d@acme.io,pro,%d\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "users.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestBulkUpsertUsersFromACSVFile(t *testing.T) {
+	env := newSandboxEnv(t)
+	path := writeUsersCSV(t, 3)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Bulk upsert users")
+	hs.press("down", "enter") // users from a file
+	hs.press("enter")         // create new fields: the project's setting
+	hs.mustShow("File", "JSON Lines")
+	hs.paste(filepath.Join(t.TempDir(), "missing.csv"))
+	hs.press("enter")
+	hs.mustShow("cannot read")
+	hs.press("ctrl+u")
+	hs.paste(path)
+	hs.press("enter")
+	hs.mustShow("Review: POST /api/users/bulkUpdate", "up to 1000 users from", "3 users in 1 request(s)")
+	hs.press("enter")
+	got := env.rec.last(t, "POST", "/api/users/bulkUpdate")
+	var req client.BulkUpdateUsersRequest
+	if err := json.Unmarshal(got.Body, &req); err != nil || len(req.Users) != 3 {
+		t.Fatalf("the sandbox got %s (%v), want 3 users", got.Body, err)
+	}
+	// score is a long in the project: the CSV text went out as a number.
+	if v, ok := req.Users[2].DataFields["score"].(float64); !ok || v != 2 {
+		t.Fatalf("score went out as %#v, want the number 2", req.Users[2].DataFields["score"])
+	}
+	hs.mustShow("3 sent in 1 request(s) · 3 succeeded · 0 failed")
+}
+
+func TestBulkOverAHundredUsersNeedsAnExplicitYes(t *testing.T) {
+	env := newSandboxEnv(t)
+	path := writeUsersCSV(t, 101)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Bulk upsert users")
+	hs.press("down", "enter", "enter")
+	hs.paste(path)
+	hs.press("enter")
+	hs.mustShow("101 users", "this writes 101 users: more than 100", "y yes, send")
+	hs.press("enter")
+	if n := env.rec.count("POST", "/api/users/bulkUpdate"); n != 0 {
+		t.Fatalf("enter sent a write that needs a yes")
+	}
+	hs.press("y")
+	hs.mustShow("101 sent in 1 request(s) · 101 succeeded")
+}
+
+func TestCreateListSendsNameAndDescription(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 80, 24)
+	hs.openAction("Create list")
+	hs.press("enter")
+	hs.mustShow("a name is required")
+	hs.paste("VIP")
+	hs.press("enter")
+	hs.paste("big spenders")
+	hs.press("enter", "enter")
+	want := `{"description":"big spenders","name":"VIP"}`
+	if s := mustJSON(t, bodyOf(t, env.rec.last(t, "POST", "/api/lists").Body)); s != want {
+		t.Fatalf("the sandbox got %s, want %s", s, want)
+	}
+	hs.mustShow("200 OK", `"listId": 2002`)
+}
+
+func TestGetUserUnknownEmailSaysSo(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 80, 24)
+	hs.openAction("Get user by email")
+	hs.paste("nobody")
+	hs.press("enter")
+	hs.mustShow(`"nobody" is not an email address`)
+	hs.paste("@acme.io")
+	hs.press("enter", "enter")
+	hs.mustShow("user not found: nobody@acme.io")
+}
+
+func TestListChannelsShowsATable(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("List channels")
+	hs.mustShow("Review: GET /api/channels", "no body")
+	hs.press("enter")
+	env.rec.last(t, "GET", "/api/channels")
+	hs.mustShow("NAME", "MEDIUM", "101   Marketing Email", "Marketing      Email", "108   Transactional Web Push")
+}
+
+func TestListProjectListsOffersAddSubscribers(t *testing.T) {
+	env := newSandboxEnv(t)
+	if _, err := env.c.CreateList(context.Background(), client.CreateListRequest{Name: "VIP"}); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("List project lists")
+	hs.press("enter")
+	env.rec.last(t, "GET", "/api/lists")
+	hs.mustShow("2001    Newsletter", "2002    VIP", "enter add subscribers to the list")
+	hs.press("down", "enter")
+	if r := hs.m.actions.run; r == nil || r.action.Name != "add-subscribers" || r.values.listID != "2002" {
+		t.Fatalf("enter on a list should open Add subscribers on it, got %+v", r)
+	}
+	hs.mustShow("Add subscribers to list", "> VIP (2002)")
+}
+
+func TestSendSMSNeedsAnExplicitYes(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Send SMS")
+	hs.paste(fmt.Sprint(sandbox.SMSCampaignID))
+	hs.press("enter")
+	hs.paste("ada@example.com")
+	hs.press("enter", "enter", "enter", "enter")
+	hs.addField("code", 0, "X1")
+	hs.press("tab", "enter")
+	hs.mustShow("Review: POST /api/sms/target", "this sends an SMS to a real person", "y yes, send")
+	hs.press("enter")
+	if n := env.rec.count("POST", "/api/sms/target"); n != 0 {
+		t.Fatal("enter sent an SMS without the explicit yes")
+	}
+	hs.press("y")
+	want := `{"campaignId":73003,"dataFields":{"code":"X1"},"recipientEmail":"ada@example.com"}`
+	if s := mustJSON(t, bodyOf(t, env.rec.last(t, "POST", "/api/sms/target").Body)); s != want {
+		t.Fatalf("the sandbox got %s, want %s", s, want)
+	}
+	hs.mustShow("200 OK")
+}
+
+func TestTrackEventWithADoubleField(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Track event")
+	hs.paste("purchase")
+	hs.press("enter")
+	hs.paste("ada@example.com")
+	hs.press("enter", "enter", "enter") // userId, event id
+	hs.paste("1764237600")
+	hs.press("enter")
+	hs.paste("73001")
+	hs.press("enter", "enter", "enter")
+	hs.addField("total", 2, "42")
+	hs.mustNotShow("new field ⚠") // event fields are not the profile's
+	hs.press("tab", "enter")
+	hs.press("enter")
+	want := `{"campaignId":73001,"createdAt":1764237600,"dataFields":{"total":42.0},"email":"ada@example.com","eventName":"purchase"}`
+	got := env.rec.last(t, "POST", "/api/events/track").Body
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(got, &m)
+	if string(m["dataFields"]) != `{"total":42.0}` {
+		t.Fatalf("a double must go out as 42.0 so the field is typed double: got %s (want %s)", got, want)
+	}
+	if ev := env.sb.Events("ada@example.com"); len(ev) != 1 || ev[0].EventName != "purchase" {
+		t.Fatalf("the sandbox kept %+v", ev)
+	}
+	hs.mustShow("200 OK")
+}
+
+func TestUpdateSubscriptionPicksListsAndChannels(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Update user subscription")
+	hs.paste("ada@example.com")
+	hs.press("enter", "enter")
+	hs.mustShow("Email lists", "Newsletter (2001)", "Unsubscribed channels")
+	hs.press("x", "enter") // the newsletter
+	hs.press("x", "enter") // Marketing Email
+	hs.press("enter")      // no unsubscribed message types
+	hs.press("down", "down", "x", "enter")
+	hs.press("enter", "enter", "enter")
+	hs.mustShow("Review: POST /api/users/updateSubscriptions")
+	hs.press("enter")
+	want := `{"email":"ada@example.com","emailListIds":[2001],"subscribedMessageTypeIds":[203],"unsubscribedChannelIds":[101]}`
+	if s := mustJSON(t, bodyOf(t, env.rec.last(t, "POST", "/api/users/updateSubscriptions").Body)); s != want {
+		t.Fatalf("the sandbox got %s, want %s", s, want)
+	}
+	hs.mustShow("200 OK")
+}
+
+func TestEmailAndUserIDNeverBoth(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Upsert user")
+	hs.press("enter", "enter")
+	hs.mustShow("give an email or a userId")
+	hs.press("shift+tab")
+	hs.paste("ana@acme.io")
+	hs.press("enter")
+	hs.paste("u-9")
+	hs.press("enter")
+	hs.mustShow("give an email or a userId, not both")
+	if hs.m.actions.stage != stageForm {
+		t.Fatalf("the form must not go on with both, stage %v", hs.m.actions.stage)
+	}
+}
+
+func TestAWrongTypeForAKnownFieldIsRefusedBeforeSending(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Upsert user")
+	hs.paste("ada@example.com")
+	hs.press("enter", "enter", "enter", "enter", "enter")
+	hs.addField("score", 0, "high")
+	hs.mustShow("long", "(project)", `score: "high" is not a number; a long takes whole numbers like 42`)
+	hs.press("tab", "enter")
+	hs.mustShow("fix the data fields first")
+	if n := env.rec.count("POST", "/api/users/update"); n != 0 {
+		t.Fatalf("a wrong type was sent")
+	}
+}
+
+func TestATypeClashFromIterableIsShownOnTheField(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Upsert user")
+	// Someone else makes vip a boolean after the workbench read the fields.
+	if _, err := env.c.UpdateUser(context.Background(), client.ApiUserUpdateRequest{Email: "grace@example.com", DataFields: map[string]any{"vip": true}}); err != nil {
+		t.Fatal(err)
+	}
+	hs.paste("ada@example.com")
+	hs.press("enter", "enter", "enter", "enter", "enter")
+	hs.addField("vip", 0, "gold")
+	hs.press("tab", "enter", "enter")
+	env.rec.last(t, "POST", "/api/users/update")
+	hs.mustShow("HTTP 400 RequestFieldsTypesMismatched", "Field 'vip' already exists", "✗ vip: Iterable expects boolean, got string")
+	if hs.m.actions.stage != stageFields || hs.m.actions.run.editor.rows[0].Text != "gold" {
+		t.Fatalf("the builder should reopen with the input kept")
+	}
+}
+
+func TestGetUserThenEditOpensUpsertPrefilled(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Get user by email")
+	hs.paste("ada@example.com")
+	hs.press("enter", "enter")
+	hs.mustShow("firstName  Ada", "└ 2001 Newsletter")
+	hs.press("e")
+	r := hs.m.actions.run
+	if r == nil || r.action.Name != "upsert-user" || r.values.email != "ada@example.com" {
+		t.Fatalf("e should open Upsert user on the profile, got %+v", r)
+	}
+	hs.press("enter", "enter", "enter", "enter", "enter")
+	hs.mustShow("firstName", "Ada", "(project)")
+	for _, row := range hs.m.actions.run.editor.rows {
+		if systemField[row.Name] {
+			t.Fatalf("the system field %s must not be offered for editing", row.Name)
+		}
 	}
 }

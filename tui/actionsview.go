@@ -145,11 +145,21 @@ func (m *Model) actionPaneView(th Theme, w, h int) []string {
 	return blank(w, h)
 }
 
+// bannerView is Iterable's error over the reopened form: at most three
+// lines, then a blank one.
 func bannerView(th Theme, r *run, w int) []string {
 	if r.banner == "" {
 		return nil
 	}
-	return []string{th.Error.Render(fit(clean(r.banner), w)), ""}
+	lines := strings.Split(ansi.Wrap(clean(r.banner), w, " "), "\n")
+	if len(lines) > 3 {
+		lines = lines[:3]
+		lines[2] = ansi.Truncate(lines[2], w-1, "") + "…"
+	}
+	for i, l := range lines {
+		lines[i] = th.Error.Render(l)
+	}
+	return append(lines, "")
 }
 
 // reviewView is the request as it will go out.

@@ -274,7 +274,7 @@ func (e *fieldEditor) view(th Theme, w, h int) []string {
 	nameW = min(nameW, 22)
 	previewW := 0
 	if w >= 70 {
-		previewW = w * 2 / 5
+		previewW = w / 3
 	}
 	leftW := w - previewW
 	var left []string
@@ -284,16 +284,16 @@ func (e *fieldEditor) view(th Theme, w, h int) []string {
 		st := e.state(r)
 		mark := ""
 		switch {
-		case e.serverErrs[r.Name] != "":
-			mark = th.Error.Render("✗ Iterable")
-		case st.Err != nil:
-			mark = th.Error.Render("✗")
 		case st.Locked:
-			mark = th.Muted.Render("(project)")
+			mark = th.Muted.Render("(project)") + " "
 		case st.New:
-			mark = th.Warn.Render("new field ⚠")
+			mark = th.Warn.Render("new field ⚠") + " "
 		}
-		line := fit(clean(r.Name), nameW) + " " + fit(typeLabel(st.Type, r.Array), 9) + " " + fit(clean(r.Text), max(leftW-nameW-25, 6)) + " " + mark
+		switch {
+		case e.serverErrs[r.Name] != "", st.Err != nil:
+			mark += th.Error.Render("✗")
+		}
+		line := fit(clean(r.Name), nameW) + " " + fit(typeLabel(st.Type, r.Array), 9) + " " + fit(clean(r.Text), max(leftW-nameW-28, 6)) + " " + mark
 		left = append(left, e.cursorLine(th, i, line, leftW))
 		if msg := e.serverErrs[r.Name]; msg != "" {
 			notes = append(notes, th.Error.Render("✗ "+r.Name+": "+clean(msg)))

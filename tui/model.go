@@ -193,7 +193,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if r := m.actions.run; r != nil && r.form != nil {
 			pane := m.actionPane()
-			r.form.WithWidth(max(pane.W-4, 20)).WithHeight(max(pane.H-2-bannerLines(r), 5))
+			r.form.WithWidth(max(pane.W-4, 20)).WithHeight(max(pane.H-5-len(bannerView(m.theme, r, pane.W-2)), 5))
 		}
 		return m, nil
 	case tea.BackgroundColorMsg:
