@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/iwb-dev/iwb/client"
@@ -116,6 +117,43 @@ func (p *actionsPage) historyView(th Theme, w, h int, focused bool) []string {
 	return box(th, w, h, "History", th.Muted.Render("enter show · R run again · esc actions"), lines, focused)
 }
 
+// actionHints are the keys of the Actions tab's screen in view.
+func (m *Model) actionHints() [][2]string {
+	p := &m.actions
+	k := m.keys
+	h := func(b key.Binding) [2]string { return [2]string{b.Help().Key, b.Help().Desc} }
+	switch p.stage {
+	case stageLoading:
+		return [][2]string{{"esc", "cancel"}}
+	case stageReview:
+		send := [2]string{"enter", "send"}
+		if m.reachesPeople() {
+			send = [2]string{"y", "yes, send"}
+		}
+		return [][2]string{send, {"c", "copy as curl"}, {"esc", "back to the form"}, h(k.Help)}
+	case stageSending:
+		return [][2]string{{"esc", "stop"}}
+	case stageAnswer:
+		a := p.answer
+		var out [][2]string
+		switch {
+		case a.user != nil:
+			out = append(out, h(k.EditUser))
+		case len(a.lists) > 0:
+			out = append(out, [2]string{"enter", "add subscribers"})
+		}
+		return append(out, h(k.Rerun), [2]string{"↑/↓", "scroll"}, [2]string{"esc", "back"}, h(k.Help))
+	}
+	if p.showHis {
+		return [][2]string{{"enter", "show"}, h(k.Rerun), {"esc", "actions"}, h(k.Palette), h(k.Help)}
+	}
+	out := make([][2]string, 0, 6)
+	for _, b := range k.hints(tabActions, false) {
+		out = append(out, h(b))
+	}
+	return out
+}
+
 // actionPaneView is the open action: loading, form, builder, review,
 // progress or answer.
 func (m *Model) actionPaneView(th Theme, w, h int) []string {
@@ -151,13 +189,13 @@ func bannerView(th Theme, r *run, w int) []string {
 	if r.banner == "" {
 		return nil
 	}
-	lines := strings.Split(ansi.Wrap(clean(r.banner), w, " "), "\n")
+	lines := strings.Split(ansi.Wrap(clean(r.banner), w-2, " "), "\n")
 	if len(lines) > 3 {
 		lines = lines[:3]
-		lines[2] = ansi.Truncate(lines[2], w-1, "") + "…"
+		lines[2] = ansi.Truncate(lines[2], w-3, "") + "…"
 	}
 	for i, l := range lines {
-		lines[i] = th.Error.Render(l)
+		lines[i] = " " + th.Error.Render(l)
 	}
 	return append(lines, "")
 }

@@ -278,7 +278,7 @@ func (e *fieldEditor) view(th Theme, w, h int) []string {
 	}
 	leftW := w - previewW
 	var left []string
-	left = append(left, th.Title.Render("Data fields"))
+	left = append(left, " "+th.Title.Render("Data fields"))
 	var notes []string
 	for i, r := range e.rows {
 		st := e.state(r)
@@ -296,11 +296,11 @@ func (e *fieldEditor) view(th Theme, w, h int) []string {
 		line := fit(clean(r.Name), nameW) + " " + fit(typeLabel(st.Type, r.Array), 9) + " " + fit(clean(r.Text), max(leftW-nameW-28, 6)) + " " + mark
 		left = append(left, e.cursorLine(th, i, line, leftW))
 		if msg := e.serverErrs[r.Name]; msg != "" {
-			notes = append(notes, th.Error.Render("✗ "+r.Name+": "+clean(msg)))
+			notes = append(notes, " "+th.Error.Render("✗ "+r.Name+": "+clean(msg)))
 		} else if st.Err != nil {
-			notes = append(notes, th.Error.Render("✗ "+clean(st.Err.Error())))
+			notes = append(notes, " "+th.Error.Render("✗ "+clean(st.Err.Error())))
 		} else if st.Warning != "" {
-			notes = append(notes, th.Warn.Render("⚠ "+clean(st.Warning)))
+			notes = append(notes, " "+th.Warn.Render("⚠ "+clean(st.Warning)))
 		}
 	}
 	if e.editing {

@@ -110,7 +110,7 @@ func (k KeyMap) hints(tab int, welcome bool) []key.Binding {
 	case tabEvents:
 		return []key.Binding{k.Follow, k.Filter, k.Copy, k.Replay, k.Schema, k.Palette, k.Help}
 	case tabActions:
-		return []key.Binding{k.Open, k.Filter, k.History, k.Rerun, k.Palette, k.Help}
+		return []key.Binding{k.Open, k.Filter, k.History, k.Palette, k.Help}
 	case tabConnections:
 		if welcome {
 			return []key.Binding{k.AddConn, k.StartDemo, k.Help}

@@ -843,6 +843,10 @@ func (m *Model) hintsView() string {
 	case ModeConfirm:
 		pairs = [][2]string{{"y", "yes"}, {"n/esc", "no"}}
 	default:
+		if m.tab == tabActions && !m.layout.TooSmall {
+			pairs = m.actionHints()
+			break
+		}
 		for _, b := range m.keys.hints(m.tab, m.conns.welcome()) {
 			pairs = append(pairs, [2]string{b.Help().Key, b.Help().Desc})
 		}
