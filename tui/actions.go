@@ -238,7 +238,6 @@ func (m *Model) showForm() tea.Cmd {
 	return r.form.Init()
 }
 
-
 // showFields opens the data-fields builder on the run's rows.
 func (m *Model) showFields() tea.Cmd {
 	p := &m.actions
