@@ -13,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
@@ -526,4 +529,87 @@ func TestGetUserThenEditOpensUpsertPrefilled(t *testing.T) {
 			t.Fatalf("the system field %s must not be offered for editing", row.Name)
 		}
 	}
+}
+
+func TestFilterNarrowsTheActions(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 80, 24)
+	hs.press("2", "/")
+	if hs.m.Mode() != ModeFilter {
+		t.Fatalf("/ should open the filter, mode %v", hs.m.Mode())
+	}
+	hs.typeText("subscri")
+	hs.mustShow("Add subscribers to list", "Update user subscription")
+	hs.mustNotShow("Upsert user", "Track event")
+	hs.press("enter", "down", "enter")
+	if r := hs.m.actions.run; r == nil || r.action.Name != "update-subscription" {
+		t.Fatalf("enter should open the second match, got %+v", r)
+	}
+	hs.press("esc", "esc")
+	hs.mustShow("Upsert user", "Track event")
+}
+
+func TestReviewCopiesTheCurlWithTheKeyMasked(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Create list")
+	hs.paste("VIP")
+	hs.press("enter", "enter")
+	_, cmd := hs.m.Update(keyPress("c"))
+	if cmd == nil {
+		t.Fatal("c gave no command")
+	}
+	hs.run(cmd)
+	hs.mustShow("copied the curl command (key masked)")
+	curl := hs.m.actions.run.curl
+	key := env.sb.Key()
+	if strings.Contains(curl, key) || !strings.Contains(curl, "••••"+key[len(key)-4:]) {
+		t.Fatalf("the curl must carry the key masked: %s", curl)
+	}
+	if !strings.Contains(curl, "-X 'POST'") && !strings.Contains(curl, "-X POST") || !strings.Contains(curl, `{"name":"VIP"}`) {
+		t.Fatalf("the curl lacks the request: %s", curl)
+	}
+	if n := env.rec.count("POST", "/api/lists"); n != 0 {
+		t.Fatal("copying sent the request")
+	}
+}
+
+func TestBulkSendingCanBeStopped(t *testing.T) {
+	env := newSandboxEnv(t)
+	cancelled := make(chan struct{})
+	next := env.rec.next
+	env.rec.next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/users/bulkUpdate" {
+			// Iterable is slow today: the request waits until the client gives up.
+			<-r.Context().Done()
+			close(cancelled)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Bulk upsert users")
+	hs.press("enter", "enter")
+	hs.paste("ana@acme.io")
+	hs.press("enter", "tab", "enter", "enter")
+	hs.mustShow("sending POST /api/users/bulkUpdate", "sent 0 of 1", "esc stops sending")
+	hs.press("esc")
+	hs.mustShow("Stop sending?")
+	hs.press("y")
+	select {
+	case <-cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("stopping did not cancel the request in flight")
+	}
+}
+
+func TestResizeKeepsTheFormInItsPane(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Upsert user")
+	hs.paste("ana@acme.io")
+	hs.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	hs.checkFrame(80, 24)
+	hs.mustShow("ana@acme.io", "Upsert user")
+	hs.mustNotShow("Add subscribers to list") // the list gives way below 110 columns
 }
