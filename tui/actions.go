@@ -373,29 +373,20 @@ func (m *Model) send() tea.Cmd {
 	}
 	// Bulk: stream the users, typed or from the file, with progress.
 	r.progCh = make(chan client.BulkProgress, 1)
-	progCh, path, fromFile, typed := r.progCh, r.values.filePath, r.values.usersFrom == usersFile, r.body
+	progCh, path, fromFile, typed, req := r.progCh, r.values.filePath, r.values.usersFrom == usersFile, r.body, r.request()
 	project := m.currentPicks().fields
 	stream := func() tea.Msg {
 		defer cancel()
 		defer close(progCh)
 		start := now()
 		var src client.UserSource
-		fields := body
-		req := body
 		if fromFile {
 			s, f, err := openUsers(path, project)
 			if err != nil {
-				return actionDoneMsg{gen, keep(&answer{action: a, err: err, took: now().Sub(start)}, body)}
+				return actionDoneMsg{gen, keep(&answer{action: a, err: err, took: now().Sub(start)}, req)}
 			}
 			defer f.Close()
 			src = s
-			var env map[string]any
-			_ = json.Unmarshal(body, &env)
-			if env == nil {
-				env = map[string]any{}
-			}
-			env[fileKey] = path
-			req, _ = json.Marshal(env)
 		} else {
 			var env map[string]json.RawMessage
 			_ = json.Unmarshal(typed, &env)
@@ -403,7 +394,7 @@ func (m *Model) send() tea.Cmd {
 			_ = json.Unmarshal(env[a.UsersField], &users)
 			src = &sliceUsers{users: users}
 		}
-		st := client.Streamer{Client: c, Action: a, Fields: fields, Progress: func(bp client.BulkProgress) {
+		st := client.Streamer{Client: c, Action: a, Fields: body, Progress: func(bp client.BulkProgress) {
 			// Only the latest count matters: replace what the page has not read.
 			select {
 			case <-progCh:
@@ -420,6 +411,24 @@ func (m *Model) send() tea.Cmd {
 		return actionDoneMsg{gen, keep(ans, req)}
 	}
 	return tea.Batch(stream, waitProgress(gen, progCh))
+}
+
+// request is the run's request as the history keeps it: the body, and for
+// users from a file the file's path in place of the users.
+func (r *run) request() []byte { return requestOf(r.action, r.values, r.body) }
+
+func requestOf(a client.Action, v *formValues, body []byte) []byte {
+	if a.UsersField == "" || v.usersFrom != usersFile {
+		return body
+	}
+	var env map[string]any
+	_ = json.Unmarshal(body, &env)
+	if env == nil {
+		env = map[string]any{}
+	}
+	env[fileKey] = v.filePath
+	b, _ := json.Marshal(env)
+	return b
 }
 
 // waitProgress delivers the stream's next progress report.
@@ -795,7 +804,7 @@ func (m *Model) rerun() tea.Cmd {
 	case p.answer != nil && p.answer.record:
 		rec = history.Record{Action: p.answer.action.Name, Request: p.answer.request}
 	case p.answer != nil && p.run != nil:
-		rec = history.Record{Action: p.run.action.Name, Request: p.run.body}
+		rec = history.Record{Action: p.run.action.Name, Request: p.run.request()}
 	case p.showHis && p.cursor < len(p.records):
 		rec = p.records[p.cursor]
 	default:

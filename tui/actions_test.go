@@ -613,3 +613,47 @@ func TestResizeKeepsTheFormInItsPane(t *testing.T) {
 	hs.mustShow("ana@acme.io", "Upsert user")
 	hs.mustNotShow("Add subscribers to list") // the list gives way below 110 columns
 }
+
+func lookupActionForTest(name string) (client.Action, bool) { return client.LookupAction(name) }
+
+func TestPickListsLoadWithASpinnerAndEscCancels(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.press("2")
+	a, _ := client.LookupAction("add-subscribers")
+	// The load and the spinner's ticks are left unrun: the screen while
+	// the account is read.
+	if cmd := hs.m.openAction(a, nil); cmd == nil {
+		t.Fatal("opening should start the load")
+	}
+	hs.mustShow("loading the account's lists, channels, message types and fields")
+	if hs.m.Mode() == ModeForm {
+		t.Fatal("no field has the keys while loading")
+	}
+	hs.press("esc")
+	if hs.m.actions.stage != stageList || env.rec.count("GET", "/api/lists") != 0 {
+		t.Fatalf("esc should leave the loading action, stage %v", hs.m.actions.stage)
+	}
+}
+
+func TestAFileBulkRunIsKeptWithItsPathAndRunsAgain(t *testing.T) {
+	env := newSandboxEnv(t)
+	path := writeUsersCSV(t, 2)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Bulk upsert users")
+	hs.press("down", "enter", "enter")
+	hs.paste(path)
+	hs.press("enter", "enter")
+	hs.mustShow("2 sent in 1 request(s)")
+	recs, err := env.hist.Recent(context.Background(), 1)
+	if err != nil || len(recs) != 1 {
+		t.Fatal(recs, err)
+	}
+	if !strings.Contains(string(recs[0].Request), path) || !strings.Contains(string(recs[0].Answer), `"succeeded": 2`) {
+		t.Fatalf("the history kept %s → %s", recs[0].Request, recs[0].Answer)
+	}
+	hs.press("R")
+	if v := hs.m.actions.run.values; v.usersFrom != usersFile || v.filePath != path {
+		t.Fatalf("run again should reopen on the file, got %+v", v)
+	}
+}
