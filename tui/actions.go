@@ -524,6 +524,10 @@ func (m *Model) done(ans *answer) tea.Cmd {
 				r.editor.serverErrs[name] = msg
 			}
 		}
+		// An email Iterable refuses names no field; it is the email's.
+		if apiErr.Code == "InvalidEmailAddressError" && len(apiErr.ValidationErrors) == 0 {
+			r.fieldErrs[emailField(r.action)] = apiErr.Msg
+		}
 		if inData {
 			p.stage = stageFields
 			return nil
@@ -533,6 +537,14 @@ func (m *Model) done(ans *answer) tea.Cmd {
 	p.answer = ans
 	p.stage = stageAnswer
 	return tea.Batch(p.loadHistory())
+}
+
+// emailField is the body field that holds the action's email.
+func emailField(a client.Action) string {
+	if a.Name == "send-sms" {
+		return "recipientEmail"
+	}
+	return "email"
 }
 
 func editorHas(e *fieldEditor, name string) bool {

@@ -287,7 +287,7 @@ func writeUsersCSV(t *testing.T, n int) string {
 
 func TestBulkUpsertUsersFromACSVFile(t *testing.T) {
 	env := newSandboxEnv(t)
-	path := writeUsersCSV(t, 3)
+	path := writeUsersCSV(t, 2500)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Bulk upsert users")
 	hs.press("down", "enter") // users from a file
@@ -299,18 +299,22 @@ func TestBulkUpsertUsersFromACSVFile(t *testing.T) {
 	hs.press("ctrl+u")
 	hs.paste(path)
 	hs.press("enter")
-	hs.mustShow("Review: POST /api/users/bulkUpdate", "up to 1000 users from", "3 users in 1 request(s)")
-	hs.press("enter")
+	hs.mustShow("Review: POST /api/users/bulkUpdate", "up to 1000 users from", "2,500 users in 3 request(s)",
+		"this writes 2,500 users: more than 100")
+	hs.press("y")
+	if n := env.rec.count("POST", "/api/users/bulkUpdate"); n != 3 {
+		t.Fatalf("2,500 users went out in %d requests, want 3 of at most 1,000", n)
+	}
 	got := env.rec.last(t, "POST", "/api/users/bulkUpdate")
 	var req client.BulkUpdateUsersRequest
-	if err := json.Unmarshal(got.Body, &req); err != nil || len(req.Users) != 3 {
-		t.Fatalf("the sandbox got %s (%v), want 3 users", got.Body, err)
+	if err := json.Unmarshal(got.Body, &req); err != nil || len(req.Users) != 500 {
+		t.Fatalf("the last request had %d users (%v), want 500", len(req.Users), err)
 	}
 	// score is a long in the project: the CSV text went out as a number.
-	if v, ok := req.Users[2].DataFields["score"].(float64); !ok || v != 2 {
-		t.Fatalf("score went out as %#v, want the number 2", req.Users[2].DataFields["score"])
+	if v, ok := req.Users[2].DataFields["score"].(float64); !ok || v != 2002 {
+		t.Fatalf("score went out as %#v, want the number 2002", req.Users[2].DataFields["score"])
 	}
-	hs.mustShow("3 sent in 1 request(s) · 3 succeeded · 0 failed")
+	hs.mustShow("2,500 sent in 3 request(s) · 2,500 succeeded · 0 failed")
 }
 
 func TestBulkOverAHundredUsersNeedsAnExplicitYes(t *testing.T) {
@@ -655,5 +659,47 @@ func TestAFileBulkRunIsKeptWithItsPathAndRunsAgain(t *testing.T) {
 	hs.press("R")
 	if v := hs.m.actions.run.values; v.usersFrom != usersFile || v.filePath != path {
 		t.Fatalf("run again should reopen on the file, got %+v", v)
+	}
+}
+
+func TestAnEmailIterableRefusesIsShownOnTheEmailField(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Upsert user")
+	hs.paste("bo@nowhere")
+	hs.press("enter", "enter", "enter", "enter", "enter", "tab", "enter", "enter")
+	env.rec.last(t, "POST", "/api/users/update")
+	hs.mustShow("HTTP 400 InvalidEmailAddressError", "✗ Invalid email: bo@nowhere", "> bo@nowhere")
+	if hs.m.actions.stage != stageForm {
+		t.Fatalf("the form should reopen, stage %v", hs.m.actions.stage)
+	}
+}
+
+func TestAReadThatFailsShowsCodeAndMessage(t *testing.T) {
+	env := newSandboxEnv(t)
+	env.rec.next = failing(env.rec.next, "GET /api/lists", http.StatusForbidden)
+	hs := newHarness(t, env.deps(), 80, 24)
+	hs.openAction("List project lists")
+	hs.press("enter")
+	hs.mustShow("403", "✗ Forbidden Forbidden: this key cannot read lists")
+	recs, _ := env.hist.Recent(context.Background(), 1)
+	if len(recs) != 1 || recs[0].Status != 403 {
+		t.Fatalf("the history should keep the 403: %+v", recs)
+	}
+}
+
+func TestQuitFromAFormAsksFirst(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Create list")
+	hs.press("q") // a letter in a field is text
+	hs.mustShow("> q")
+	hs.press("ctrl+k")
+	hs.paste("Quit")
+	hs.press("enter")
+	hs.mustShow("Quit and lose the action you are filling in?")
+	hs.press("n")
+	if hs.quit {
+		t.Fatal("n should keep the workbench open")
 	}
 }

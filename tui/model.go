@@ -434,6 +434,10 @@ func (m *Model) do(a action) tea.Cmd {
 		m.overlay = overlayHelp
 		return nil
 	case actQuit:
+		if m.actions.inForm() {
+			m.ask("Quit and lose the action you are filling in?", m.quit)
+			return nil
+		}
 		if m.conns.dirty() {
 			m.ask("Quit and lose the connection you were adding?", m.quit)
 			return nil
