@@ -245,6 +245,7 @@ func (m *Model) showFields() tea.Cmd {
 	if r.editor == nil {
 		pd := m.currentPicks()
 		r.editor = newFieldEditor(r.values.fields, pd.fields, userFieldsAction(r.action), m.theme.Dark)
+		r.editor.fieldsErr = pd.fieldsErr
 		for name, msg := range r.fieldErrs {
 			r.editor.serverErrs[name] = msg
 		}

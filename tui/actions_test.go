@@ -703,3 +703,15 @@ func TestQuitFromAFormAsksFirst(t *testing.T) {
 		t.Fatal("n should keep the workbench open")
 	}
 }
+
+func TestUnknownProjectFieldsAreSaidInTheBuilder(t *testing.T) {
+	env := newSandboxEnv(t)
+	env.rec.next = failing(env.rec.next, "GET /api/users/getFields", http.StatusForbidden)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Upsert user")
+	hs.paste("ada@example.com")
+	hs.press("enter", "enter", "enter", "enter", "enter")
+	hs.addField("score", 0, "high")
+	hs.mustShow("the project's fields could not be read", "types are not checked before sending")
+	hs.mustNotShow("(project)")
+}

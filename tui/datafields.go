@@ -26,6 +26,9 @@ type fieldEditor struct {
 	cursor int // a row, or len(rows) for "+ add field", len(rows)+1 for "review"
 	// serverErrs are Iterable's messages about fields, by dotted name.
 	serverErrs map[string]string
+	// fieldsErr says why the project's fields are unknown: nothing is
+	// locked, and a clash shows only in Iterable's answer.
+	fieldsErr error
 
 	editing bool
 	editRow int // the row being edited; len(rows) for a new one
@@ -72,8 +75,8 @@ func newFieldEditor(rows []schema.DataField, project schema.ProjectFields, typed
 // state is how one row stands against the project.
 func (e *fieldEditor) state(f schema.DataField) schema.FieldState {
 	st := e.project.Check(f)
-	if !e.typed {
-		st.New, st.Warning = false, ""
+	if !e.typed || e.fieldsErr != nil {
+		st.New, st.Warning = false, "" // unknown, not new
 	}
 	return st
 }
@@ -337,6 +340,9 @@ func (e *fieldEditor) view(th Theme, w, h int) []string {
 		lines = append(lines, preview...)
 	}
 	// The notes stay in view at the bottom: one line per row that needs one.
+	if e.typed && e.fieldsErr != nil {
+		notes = append(notes, " "+th.Warn.Render("⚠ types are not checked before sending: the project's fields could not be read ("+oneLine(e.fieldsErr)+")"))
+	}
 	room := h - len(notes) - 1
 	if len(lines) > room {
 		lines = lines[:max(room, 0)]
