@@ -241,7 +241,10 @@ func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chose
 	for i := range opts {
 		opts[i] = opts[i].Selected(slices.Contains(*chosen, opts[i].Value))
 	}
-	return huh.NewMultiSelect[int64]().Title(title).Description(desc).Options(opts...).Value(chosen).Height(min(len(opts)+2, 8))
+	// huh's multi-select takes its height from its options alone unless
+	// told, and then hides them under its title: the title and the
+	// one-line description are counted in.
+	return huh.NewMultiSelect[int64]().Title(title).Description(desc).Options(opts...).Value(chosen).Height(min(len(opts), 8) + 2)
 }
 
 func oneLine(err error) string {
@@ -331,11 +334,11 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 		}
 		typesSub := slices.Clone(types)
 		add(identityFields(v, "Email", "User ID", fieldErrs, "email", "userId")...)
-		keep := "; nothing chosen leaves it as it is (what is sent overwrites)"
+		keep := " · none chosen: left as is"
 		add(idPicker("Email lists", "the user's lists"+keep, lists, picks.listsErr, &v.emailLists, &v.emailListsText),
-			idPicker("Unsubscribed channels", "channels the user gets nothing from"+keep, channels, picks.channelsErr, &v.unsubChannels, &v.unsubChannelsText))
-		add(idPicker("Unsubscribed message types", "message types the user opted out of"+keep, types, picks.typesErr, &v.unsubTypes, &v.unsubTypesText),
-			idPicker("Subscribed message types", "message types the user opted in to"+keep, typesSub, picks.typesErr, &v.subTypes, &v.subTypesText))
+			idPicker("Unsubscribed channels", "no messages on these"+keep, channels, picks.channelsErr, &v.unsubChannels, &v.unsubChannelsText))
+		add(idPicker("Unsubscribed message types", "opted out of these"+keep, types, picks.typesErr, &v.unsubTypes, &v.unsubTypesText),
+			idPicker("Subscribed message types", "opted in to these"+keep, typesSub, picks.typesErr, &v.subTypes, &v.subTypesText))
 		add(huh.NewInput().Title("Campaign ID").Value(&v.campaignID).Validate(optionalInt("the campaign id")),
 			huh.NewInput().Title("Template ID").Value(&v.templateID).Validate(optionalInt("the template id")),
 			toggle("Validate channel alignment", "refuse message types of unsubscribed channels", &v.validateAlignment))
@@ -361,7 +364,7 @@ func listPicker(v *formValues, picks *pickData, fieldErr string) huh.Field {
 		v.listID = opts[0].Value
 	}
 	return huh.NewSelect[string]().Title("List *").Description(withErr("the static list to add them to", fieldErr)).
-		Options(opts...).Value(&v.listID).Height(min(len(opts)+2, 6))
+		Options(opts...).Value(&v.listID)
 }
 
 // typedUsers reads the typed users: one per line, an email when it has an @.

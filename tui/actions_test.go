@@ -508,7 +508,7 @@ func TestATypeClashFromIterableIsShownOnTheField(t *testing.T) {
 	hs.addField("vip", 0, "gold")
 	hs.press("tab", "enter", "enter")
 	env.rec.last(t, "POST", "/api/users/update")
-	hs.mustShow("HTTP 400 RequestFieldsTypesMismatched", "Field 'vip' already exists", "✗ vip: Iterable expects boolean, got string")
+	hs.mustShow("HTTP 400 RequestFieldsTypesMismatched", "Field 'vip' already", "✗ vip: Iterable expects boolean, got string")
 	if hs.m.actions.stage != stageFields || hs.m.actions.run.editor.rows[0].Text != "gold" {
 		t.Fatalf("the builder should reopen with the input kept")
 	}

@@ -123,6 +123,13 @@ func (m *Model) actionHints() [][2]string {
 	k := m.keys
 	h := func(b key.Binding) [2]string { return [2]string{b.Help().Key, b.Help().Desc} }
 	switch p.stage {
+	case stageForm:
+		return [][2]string{{"tab/enter", "next"}, {"shift+tab", "back"}, {"x/space", "tick"}, {"←/→", "yes/no"}, {"esc", "cancel"}, h(k.Palette)}
+	case stageFields:
+		if p.run.editor.editing {
+			return [][2]string{{"tab", "next"}, {"←/→", "type"}, {"[", "list of"}, {"enter", "save"}, {"esc", "cancel"}}
+		}
+		return [][2]string{{"↑/↓", "choose"}, {"enter", "edit"}, {"+", "add"}, {"del", "remove"}, {"tab", "review"}, {"shift+tab", "form"}, {"esc", "cancel"}}
 	case stageLoading:
 		return [][2]string{{"esc", "cancel"}}
 	case stageReview:

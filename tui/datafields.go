@@ -231,7 +231,7 @@ func (e *fieldEditor) editKey(msg tea.KeyPressMsg) tea.Cmd {
 			e.typ = rowTypes[(i-1+len(rowTypes))%len(rowTypes)]
 		case "right", "l", "space":
 			e.typ = rowTypes[(i+1)%len(rowTypes)]
-		case "[", "a":
+		case "[":
 			e.array = !e.array
 		}
 		return nil

@@ -839,6 +839,10 @@ func (m *Model) hintsView() string {
 			pairs = append(pairs, [2]string{"event:NAME workflow:ID trigger:NAME", "fields"})
 		}
 	case ModeForm:
+		if m.tab == tabActions {
+			pairs = m.actionHints()
+			break
+		}
 		pairs = [][2]string{{"tab", "next field"}, {"shift+tab", "back"}, {"enter", "next / add"}, {"esc", "cancel"}, {"ctrl+k", "commands"}}
 	case ModePalette:
 		pairs = [][2]string{{"↑/↓", "choose"}, {"enter", "run"}, {"esc", "close"}}
