@@ -634,6 +634,9 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 		p.move(0)
 		return nil, true
 	case spinner.TickMsg:
+		if msg.ID != p.spinner.ID() {
+			return nil, false // another page's spinner
+		}
 		if p.stage == stageLoading || p.stage == stageSending {
 			var cmd tea.Cmd
 			p.spinner, cmd = p.spinner.Update(msg)

@@ -715,3 +715,12 @@ func TestUnknownProjectFieldsAreSaidInTheBuilder(t *testing.T) {
 	hs.mustShow("the project's fields could not be read", "types are not checked before sending")
 	hs.mustNotShow("(project)")
 }
+
+func TestWithoutAConnectionTheActionsSaySo(t *testing.T) {
+	hs := newHarness(t, Deps{Connections: twoConns(), Events: newFakeSource(0)}, 80, 24)
+	hs.press("2", "enter")
+	hs.mustShow("Add subscribers to list", "no connection in this session")
+	if hs.m.Mode() != ModeNormal {
+		t.Fatalf("no form should open, mode %v", hs.m.Mode())
+	}
+}

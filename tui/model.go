@@ -679,6 +679,10 @@ func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
 		return m.events.list.move(n)
 	case tabConnections:
 		m.conns.move(n / 3)
+	case tabActions:
+		if a := m.actions.answer; a != nil {
+			a.scroll = max(a.scroll+n, 0)
+		}
 	}
 	return nil
 }
