@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -169,6 +168,8 @@ func validateSendAt(s string) error {
 	return nil
 }
 
+// validateUsersFile checks the name only: reading the file is I/O, done
+// in a command when the review counts its users.
 func validateUsersFile(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -176,15 +177,9 @@ func validateUsersFile(s string) error {
 	}
 	switch strings.ToLower(filepath.Ext(s)) {
 	case ".jsonl", ".ndjson", ".csv":
-	default:
-		return errors.New("the file must end in .jsonl or .csv")
+		return nil
 	}
-	if fi, err := os.Stat(s); err != nil {
-		return fmt.Errorf("cannot read %s: %v", s, errors.Unwrap(err))
-	} else if fi.IsDir() {
-		return fmt.Errorf("%s is a folder", s)
-	}
-	return nil
+	return errors.New("the file must end in .jsonl or .csv")
 }
 
 // identityFields are the email and userId inputs: one of them, never both.
@@ -285,7 +280,7 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 				Value(&v.usersText).Validate(validateTypedUsers).Lines(5)).
 				WithHideFunc(func() bool { return v.usersFrom != usersTyped }),
 			huh.NewGroup(huh.NewInput().Title("File").
-				Description("JSON Lines (one user object per line) or CSV (a header row; email, userId and data field columns)").
+				Description(withErr("JSON Lines (one user object per line) or CSV (a header row; email, userId and data field columns)", fieldErrs["file"])).
 				Value(&v.filePath).Validate(validateUsersFile)).
 				WithHideFunc(func() bool { return v.usersFrom != usersFile }))
 	case "create-list":

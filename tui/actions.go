@@ -289,6 +289,7 @@ func (m *Model) review() tea.Cmd {
 	r.users = len(typedUsers(r.values.usersText))
 	r.curl = p.client.Curl(r.action, body)
 	r.banner = ""
+	delete(r.fieldErrs, "file")
 	p.stage = stageReview
 	if r.action.UsersField != "" && r.values.usersFrom == usersFile {
 		r.counted = false
@@ -613,7 +614,7 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if msg.err != nil {
-			p.stage = stageForm
+			p.run.fieldErrs["file"] = msg.err.Error()
 			return tea.Batch(m.showForm(), m.setError(fmt.Errorf("reading the users: %w", msg.err))), true
 		}
 		p.run.users, p.run.counted = msg.users, true

@@ -295,7 +295,12 @@ func TestBulkUpsertUsersFromACSVFile(t *testing.T) {
 	hs.mustShow("File", "JSON Lines")
 	hs.paste(filepath.Join(t.TempDir(), "missing.csv"))
 	hs.press("enter")
-	hs.mustShow("cannot read")
+	hs.mustShow("reading the users: opening the users file")
+	if hs.m.actions.stage != stageForm {
+		t.Fatalf("a file that cannot be read should reopen the form, stage %v", hs.m.actions.stage)
+	}
+	hs.press("enter", "enter")
+	hs.mustShow("✗ opening the users file", "missing.csv")
 	hs.press("ctrl+u")
 	hs.paste(path)
 	hs.press("enter")
