@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/schema"
 )
 
 func newActionCmd() *cobra.Command {
@@ -88,6 +90,7 @@ type actionRun struct {
 	connection      string
 	users           int
 	confirmRequired bool
+	convert         client.Converter // how CSV cells become dataFields values
 }
 
 func runAction(cmd *cobra.Command, args []string) error {
@@ -95,7 +98,7 @@ func runAction(cmd *cobra.Command, args []string) error {
 	if !ok {
 		return usageErrorf("unknown action %q: use one of %s", args[0], strings.Join(client.ActionNames(), ", "))
 	}
-	r := actionRun{action: action}
+	r := actionRun{action: action, convert: client.KeepText}
 	f := cmd.Flags()
 	data, _ := f.GetString("data")
 	r.file, _ = f.GetString("file")
@@ -128,6 +131,9 @@ func runAction(cmd *cobra.Command, args []string) error {
 		UserAgent: "iwb/" + version, Logger: a.log})
 	if err != nil {
 		return usageErrorf("%v", err)
+	}
+	if err := r.typeColumns(cmd, c, creds.Key != ""); err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	if r.curl {
@@ -181,13 +187,36 @@ func (r *actionRun) check() error {
 	}
 	r.users = users
 	if r.file != "" {
-		n, err := countUsers(r.file)
+		n, err := countUsers(r.file, r.convert)
 		if err != nil {
 			return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
 		}
 		r.users = n
 	}
 	r.confirmRequired = r.action.NeedsConfirmation(r.users)
+	return nil
+}
+
+// typeColumns types a CSV file's columns by the project's user fields, so a
+// value that would clash with a field's fixed type is refused before anything
+// is sent. Without a key, or when the fields cannot be read, cells stay text.
+func (r *actionRun) typeColumns(cmd *cobra.Command, c *client.Client, hasKey bool) error {
+	if !strings.EqualFold(filepath.Ext(r.file), ".csv") || r.curl || !hasKey {
+		return nil
+	}
+	fields, err := c.UserFields(cmd.Context())
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: could not read the project's field types (%v); CSV values are sent as text\n", err)
+		return nil
+	}
+	project := schema.ProjectFields{}
+	for name, typ := range fields {
+		project[name] = schema.DataType(typ)
+	}
+	r.convert = project.CSVCell
+	if _, err := countUsers(r.file, r.convert); err != nil {
+		return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
+	}
 	return nil
 }
 
@@ -209,8 +238,8 @@ func withUsers(body []byte, field string) ([]byte, error) {
 
 // countUsers reads the whole file once, so a bad line stops the run before
 // anything is sent.
-func countUsers(path string) (int, error) {
-	src, closeFile, err := openUsers(path)
+func countUsers(path string, convert client.Converter) (int, error) {
+	src, closeFile, err := openUsers(path, convert)
 	if err != nil {
 		return 0, err
 	}
@@ -228,13 +257,12 @@ func countUsers(path string) (int, error) {
 	}
 }
 
-func openUsers(path string) (client.UserSource, func() error, error) {
+func openUsers(path string, convert client.Converter) (client.UserSource, func() error, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	// The schema room's typed rules replace KeepText once the lead wires them.
-	src, err := client.OpenUsers(path, bufio.NewReaderSize(f, 256<<10), client.KeepText)
+	src, err := client.OpenUsers(path, bufio.NewReaderSize(f, 256<<10), convert)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -243,7 +271,7 @@ func openUsers(path string) (client.UserSource, func() error, error) {
 }
 
 func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Command) error {
-	src, closeFile, err := openUsers(r.file)
+	src, closeFile, err := openUsers(r.file, r.convert)
 	if err != nil {
 		return usageErrorf("--file %s: %v", r.file, err)
 	}

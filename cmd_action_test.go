@@ -20,20 +20,6 @@ import (
 
 // These tests build the binary and run it as a user would.
 
-type binaryResult struct {
-	code           int
-	stdout, stderr string
-}
-
-func buildActionBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "iwb")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // actionEnv is the environment without the caller's Iterable settings.
 func actionEnv(home string, extra ...string) []string {
 	var env []string
@@ -43,23 +29,6 @@ func actionEnv(home string, extra ...string) []string {
 		}
 	}
 	return append(append(env, "IWB_HOME="+home, "IWB_KEYRING_BACKEND=file", "IWB_KEYRING_PASSPHRASE=test"), extra...)
-}
-
-func runActionBinary(t *testing.T, bin string, env []string, stdin string, args ...string) binaryResult {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return binaryResult{code, out.String(), errOut.String()}
 }
 
 // The spec's definitions, as far as these requests use them: each body field
@@ -201,7 +170,7 @@ func (r *iterableRecorder) take() []recordedCall {
 const recorderKey = "0123456789abcdef0123456789abcdef"
 
 func TestActionRunAgainstRecorder(t *testing.T) {
-	bin := buildActionBinary(t)
+	bin := buildIWB(t)
 	rec := &iterableRecorder{}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
@@ -229,7 +198,7 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 			if c.data != "" {
 				args = append(args, "--data", c.data)
 			}
-			res := runActionBinary(t, bin, env, "", args...)
+			res := runIWB(t, bin, env, "", args...)
 			if res.code != 0 || !strings.Contains(res.stdout, c.answer) {
 				t.Fatalf("exit %d\nstdout %s\nstderr %s", res.code, res.stdout, res.stderr)
 			}
@@ -269,18 +238,19 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 		dir := t.TempDir()
 		csvPath := filepath.Join(dir, "users.csv")
 		os.WriteFile(csvPath, []byte("email,userId,tier\na@example.com,u1,gold\nb@example.com,,silver\n"), 0o600)
-		res := runActionBinary(t, bin, env, "", "action", "run", "bulk-upsert-users", "--file", csvPath, "--data", `{"createNewFields":true}`)
+		res := runIWB(t, bin, env, "", "action", "run", "bulk-upsert-users", "--file", csvPath, "--data", `{"createNewFields":true}`)
 		if res.code != 0 || !strings.Contains(res.stdout, `"sent": 2`) {
 			t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 		}
 		calls := rec.take()
 		want := `{"createNewFields":true,"users":[{"email":"a@example.com","userId":"u1","dataFields":{"tier":"gold"}},{"email":"b@example.com","dataFields":{"tier":"silver"}}]}`
-		if len(calls) != 1 || string(calls[0].body) != want {
+		// The project's field types are read first, to type the CSV columns.
+		if len(calls) != 2 || calls[0].path != "/api/users/getFields" || string(calls[1].body) != want {
 			t.Fatalf("calls %+v", calls)
 		}
 		jsonlPath := filepath.Join(dir, "subs.jsonl")
 		os.WriteFile(jsonlPath, []byte("{\"email\":\"a@example.com\"}\n{\"email\":\"c@example.com\",\"dataFields\":{\"n\":2}}\n"), 0o600)
-		res = runActionBinary(t, bin, env, "", "action", "run", "add-subscribers", "--file", jsonlPath, "--data", `{"listId":77}`)
+		res = runIWB(t, bin, env, "", "action", "run", "add-subscribers", "--file", jsonlPath, "--data", `{"listId":77}`)
 		calls = rec.take()
 		if res.code != 0 || len(calls) != 1 {
 			t.Fatalf("exit %d, %d calls\n%s", res.code, len(calls), res.stderr)
@@ -294,7 +264,7 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 		}
 		// A bad line anywhere in the file: nothing is sent.
 		os.WriteFile(jsonlPath, []byte("{\"email\":\"a@example.com\"}\n{\"email\":7}\n"), 0o600)
-		res = runActionBinary(t, bin, env, "", "action", "run", "add-subscribers", "--file", jsonlPath, "--data", `{"listId":77}`)
+		res = runIWB(t, bin, env, "", "action", "run", "add-subscribers", "--file", jsonlPath, "--data", `{"listId":77}`)
 		if res.code != 2 || !strings.Contains(res.stderr, "line 2") || len(rec.take()) != 0 {
 			t.Errorf("bad line: exit %d %s", res.code, res.stderr)
 		}
@@ -309,7 +279,7 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 			{"action", "run", "create-list", "--data", "@" + filepath.Join(t.TempDir(), "missing.json")},
 			{"action", "run", "create-list", "--file", "users.csv", "--data", `{"name":"x"}`},
 		} {
-			res := runActionBinary(t, bin, env, "", args...)
+			res := runIWB(t, bin, env, "", args...)
 			lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
 			if res.code != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "iwb: ") {
 				t.Errorf("%v: exit %d, stderr %q", args, res.code, res.stderr)
@@ -325,27 +295,27 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 		}
 		manyPath := filepath.Join(t.TempDir(), "many.jsonl")
 		os.WriteFile(manyPath, []byte(many.String()), 0o600)
-		res := runActionBinary(t, bin, env, "", "action", "run", "bulk-upsert-users", "--file", manyPath)
+		res := runIWB(t, bin, env, "", "action", "run", "bulk-upsert-users", "--file", manyPath)
 		if res.code != 2 || !strings.Contains(res.stderr, "101 users") || len(rec.take()) != 0 {
 			t.Errorf("101 users without --yes: exit %d %s", res.code, res.stderr)
 		}
-		res = runActionBinary(t, bin, env, "", "action", "run", "send-sms", "--data", `{"recipientEmail":"a@example.com"}`)
+		res = runIWB(t, bin, env, "", "action", "run", "send-sms", "--data", `{"recipientEmail":"a@example.com"}`)
 		if !strings.Contains(res.stderr, `"campaignId"`) {
 			t.Errorf("missing campaignId is named: %s", res.stderr)
 		}
-		res = runActionBinary(t, bin, env, "", "action", "run", "send-sms", "--data", `{"campaignId":12,"recipientEmail":"a@example.com"}`)
+		res = runIWB(t, bin, env, "", "action", "run", "send-sms", "--data", `{"campaignId":12,"recipientEmail":"a@example.com"}`)
 		if !strings.Contains(res.stderr, "--yes") {
 			t.Errorf("the refusal says what to do: %s", res.stderr)
 		}
 	})
 
 	t.Run("curl and dry run send nothing and mask the key", func(t *testing.T) {
-		res := runActionBinary(t, bin, env, `{"campaignId":12,"recipientEmail":"a@example.com"}`, "action", "run", "send-sms", "--curl", "--data", "-")
+		res := runIWB(t, bin, env, `{"campaignId":12,"recipientEmail":"a@example.com"}`, "action", "run", "send-sms", "--curl", "--data", "-")
 		if res.code != 0 || strings.Contains(res.stdout, recorderKey) || !strings.Contains(res.stdout, "Api-Key: ••••••••••••cdef") ||
 			!strings.Contains(res.stdout, srv.URL+"/api/sms/target") {
 			t.Errorf("curl: exit %d %s %s", res.code, res.stdout, res.stderr)
 		}
-		res = runActionBinary(t, bin, env, "", "action", "run", "upsert-user", "--dry-run", "--data", `{"email":"a@example.com"}`)
+		res = runIWB(t, bin, env, "", "action", "run", "upsert-user", "--dry-run", "--data", `{"email":"a@example.com"}`)
 		if res.code != 0 || !strings.Contains(res.stdout, "nothing was sent") {
 			t.Errorf("dry run: exit %d %s %s", res.code, res.stdout, res.stderr)
 		}
@@ -355,7 +325,7 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 	})
 
 	t.Run("action list", func(t *testing.T) {
-		res := runActionBinary(t, bin, env, "", "action", "list")
+		res := runIWB(t, bin, env, "", "action", "list")
 		for _, title := range []string{"Add subscribers to list", "Bulk upsert users", "Create list", "Get user by email",
 			"List channels", "List project lists", "Send SMS", "Track event", "Update user subscription", "Upsert user"} {
 			if !strings.Contains(res.stdout, title) {
@@ -430,13 +400,13 @@ func startSandbox(t *testing.T, bin string, env []string, args ...string) string
 }
 
 func TestActionRunAgainstSandbox(t *testing.T) {
-	bin := buildActionBinary(t)
+	bin := buildIWB(t)
 	const key = "feedfacecafebeef0123456789abcdef"
 	home := t.TempDir()
 	url := startSandbox(t, bin, actionEnv(home), "--key", key)
 	env := actionEnv(home, "ITERABLE_BASE_URL="+url, "ITERABLE_API_KEY="+key)
-	run := func(args ...string) binaryResult {
-		return runActionBinary(t, bin, env, "", append([]string{"action", "run"}, args...)...)
+	run := func(args ...string) iwbResult {
+		return runIWB(t, bin, env, "", append([]string{"action", "run"}, args...)...)
 	}
 
 	// Without K: 401 BadApiKey, exit 4.
@@ -449,7 +419,7 @@ func TestActionRunAgainstSandbox(t *testing.T) {
 	if resp.StatusCode != 401 || !strings.Contains(string(raw), `"code":"BadApiKey"`) {
 		t.Errorf("no key: %d %s", resp.StatusCode, raw)
 	}
-	wrong := runActionBinary(t, bin, actionEnv(home, "ITERABLE_BASE_URL="+url, "ITERABLE_API_KEY=00000000000000000000000000000000"), "",
+	wrong := runIWB(t, bin, actionEnv(home, "ITERABLE_BASE_URL="+url, "ITERABLE_API_KEY=00000000000000000000000000000000"), "",
 		"action", "run", "list-lists")
 	if wrong.code != 4 || !strings.Contains(wrong.stderr, "401") || !strings.Contains(wrong.stderr, "BadApiKey") {
 		t.Errorf("wrong key: exit %d %s", wrong.code, wrong.stderr)
@@ -483,6 +453,27 @@ func TestActionRunAgainstSandbox(t *testing.T) {
 	if res.code != 1 || !strings.Contains(res.stderr, "400") || !strings.Contains(res.stderr, "RequestFieldsTypesMismatched") ||
 		!strings.Contains(res.stderr, "'visits'") {
 		t.Errorf("type clash: exit %d %s", res.code, res.stderr)
+	}
+
+	// A CSV file is typed by the project's fields: visits is a long now, so
+	// "lots" is refused before anything is sent and "7" goes out as a number.
+	csvFile := filepath.Join(t.TempDir(), "users.csv")
+	if err := os.WriteFile(csvFile, []byte("email,visits,plan\nsam@example.com,lots,pro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res = run("bulk-upsert-users", "--file", csvFile); res.code != 2 || !strings.Contains(res.stderr, "visits") ||
+		!strings.Contains(res.stderr, "nothing was sent") {
+		t.Errorf("CSV value that clashes with the project's type: exit %d %s", res.code, res.stderr)
+	}
+	if err := os.WriteFile(csvFile, []byte("email,visits,plan\nsam@example.com,7,pro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res = run("bulk-upsert-users", "--file", csvFile); res.code != 0 {
+		t.Fatalf("typed CSV: exit %d %s", res.code, res.stderr)
+	}
+	res = run("get-user", "--data", `{"email":"sam@example.com"}`)
+	if !strings.Contains(res.stdout, `"visits": 7`) || !strings.Contains(res.stdout, `"plan": "pro"`) {
+		t.Errorf("after the typed CSV, get-user shows %s", res.stdout)
 	}
 
 	// get-user of an unknown email: exit 3.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/internal/secret"
 
 	"github.com/spf13/cobra"
@@ -223,6 +224,16 @@ func runConnectionTest(cmd *cobra.Command, args []string) error {
 	if c.Connection == "ITERABLE_API_KEY" {
 		source = "taken from ITERABLE_API_KEY"
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s (%s, %s): key %s %s\n", c.Connection, c.Region, c.BaseURL, secret.Mask(c.Key), source)
+	api, err := client.New(client.Options{BaseURL: c.BaseURL, Key: c.Key, UserAgent: "iwb/" + version, Logger: a.log})
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	// GET /api/lists is a call even a read-only key may make.
+	lists, err := api.Lists(cmd.Context())
+	if err != nil {
+		return actionError(fmt.Errorf("testing %s: %w", c.Connection, err))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s (%s, %s): key %s %s; accepted by the API (%d lists)\n",
+		c.Connection, c.Region, c.BaseURL, secret.Mask(c.Key), source, len(lists))
 	return nil
 }

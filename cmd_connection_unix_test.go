@@ -3,65 +3,30 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
+	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/iwb-dev/iwb/client/sandbox"
 )
 
-// buildIWB builds the real binary into dir.
-func buildIWB(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "iwb")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-type iwbResult struct {
-	code           int
-	stdout, stderr string
-}
-
-// runIWB runs the binary with exactly env, stdin as given, and no controlling
-// terminal (its own session), as a script or CI would.
-func runIWB(t *testing.T, bin string, env []string, stdin string, args ...string) iwbResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running iwb %v: %v", args, err)
-	}
-	return iwbResult{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
-}
-
-// baseEnv is a clean environment: no key, no iwb settings from the machine.
-func baseEnv(extra ...string) []string {
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	return append(env, extra...)
-}
-
 func TestConnectionCommandsEndToEnd(t *testing.T) {
-	bin := buildIWB(t, t.TempDir())
+	bin := buildIWB(t)
 	home := t.TempDir()
 	env := baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=file", "IWB_KEYRING_PASSPHRASE=x")
 	const key = "0123456789abcdef0123456789ab3f2a"
 	const oddKey = "sandbox-key-QWERTY-1234"
+	// connection test calls GET /api/lists: each key has a sandbox of its own.
+	workAPI := httptest.NewServer(sandbox.New(sandbox.Options{Key: key}).Handler())
+	defer workAPI.Close()
+	oddAPI := httptest.NewServer(sandbox.New(sandbox.Options{Key: oddKey}).Handler())
+	defer oddAPI.Close()
+	against := func(env []string, api *httptest.Server) []string {
+		return append(append([]string(nil), env...), "ITERABLE_BASE_URL="+api.URL)
+	}
 	var outputs []string
 	run := func(t *testing.T, env []string, stdin string, wantCode int, args ...string) iwbResult {
 		t.Helper()
@@ -146,22 +111,26 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 		}
 	})
 	t.Run("test reads the default connection's key", func(t *testing.T) {
-		r := run(t, env, "", 0, "connection", "test")
-		if !strings.Contains(r.stdout, "work (eu, https://api.eu.iterable.com): key ••••••••••••3f2a read from the keyring") {
+		r := run(t, against(env, workAPI), "", 0, "connection", "test")
+		if !strings.Contains(r.stdout, "work (eu, "+workAPI.URL+"): key ••••••••••••3f2a read from the keyring; accepted by the API (1 lists)") {
 			t.Errorf("stdout: %q", r.stdout)
 		}
 	})
 	t.Run("use changes the default", func(t *testing.T) {
 		run(t, env, "", 0, "connection", "use", "sandbox")
-		r := run(t, env, "", 0, "connection", "test")
-		if !strings.HasPrefix(r.stdout, "sandbox (us, http://127.0.0.1:9)") {
+		r := run(t, against(env, oddAPI), "", 0, "connection", "test")
+		if !strings.HasPrefix(r.stdout, "sandbox (us, "+oddAPI.URL+")") {
 			t.Errorf("test after use: %q", r.stdout)
 		}
 		run(t, env, "", 3, "connection", "use", "nosuch")
 		run(t, env, "", 4, "connection", "test", "nosuch")
+		r = run(t, against(env, oddAPI), "", 4, "connection", "test", "work")
+		if !strings.Contains(r.stderr, "BadApiKey") {
+			t.Errorf("a key the API refuses: stderr %q", r.stderr)
+		}
 	})
 	t.Run("ITERABLE_API_KEY overrides the keyring", func(t *testing.T) {
-		r := run(t, append(baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=vault"), "ITERABLE_API_KEY="+key), "", 0, "connection", "test")
+		r := run(t, against(append(baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=vault"), "ITERABLE_API_KEY="+key), workAPI), "", 0, "connection", "test")
 		if !strings.Contains(r.stdout, "ITERABLE_API_KEY") || !strings.Contains(r.stdout, "••••••••••••3f2a") {
 			t.Errorf("stdout: %q", r.stdout)
 		}
@@ -178,7 +147,7 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 		if after := snapshotFiles(t, home, false); !sameFiles(before, after) {
 			t.Error("a wrong passphrase changed the keyring or the config")
 		}
-		run(t, env, "", 0, "connection", "test", "work")
+		run(t, against(env, workAPI), "", 0, "connection", "test", "work")
 	})
 	t.Run("no passphrase and no terminal exits 4", func(t *testing.T) {
 		r := run(t, baseEnv("IWB_HOME="+home, "IWB_KEYRING_BACKEND=file"), "", 4, "connection", "test", "work")
@@ -227,7 +196,7 @@ func TestConnectionCommandsEndToEnd(t *testing.T) {
 // dbus-launch on PATH records any call.
 func TestNoDBusLaunchWithoutSessionBus(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildIWB(t, dir)
+	bin := buildIWB(t)
 	called := filepath.Join(dir, "dbus-launch-called")
 	fake := "#!/bin/sh\necho called >> '" + called + "'\nexit 1\n"
 	if err := os.WriteFile(filepath.Join(dir, "dbus-launch"), []byte(fake), 0o755); err != nil {

@@ -2,53 +2,18 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/iwb-dev/iwb/schema"
 )
 
-// schemaCLI is the real iwb binary, built once for these tests.
-var schemaCLI = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "iwb-schema-cli")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "iwb")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", errors.New(string(out))
-	}
-	return bin, nil
-})
-
-type cliResult struct {
-	code           int
-	stdout, stderr string
-}
-
-func runSchemaCLI(t *testing.T, stdin []byte, args ...string) cliResult {
+func runSchemaCLI(t *testing.T, stdin []byte, args ...string) iwbResult {
 	t.Helper()
-	bin, err := schemaCLI()
-	if err != nil {
-		t.Fatalf("building iwb: %v", err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "IWB_HOME=" + t.TempDir()}
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running iwb %v: %v", args, err)
-	}
-	return cliResult{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
+	return runIWB(t, buildIWB(t), baseEnv("IWB_HOME="+t.TempDir()), string(stdin), args...)
 }
 
 func eventFixture(name string) string { return filepath.Join("schema", "testdata", "events", name) }

@@ -25,11 +25,17 @@ type credentials struct {
 // the default one, comes from the keystore. --base-url (when the command has
 // it) and then ITERABLE_BASE_URL override the host.
 func resolveCredentials(cmd *cobra.Command, a *app, name string) (credentials, error) {
+	return credentialsFrom(cmd, func() (*keystore.Store, error) { return openKeystore(cmd, a) }, name)
+}
+
+// credentialsFrom is resolveCredentials with the keystore opened by
+// openKS, only when the environment gives no key.
+func credentialsFrom(cmd *cobra.Command, openKS func() (*keystore.Store, error), name string) (credentials, error) {
 	c := credentials{Region: string(keystore.RegionUS), BaseURL: keystore.RegionUS.BaseURL()}
 	if key := os.Getenv("ITERABLE_API_KEY"); key != "" {
 		c.Connection, c.Key = "ITERABLE_API_KEY", key
 	} else {
-		ks, err := openKeystore(cmd, a)
+		ks, err := openKS()
 		if err != nil {
 			return c, err
 		}
@@ -55,11 +61,17 @@ func resolveCredentials(cmd *cobra.Command, a *app, name string) (credentials, e
 // openKeystore opens the keystore of the iwb home, honouring
 // IWB_KEYRING_BACKEND and IWB_KEYRING_PASSPHRASE.
 func openKeystore(cmd *cobra.Command, a *app) (*keystore.Store, error) {
+	return openKeystoreWith(a, askPassphrase(cmd.InOrStdin(), cmd.ErrOrStderr()))
+}
+
+// openKeystoreWith opens the keystore with the given way of getting the file
+// keyring's passphrase.
+func openKeystoreWith(a *app, passphrase func(keystore.PassphraseRequest) (string, error)) (*keystore.Store, error) {
 	ks, err := keystore.Open(keystore.Options{
 		ConfigFile: a.paths.ConfigFile(),
 		KeyringDir: a.paths.KeyringDir(),
 		Backend:    os.Getenv("IWB_KEYRING_BACKEND"),
-		Passphrase: askPassphrase(cmd.InOrStdin(), cmd.ErrOrStderr()),
+		Passphrase: passphrase,
 		Log:        a.log,
 	})
 	if err != nil {

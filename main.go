@@ -55,6 +55,7 @@ Run it with no command to open the workbench on the default connection, or
 		RunE:          runWorkbench,
 	}
 	root.PersistentFlags().Bool("debug", false, "log at debug level (the log file, never the terminal)")
+	addRootWorkbenchFlags(root)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, cmd.CommandPath())
 	})
@@ -119,9 +120,4 @@ func exitCode(err error) int {
 // oneLine keeps an error on a single line of the terminal.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// notYet is the answer of a command whose room has not landed yet.
-func notYet(cmd *cobra.Command, _ []string) error {
-	return usageErrorf("'%s' is not yet available", cmd.CommandPath())
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/webhook"
 )
 
 // Event is one stored webhook as the workbench shows it. The caller adapts the
@@ -106,6 +107,14 @@ type Connections interface {
 type Deps struct {
 	Events      EventSource
 	Connections Connections
+	// Store is the event log behind Events, and Listener the embedded
+	// listener writing to it (nil when it is not running), for the pages
+	// that need more than the list: triggers, schemas.
+	Store    *webhook.Store
+	Listener *webhook.Server
+	// ListenerErr says why the listener is not running (e.g. its port is
+	// taken); the status bar shows it in place of the URL.
+	ListenerErr string
 	// Connection is the status bar's label of the connection in use, e.g.
 	// "acme-prod (us)" or "demo"; empty means the default connection's.
 	Connection string

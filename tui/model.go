@@ -875,8 +875,11 @@ func (m *Model) hintsView() string {
 func (m *Model) statusView() string {
 	th := m.theme
 	listener := th.Muted.Render("listener off")
-	if m.deps.ListenerURL != "" {
+	switch {
+	case m.deps.ListenerURL != "":
 		listener = clean(m.deps.ListenerURL)
+	case m.deps.ListenerErr != "":
+		listener = th.Warn.Render("listener off: " + clean(m.deps.ListenerErr))
 	}
 	dropped := thousands(int(m.dropped)) + " dropped"
 	if m.dropped > 0 {

@@ -94,6 +94,14 @@ func (s *Session) SendText(text string) {
 	}
 }
 
+// Resize makes the window w×h cells, as a user dragging its corner would.
+func (s *Session) Resize(w, h int) {
+	s.tb.Helper()
+	if _, err := s.tmux("resize-window", "-t", "0", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)); err != nil {
+		s.tb.Fatalf("resize-window %dx%d: %v", w, h, err)
+	}
+}
+
 // Screen is what the terminal shows now, as text.
 func (s *Session) Screen() string {
 	s.tb.Helper()

@@ -1,0 +1,414 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/iwb-dev/iwb/schema"
+	"github.com/iwb-dev/iwb/webhook"
+)
+
+// runCLI runs iwb in-process with IWB_HOME set to home.
+func runCLI(t *testing.T, home string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("IWB_HOME", home)
+	var out, errOut bytes.Buffer
+	code = run(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestTriggerCommands(t *testing.T) {
+	home := t.TempDir()
+	code, out, errOut := runCLI(t, home, "trigger", "add", "object", "Opens", "--event", "emailOpen, emailUnsubscribe")
+	if code != 0 || !strings.Contains(out, `"Opens"`) || !strings.Contains(errOut, `did you mean "emailUnSubscribe"?`) {
+		t.Fatalf("add object: %d %q %q", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, home, "trigger", "add", "workflow", "Onboarding", "--workflow-id", "1234"); code != 0 {
+		t.Fatalf("add workflow: %d", code)
+	}
+	if code, _, errOut := runCLI(t, home, "trigger", "add", "workflow", "Onboarding", "--workflow-id", "9"); code != 2 || !strings.Contains(errOut, "already exists") {
+		t.Errorf("duplicate name: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, home, "trigger", "add", "workflow", "NoID"); code != 2 || !strings.Contains(errOut, "workflow id") {
+		t.Errorf("missing workflow id: %d %q", code, errOut)
+	}
+	if code, _, _ := runCLI(t, home, "trigger", "add", "object", "NoEvents"); code != 2 {
+		t.Errorf("missing events: %d", code)
+	}
+	code, out, _ = runCLI(t, home, "trigger", "list", "--json")
+	var triggers []struct {
+		Name, Kind, WorkflowID string
+		EventNames             []string
+	}
+	if err := json.Unmarshal([]byte(out), &triggers); code != 0 || err != nil || len(triggers) != 2 ||
+		triggers[0].Name != "Onboarding" || triggers[0].WorkflowID != "1234" || len(triggers[1].EventNames) != 2 {
+		t.Errorf("list --json: %d %v %q", code, err, out)
+	}
+	if code, out, _ := runCLI(t, home, "trigger", "list"); code != 0 || !strings.Contains(out, "New Workflow") || !strings.Contains(out, "emailOpen,emailUnsubscribe") {
+		t.Errorf("list: %q", out)
+	}
+	if code, _, _ := runCLI(t, home, "trigger", "remove", "Opens"); code != 0 {
+		t.Errorf("remove: %d", code)
+	}
+	if code, _, errOut := runCLI(t, home, "trigger", "remove", "Opens"); code != 3 || !strings.Contains(errOut, "no trigger") {
+		t.Errorf("remove again: %d %q", code, errOut)
+	}
+}
+
+func TestTriggerSchemaFromEventAndFile(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("IWB_HOME", home)
+	if code, _, errOut := runCLI(t, home, "trigger", "add", "object", "Opens", "--event", "emailOpen"); code != 0 {
+		t.Fatalf("add: %s", errOut)
+	}
+	storeOneEvent(t, `{"email":"kim@example.org","eventName":"emailOpen","dataFields":{"campaignId":3101,"createdAt":"2026-03-04 05:06:07 +00:00","workflowId":null}}`)
+
+	code, out, errOut := runCLI(t, home, "trigger", "schema", "Opens", "--from-event", "1")
+	if code != 0 || !strings.Contains(out, "3 top-level fields from event 1") || !strings.Contains(errOut, "note: dataFields.workflowId") {
+		t.Fatalf("--from-event: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, home, "trigger", "list", "--json")
+	var triggers []struct{ Schema schema.Schema }
+	if err := json.Unmarshal([]byte(out), &triggers); code != 0 || err != nil || len(triggers) != 1 {
+		t.Fatalf("list: %d %v %s", code, err, out)
+	}
+	if f, ok := triggers[0].Schema.Find(schema.Path{"dataFields", "campaignId"}); !ok || f.Type != schema.Integer {
+		t.Errorf("inferred campaignId: %+v", f)
+	}
+
+	file := filepath.Join(t.TempDir(), "opens.json")
+	os.WriteFile(file, []byte(`[{"name":"email","type":"string"}]`), 0o600)
+	if code, out, _ := runCLI(t, home, "trigger", "schema", "Opens", "--file", file); code != 0 || !strings.Contains(out, "1 top-level fields") {
+		t.Errorf("--file: %d %q", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"Opens"}, 2},
+		{[]string{"Opens", "--from-event", "1", "--file", file}, 2},
+		{[]string{"Opens", "--from-event", "x"}, 2},
+		{[]string{"Opens", "--from-event", "99"}, 3},
+		{[]string{"Nobody", "--file", file}, 3},
+		{[]string{"Opens", "--file", "/no/such/file.json"}, 2},
+	} {
+		if code, _, errOut := runCLI(t, home, append([]string{"trigger", "schema"}, c.args...)...); code != c.code || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("trigger schema %v: exit %d %q, want %d and one line", c.args, code, errOut, c.code)
+		}
+	}
+}
+
+func TestEventsAndListenBadInput(t *testing.T) {
+	home := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"events", "show", "999"}, 3, "no event 999"},
+		{[]string{"events", "show", "abc"}, 2, "not an event id"},
+		{[]string{"events", "replay", "1"}, 2, "--to"},
+		{[]string{"events", "replay", "1", "--to", "ftp://x"}, 2, "not an http(s) URL"},
+		{[]string{"events", "list", "--limit", "0"}, 2, "--limit"},
+		{[]string{"listen", "--auth", "token:s3cret"}, 2, "basic:USER:PASS"},
+		{[]string{"listen", "--max-body", "0"}, 2, "--max-body"},
+		{[]string{"listen", "--forward-to", "localhost"}, 2, "--forward-to"},
+	} {
+		code, _, errOut := runCLI(t, home, c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d %q, want %d and one line with %q", c.args, code, errOut, c.code, c.want)
+		}
+		if strings.Contains(errOut, "s3cret") {
+			t.Errorf("%v: the error shows the secret", c.args)
+		}
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestListenEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildIWB(t)
+	home := t.TempDir()
+	env := append(os.Environ(), "IWB_HOME="+home)
+	iwb := func(args ...string) (string, string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		return out.String(), errOut.String(), err
+	}
+	if _, errOut, err := iwb("trigger", "add", "object", "Opens", "--event", "emailOpen"); err != nil {
+		t.Fatalf("trigger add: %v %s", err, errOut)
+	}
+
+	addr := freePort(t)
+	listen := exec.Command(bin, "listen", "--addr", addr, "--json", "--auth", "header:Authorization:OAuth2 tok", "--max-body", "400")
+	listen.Env = env
+	stdout, _ := listen.StdoutPipe()
+	stderr, _ := listen.StderrPipe()
+	if err := listen.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer listen.Process.Kill()
+	banner := make(chan string, 1)
+	go func() {
+		var all strings.Builder
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			all.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "HTTPS") {
+				banner <- all.String()
+			}
+		}
+	}()
+	var text string
+	select {
+	case text = <-banner:
+	case <-time.After(20 * time.Second):
+		t.Fatal("iwb listen printed no banner")
+	}
+	if !strings.Contains(text, "http://"+addr+"/") || !strings.Contains(text, "tunnel") {
+		t.Errorf("banner = %q", text)
+	}
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+
+	send := func(method, path, contentType, body string, auth bool) (int, string) {
+		req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		if auth {
+			req.Header.Set("Authorization", "OAuth2 tok")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var a struct{ ID string }
+		b, _ := io.ReadAll(resp.Body)
+		json.Unmarshal(b, &a)
+		return resp.StatusCode, a.ID
+	}
+	open := `{"email":"ada@example.com","eventName":"emailOpen","dataFields":{"messageId":"e2e-1","createdAt":"2026-03-14 09:26:53 +00:00"}}`
+	var ids []string
+	for _, s := range []struct {
+		method, path, ct, body string
+		auth                   bool
+		want                   int
+	}{
+		{"POST", "/hooks", "application/json", open, true, 200},
+		{"POST", "/hooks/workflows/1234", "application/x-www-form-urlencoded", "email=bo%40example.com&plan=pro", true, 200},
+		{"POST", "/hooks", "application/json", `{"broken":`, true, 400},
+		{"POST", "/hooks", "application/json", `{"pad":"` + strings.Repeat("x", 500) + `"}`, true, 413},
+		{"GET", "/hooks", "", "", true, 405},
+		{"POST", "/hooks", "application/json", open, false, 401},
+	} {
+		code, id := send(s.method, s.path, s.ct, s.body, s.auth)
+		if code != s.want {
+			t.Errorf("%s %s: %d, want %d", s.method, s.path, code, s.want)
+		}
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 4 {
+		t.Fatalf("stored ids = %v, want 4 (2 accepted, 1 rejected, 1 oversize stub)", ids)
+	}
+	var printed []map[string]any
+	for len(printed) < 4 {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("listen stopped printing after %d events", len(printed))
+			}
+			var v map[string]any
+			if err := json.Unmarshal([]byte(line), &v); err != nil {
+				t.Fatalf("not a JSON line: %q", line)
+			}
+			printed = append(printed, v)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("only %d events printed", len(printed))
+		}
+	}
+	for i, v := range printed {
+		for _, key := range []string{"id", "receivedAt", "kind", "eventName", "workflowId", "triggers", "body"} {
+			if _, ok := v[key]; !ok {
+				t.Errorf("printed event %d lacks %q: %v", i, key, v)
+			}
+		}
+		if v["id"] != ids[i] {
+			t.Errorf("printed id %v, answered %s", v["id"], ids[i])
+		}
+	}
+	if printed[0]["kind"] != "system" || printed[0]["eventName"] != "emailOpen" || printed[0]["triggers"].([]any)[0] != "Opens" {
+		t.Errorf("first event = %v", printed[0])
+	}
+	if printed[1]["kind"] != "workflow" || printed[1]["workflowId"] != "1234" || printed[1]["body"].(map[string]any)["plan"] != "pro" {
+		t.Errorf("second event = %v", printed[1])
+	}
+	if printed[2]["status"] != "rejected" || printed[3]["status"] != "oversize" {
+		t.Errorf("rejected/oversize = %v / %v", printed[2]["status"], printed[3]["status"])
+	}
+
+	// Ctrl-C: a clean stop.
+	listen.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- listen.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("listen after SIGINT: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("listen did not stop on SIGINT")
+	}
+
+	// After the restart of nothing but the CLI, the history is there.
+	out, errOut, err := iwb("events", "list", "--json")
+	if err != nil {
+		t.Fatalf("events list: %v %s", err, errOut)
+	}
+	got := strings.Split(strings.TrimSpace(out), "\n")
+	if len(got) != 4 {
+		t.Fatalf("events list printed %d lines: %q", len(got), out)
+	}
+	for i, line := range got {
+		var v map[string]any
+		if json.Unmarshal([]byte(line), &v) != nil || v["id"] != ids[i] {
+			t.Errorf("line %d = %q, want id %s", i, line, ids[i])
+		}
+	}
+	if out, _, _ := iwb("events", "list", "--trigger", "Opens"); strings.Count(out, "\n") != 1 || !strings.Contains(out, "emailOpen") {
+		t.Errorf("events list --trigger Opens = %q", out)
+	}
+	if out, _, _ := iwb("events", "show", ids[0]); !strings.Contains(out, `"Authorization": [`) || !strings.Contains(out, "[redacted]") || strings.Contains(out, "OAuth2 tok") {
+		t.Errorf("events show does not redact the auth header: %s", out)
+	}
+	exportFile := filepath.Join(t.TempDir(), "events.jsonl")
+	if _, errOut, err := iwb("events", "export", "--out", exportFile); err != nil || !strings.Contains(errOut, "exported 4 events") {
+		t.Errorf("export: %v %q", err, errOut)
+	}
+	if b, _ := os.ReadFile(exportFile); strings.Count(string(b), "\n") != 4 {
+		t.Errorf("export file has %d lines", strings.Count(string(b), "\n"))
+	}
+	if out, _, _ := iwb("trigger", "list"); !strings.Contains(out, "Opens") || !strings.Contains(out, "  1  ") {
+		t.Errorf("trigger list after the run = %q", out)
+	}
+}
+
+func TestEventsReplay(t *testing.T) {
+	home := t.TempDir()
+	var got []byte
+	target := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusTeapot)
+		io.WriteString(w, "short and stout")
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go target.Serve(ln)
+	defer target.Close()
+	t.Setenv("IWB_HOME", home)
+	storeOneEvent(t, `{"eventName":"smsSend","email":"r@example.com"}`)
+	code, out, errOut := runCLI(t, home, "events", "replay", "1", "--to", "http://"+ln.Addr().String()+"/in")
+	if string(got) != `{"eventName":"smsSend","email":"r@example.com"}` {
+		t.Errorf("target got %q", got)
+	}
+	if code != 1 || out != "short and stout" || !strings.Contains(errOut, "418") {
+		t.Errorf("replay to a 418: exit %d out %q err %q", code, out, errOut)
+	}
+}
+
+// storeOneEvent POSTs body to a listener on the IWB_HOME event log.
+func storeOneEvent(t *testing.T, body string) {
+	t.Helper()
+	p, err := resolvePaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ensure(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := webhook.Open(p.Database(), webhook.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := webhook.NewServer(st, webhook.ServerOptions{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	resp, err := http.Post(srv.URL()+"hook", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("storing an event: %d", resp.StatusCode)
+	}
+}
+
+func TestListenPrinterFiltersAndCatchesUp(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("IWB_HOME", home)
+	storeOneEvent(t, `{"eventName":"emailOpen","email":"a@example.com"}`)
+	storeOneEvent(t, `{"eventName":"emailClick","email":"b@example.com"}`)
+	storeOneEvent(t, `{"workflowId":1234,"email":"c@example.com"}`)
+	p, _ := resolvePaths()
+	st, err := webhook.Open(p.Database(), webhook.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var out bytes.Buffer
+	printer := &eventPrinter{out: &out, events: []string{"emailOpen"}, workflows: []string{"1234"}, store: st}
+	// The live copy of event 3 arrives after drops: 1 and 2 come from the store.
+	last, err := st.Get(context.Background(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printer.receive(context.Background(), last, true)
+	printer.receive(context.Background(), last, false) // a second copy is not printed again
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "emailOpen") || !strings.Contains(lines[0], "a@example.com") ||
+		!strings.Contains(lines[1], "workflow 1234") {
+		t.Errorf("printed:\n%s", out.String())
+	}
+}

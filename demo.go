@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/sandbox"
+	"github.com/iwb-dev/iwb/tui"
+	"github.com/iwb-dev/iwb/webhook"
+)
+
+// demoOptions tune `iwb demo`.
+type demoOptions struct {
+	interval  time.Duration // between simulated webhooks; 0: no simulated traffic
+	forwardTo string        // the listener forwards every event there, and r replays there
+}
+
+// demoWarmUp bounds the burst sent at start, so the Events tab shows system
+// and journey webhooks at once instead of after the first few intervals.
+const demoWarmUp = 24
+
+// demo is the sandbox, the listener and the traffic generator wired
+// together, with the event log in a temporary folder: the user's own history
+// never fills with simulated traffic.
+type demo struct {
+	deps tui.Deps
+
+	dir     string
+	store   *webhook.Store
+	server  *webhook.Server
+	sandbox *sandbox.Sandbox
+	api     *http.Server
+	stop    context.CancelFunc
+	traffic sync.WaitGroup
+}
+
+// startDemo starts everything on free loopback ports. Close stops it all.
+func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo, err error) {
+	d := &demo{}
+	defer func() {
+		if err != nil {
+			_ = d.Close()
+		}
+	}()
+	if d.dir, err = os.MkdirTemp("", "iwb-demo-"); err != nil {
+		return nil, fmt.Errorf("making the demo's temporary folder: %w", err)
+	}
+	if d.store, err = webhook.Open(filepath.Join(d.dir, "events.db"), webhook.StoreOptions{Logger: log}); err != nil {
+		return nil, err
+	}
+	d.server, err = webhook.NewServer(d.store, webhook.ServerOptions{Addr: "127.0.0.1:0", ForwardTo: opts.forwardTo, Logger: log})
+	if err != nil {
+		return nil, withExit(exitUsage, err)
+	}
+	if err = d.server.Start(ctx); err != nil {
+		return nil, err
+	}
+	listener := d.server.URL()
+	d.sandbox = sandbox.New(sandbox.Options{WebhookURL: listener + "iterable/system", Logger: log})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("starting the sandbox: %w", err)
+	}
+	d.api = &http.Server{Handler: d.sandbox.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)} // the terminal is the TUI's
+	go func() {
+		if err := d.api.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("the demo's sandbox stopped", "err", err)
+		}
+	}()
+	sandboxURL := "http://" + ln.Addr().String()
+	userAgent := "iwb/" + version
+	api, err := client.New(client.Options{BaseURL: sandboxURL, Key: d.sandbox.Key(), UserAgent: userAgent, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+
+	trafficCtx, stop := context.WithCancel(context.Background())
+	d.stop = stop
+	if opts.interval > 0 {
+		t := d.sandbox.NewTraffic(sandbox.TrafficOptions{
+			URL:        listener + "iterable/system",
+			JourneyURL: listener + "iterable/journey",
+			Interval:   opts.interval,
+		})
+		d.traffic.Go(func() {
+			warmUp(trafficCtx, t, log)
+			t.Run(trafficCtx)
+		})
+	}
+	log.Info("demo started", "listener", listener, "sandbox", sandboxURL, "eventLog", d.dir, "interval", opts.interval)
+
+	d.deps = tui.Deps{
+		Events:      tui.NewStoreEvents(d.store),
+		Connections: tui.NewMemoryConnections("demo", sandboxURL, d.sandbox.Key(), userAgent, log),
+		Store:       d.store,
+		Listener:    d.server,
+		Connection:  "demo",
+		ListenerURL: listener,
+		Client:      api,
+		Demo:        true,
+		Log:         log,
+	}
+	if opts.forwardTo != "" {
+		d.deps.Replay = tui.ReplayTo(d.store, opts.forwardTo, nil)
+	}
+	return d, nil
+}
+
+// warmUp posts generated webhooks at once until both a system and a journey
+// webhook went out (or demoWarmUp did), so the list is alive from the first
+// frame; the steady pace follows.
+func warmUp(ctx context.Context, t *sandbox.Traffic, log *slog.Logger) {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	kinds := map[string]bool{}
+	for i := 0; i < demoWarmUp && len(kinds) < 2 && ctx.Err() == nil; i++ {
+		d := t.Next()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+		if err != nil {
+			log.Warn("demo warm-up", "err", err)
+			return
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			log.Warn("demo warm-up", "err", err)
+			return
+		}
+		resp.Body.Close()
+		kinds[d.Kind] = true
+	}
+}
+
+// Close stops the traffic, the sandbox and the listener, closes the event
+// log and removes its folder. It is safe on a half-started demo.
+func (d *demo) Close() error {
+	if d.stop != nil {
+		d.stop()
+		d.traffic.Wait()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	if d.sandbox != nil {
+		d.sandbox.Close()
+	}
+	if d.api != nil {
+		errs = append(errs, d.api.Shutdown(ctx))
+	}
+	if d.server != nil {
+		errs = append(errs, d.server.Shutdown(ctx))
+	}
+	if d.store != nil {
+		errs = append(errs, d.store.Close())
+	}
+	if d.dir != "" {
+		errs = append(errs, os.RemoveAll(d.dir))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("stopping the demo: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/tui"
+	"github.com/iwb-dev/iwb/webhook"
+)
+
+// waitUntil polls cond every 20 ms for at most within.
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestDemoWiresSandboxListenerAndTraffic starts the demo without a terminal:
+// generated system and journey webhooks reach its event log at once, an
+// action on the sandbox shows its webhook (Send SMS → smsSend), and Close
+// removes the temporary log.
+func TestDemoWiresSandboxListenerAndTraffic(t *testing.T) {
+	d, err := startDemo(context.Background(), slog.New(slog.DiscardHandler), demoOptions{interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	deps := d.deps
+	if !deps.Demo || deps.Connection != "demo" || deps.Client == nil || deps.Store == nil || deps.Listener == nil ||
+		deps.ListenerURL != deps.Listener.URL() {
+		t.Fatalf("the demo's deps are incomplete: %+v", deps)
+	}
+	ctx := context.Background()
+	count := func(q webhook.Query) int64 {
+		n, err := deps.Store.Count(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// An hour's interval leaves only the warm-up burst: it alone must bring
+	// both kinds.
+	waitUntil(t, 5*time.Second, "system and workflow events from the warm-up", func() bool {
+		return count(webhook.Query{Kind: webhook.KindSystem}) > 0 && count(webhook.Query{Kind: webhook.KindWorkflow}) > 0
+	})
+
+	if _, err := deps.Client.SendSMS(ctx, client.TargetSMSRequest{CampaignID: 73003, RecipientEmail: "ada@example.com"}); err != nil {
+		t.Fatalf("Send SMS on the demo's client: %v", err)
+	}
+	waitUntil(t, 5*time.Second, "the smsSend webhook of the SMS just sent", func() bool {
+		evs, err := deps.Store.List(ctx, webhook.Query{EventName: "smsSend", Text: `"campaignId":73003`})
+		return err == nil && len(evs) > 0 && evs[0].Email == "ada@example.com"
+	})
+
+	conns, err := deps.Connections.List(ctx)
+	if err != nil || len(conns) != 1 || conns[0].Name != "demo" {
+		t.Errorf("the demo's connections = %+v, %v; want demo alone", conns, err)
+	}
+	if err := deps.Connections.Test(ctx, "demo"); err != nil {
+		t.Errorf("testing the demo connection: %v", err)
+	}
+	if deps.Replay != nil {
+		t.Error("a demo without --forward-to offers replay")
+	}
+
+	dir := d.dir
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the demo's temporary log %s is still there after Close (%v)", dir, err)
+	}
+}
+
+// TestDemoForwardsAndReplays gives the demo a forward URL: every event is
+// forwarded there, and the workbench's replay sends one again.
+func TestDemoForwardsAndReplays(t *testing.T) {
+	got := make(chan string, 100)
+	target := startRecorder(t, got)
+	d, err := startDemo(context.Background(), slog.New(slog.DiscardHandler), demoOptions{interval: time.Hour, forwardTo: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event was forwarded within 5s")
+	}
+	evs, err := d.deps.Events.Before(context.Background(), tui.EventFilter{}, 0, 1)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("reading the newest event: %v, %v", evs, err)
+	}
+	res, err := d.deps.Replay(context.Background(), evs[0])
+	if err != nil || res.Status != 200 {
+		t.Errorf("replay = %+v, %v; want 200", res, err)
+	}
+}
+
+func TestDemoRefusesABadForwardURL(t *testing.T) {
+	_, err := startDemo(context.Background(), slog.New(slog.DiscardHandler), demoOptions{forwardTo: "ftp://x"})
+	if err == nil || exitCode(err) != exitUsage {
+		t.Errorf("a bad forward URL gave %v (exit %d), want a usage error", err, exitCode(err))
+	}
+}
+
+// startRecorder is a forward target that passes each body it gets to got.
+func startRecorder(t *testing.T, got chan<- string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case got <- string(b):
+		default:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/hook"
+}

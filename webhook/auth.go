@@ -1,0 +1,125 @@
+package webhook
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Auth is what the listener requires of each request, matching what
+// Iterable can send: nothing, a header with a fixed value (Iterable's
+// `Authorization: <token>`, `Authorization: OAuth2 <token>`, or a custom
+// header), or HTTP basic credentials.
+type Auth struct {
+	Mode   string // "", "header" or "basic"
+	Header string // header mode: the header's name
+	Value  string // header mode: its exact value
+	User   string // basic mode
+	Pass   string // basic mode
+}
+
+// ParseAuth reads --auth: "" (none), "header:NAME:VALUE" or "basic:USER:PASS".
+// VALUE and PASS may themselves contain colons.
+func ParseAuth(spec string) (Auth, error) {
+	if spec == "" {
+		return Auth{}, nil
+	}
+	mode, rest, _ := strings.Cut(spec, ":")
+	first, second, ok := strings.Cut(rest, ":")
+	switch mode {
+	case "header":
+		if !ok || strings.TrimSpace(first) == "" || second == "" {
+			return Auth{}, errors.New("--auth header needs a name and a value: header:NAME:VALUE (e.g. header:Authorization:mytoken)")
+		}
+		return Auth{Mode: "header", Header: http.CanonicalHeaderKey(strings.TrimSpace(first)), Value: second}, nil
+	case "basic":
+		if !ok || first == "" || second == "" {
+			return Auth{}, errors.New("--auth basic needs a user and a password: basic:USER:PASS")
+		}
+		return Auth{Mode: "basic", User: first, Pass: second}, nil
+	}
+	return Auth{}, fmt.Errorf("--auth %q: use basic:USER:PASS or header:NAME:VALUE", redactSpec(spec))
+}
+
+// redactSpec hides everything after the mode, for error messages.
+func redactSpec(spec string) string {
+	mode, _, found := strings.Cut(spec, ":")
+	if !found {
+		return spec
+	}
+	return mode + ":" + redacted
+}
+
+// String describes the auth without its secret.
+func (a Auth) String() string {
+	switch a.Mode {
+	case "header":
+		return "header " + a.Header
+	case "basic":
+		return "basic (user " + a.User + ")"
+	}
+	return "none"
+}
+
+// allows reports whether r carries the configured credentials, comparing in
+// constant time (over hashes, so the length does not leak either).
+func (a Auth) allows(r *http.Request) bool {
+	switch a.Mode {
+	case "header":
+		return secretEqual(r.Header.Get(a.Header), a.Value)
+	case "basic":
+		user, pass, ok := r.BasicAuth()
+		// Both compared every time, so timing does not tell which was wrong.
+		userOK := secretEqual(user, a.User)
+		passOK := secretEqual(pass, a.Pass)
+		return ok && userOK && passOK
+	}
+	return true
+}
+
+func secretEqual(got, want string) bool {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
+// headerName is the request header that carries the listener's own credentials.
+func (a Auth) headerName() string {
+	switch a.Mode {
+	case "header":
+		return a.Header
+	case "basic":
+		return "Authorization"
+	}
+	return ""
+}
+
+const redacted = "[redacted]"
+
+// alwaysRedacted are headers that carry credentials whatever the auth mode.
+var alwaysRedacted = []string{"Authorization", "Proxy-Authorization", "Cookie", "Api-Key", "Api_key", "X-Api-Key"}
+
+// redactHeaders returns a copy of h with credential values replaced, safe to
+// store and log.
+func (a Auth) redactHeaders(h http.Header) http.Header {
+	out := h.Clone()
+	for _, name := range alwaysRedacted {
+		redactHeader(out, name)
+	}
+	if a.Mode == "header" {
+		redactHeader(out, a.Header)
+	}
+	return out
+}
+
+func redactHeader(h http.Header, name string) {
+	for k, vs := range h {
+		if strings.EqualFold(k, name) {
+			for i := range vs {
+				vs[i] = redacted
+			}
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// driveLoad sends total requests from conns concurrent connections, each
+// with a ~2 KB body, and returns events/s and the sorted latencies.
+func driveLoad(b *testing.B, url string, total, conns int) (float64, []time.Duration) {
+	b.Helper()
+	client := loadClient(conns)
+	defer client.CloseIdleConnections()
+	bodies := make([][]byte, 1024)
+	for i := range bodies {
+		bodies[i] = loadBody(i, 2048)
+	}
+	lat := make([]time.Duration, total)
+	var next atomic.Int64
+	var failures atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := int(next.Add(1)) - 1
+				if n >= total {
+					return
+				}
+				t0 := time.Now()
+				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[n%len(bodies)]))
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					failures.Add(1)
+				}
+				lat[n] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if f := failures.Load(); f > 0 {
+		b.Fatalf("%d of %d requests were not answered 200", f, total)
+	}
+	slices.Sort(lat)
+	return float64(total) / elapsed.Seconds(), lat
+}
+
+func percentile(sorted []time.Duration, p float64) float64 {
+	i := min(len(sorted)-1, int(float64(len(sorted))*p))
+	return float64(sorted[i].Microseconds()) / 1000
+}
+
+// serveBare serves a handler that only reads the body and answers 200: the
+// ceiling the listener is measured against.
+func serveBare(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `{"ok":true,"id":"0"}`)
+	})}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + "/h"
+}
+
+// BenchmarkListenerVsBare runs the same load (50 connections, ~2 KB bodies,
+// b.N requests, at least 5000) against a bare handler and then against the full
+// listener (parse, classify, group-committed SQLite store, publish to a live
+// reader), in one process. Reported: events/s of both, their ratio, the
+// listener's p50/p99 latency and heap in use after the run.
+func BenchmarkListenerVsBare(b *testing.B) {
+	const conns = 50
+	total := max(b.N, 5000)
+	bareURL := serveBare(b)
+	st := openTestStore(b, StoreOptions{})
+	srv := startListener(b, st, ServerOptions{})
+	sub := st.Subscribe()
+	go func() {
+		for range sub.C {
+		}
+	}()
+	defer sub.Close()
+	driveLoad(b, bareURL, 2000, conns) // warm both up
+	driveLoad(b, srv.URL()+"h", 2000, conns)
+
+	b.ResetTimer()
+	bareRate, bareLat := driveLoad(b, bareURL, total, conns)
+	rate, lat := driveLoad(b, srv.URL()+"h", total, conns)
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(st.Stats().Events)/float64(st.commits.Load()), "events/commit")
+	b.ReportMetric(bareRate, "bare-ev/s")
+	b.ReportMetric(rate, "listener-ev/s")
+	b.ReportMetric(rate/bareRate, "ratio")
+	b.ReportMetric(percentile(bareLat, 0.99), "bare-p99-ms")
+	b.ReportMetric(percentile(lat, 0.50), "p50-ms")
+	b.ReportMetric(percentile(lat, 0.99), "p99-ms")
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+}
+
+// BenchmarkAppend measures the store alone: 50 goroutines appending ~2 KB
+// events through the group-committing writer.
+func BenchmarkAppend(b *testing.B) {
+	st := openTestStore(b, StoreOptions{})
+	body := loadBody(1, 2048)
+	parsed, _ := ParseBody("application/json", body)
+	b.SetParallelism(25)
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			ev := &Event{ReceivedAt: time.Now(), Status: StatusAccepted, Kind: KindSystem, EventName: "emailSend",
+				Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
+				Body: body, Payload: parsed.Payload, dupKey: duplicateKey(Classification{identity: string(rune(i))}, body)}
+			if err := st.Append(context.Background(), ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ev/s")
+	b.ReportMetric(float64(st.Stats().Events)/float64(st.commits.Load()), "events/commit")
+}
+
+// BenchmarkMillionEventsResident fills a log with 1,000,000 events (override
+// with IWB_BENCH_EVENTS), then starts a listener process on it with a live
+// reader attached, sends it 2,000 more events over HTTP, and reports that
+// process's resident memory and what reading a page and counting cost there.
+// Run it with -benchtime 1x: the fill takes a minute or two.
+func BenchmarkMillionEventsResident(b *testing.B) {
+	total := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("IWB_BENCH_EVENTS")); err == nil && v > 0 {
+		total = v
+	}
+	path := filepath.Join(b.TempDir(), "events.db")
+	st, err := Open(path, StoreOptions{Logger: quietLog})
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := []string{"emailSend", "emailOpen", "emailClick", "pushSend", "smsSend", "inAppOpen"}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	fillStart := time.Now()
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := int(next.Add(1))
+				if n > total {
+					return
+				}
+				body := []byte(fmt.Sprintf(`{"email":"user%d@example.com","eventName":%q,"dataFields":{"messageId":"fill-%d","createdAt":"2026-03-14 09:26:53 +00:00","campaignId":%d,"templateId":8002,"emailSubject":"A subject line of ordinary length","userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36","ip":"203.0.113.%d"}}`,
+					n%5000, names[n%len(names)], n, 7000+n%50, n%250))
+				parsed, _ := ParseBody("application/json", body)
+				c := Classify(parsed, "/h", nil)
+				ev := &Event{ReceivedAt: time.Now(), Status: StatusAccepted, Kind: c.Kind, EventName: c.EventName,
+					Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
+					Body: body, Payload: parsed.Payload, Size: int64(len(body)), dupKey: duplicateKey(c, body)}
+				if err := st.Append(context.Background(), ev); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fillRate := float64(total) / time.Since(fillStart).Seconds()
+	if err := st.Close(); err != nil {
+		b.Fatal(err)
+	}
+	info, _ := os.Stat(path)
+
+	_, addr, stdin, out := startChild(b, path)
+	b.ResetTimer()
+	var report string
+	for range b.N {
+		rate, _ := driveLoad(b, "http://"+addr+"/h", 2000, 10)
+		b.ReportMetric(rate, "live-ev/s")
+		fmt.Fprintln(stdin, "measure")
+		if !out.Scan() {
+			b.Fatal("the child did not report")
+		}
+		report = out.Text()
+	}
+	b.StopTimer()
+	fields := strings.Fields(report)
+	value := func(key string) float64 {
+		for i := 0; i+1 < len(fields); i += 2 {
+			if fields[i] == key {
+				v, _ := strconv.ParseFloat(fields[i+1], 64)
+				return v
+			}
+		}
+		b.Fatalf("no %s in %q", key, report)
+		return 0
+	}
+	if value("EVENTS") != float64(total+2000*b.N) || value("LAST_SEEN") != value("EVENTS") {
+		b.Fatalf("the child's log or reader is not complete: %s", report)
+	}
+	b.ReportMetric(value("RSS_KB")/1024, "resident-MB")
+	b.ReportMetric(value("HEAP_KB")/1024, "heap-MB")
+	b.ReportMetric(value("NEWEST_US")/1000, "newest-page-ms")
+	b.ReportMetric(value("FILTERED_US")/1000, "filtered-page-ms")
+	b.ReportMetric(value("COUNT_US")/1000, "filtered-count-ms")
+	b.ReportMetric(fillRate, "fill-ev/s")
+	b.ReportMetric(float64(info.Size())/(1<<20), "db-MB")
+	b.Logf("child: %s", report)
+}
+
+// BenchmarkParseAndClassify is the per-request work before the store: a ~2 KB
+// system event parsed, classified and given its duplicate key.
+func BenchmarkParseAndClassify(b *testing.B) {
+	body := loadBody(1, 2048)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		parsed, err := ParseBody("application/json", body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := Classify(parsed, "/h", nil)
+		_ = duplicateKey(c, body)
+	}
+}

@@ -1,0 +1,250 @@
+package webhook
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/url"
+	"strings"
+)
+
+// Kind says what sent an event.
+type Kind string
+
+const (
+	KindSystem   Kind = "system"   // a system webhook: the body has eventName
+	KindWorkflow Kind = "workflow" // a journey webhook: a workflow id was found
+	KindUnknown  Kind = "unknown"
+)
+
+// Body is a request body as the listener understands it.
+type Body struct {
+	// Payload is the body as a JSON value: the body itself when it is JSON, an
+	// object of its fields when it is a form, nil when it is neither.
+	Payload json.RawMessage
+	Form    bool
+	fields  bodyFields
+}
+
+// bodyFields are the few keys classification looks at, as text.
+type bodyFields struct {
+	eventName, email, userID, workflowID string
+	data                                 dataFields
+}
+
+type dataFields struct {
+	workflowID, email, userID, messageID, emailID, createdAt string
+}
+
+// BodyError is a body that says it is JSON and is not.
+type BodyError struct{ Err error }
+
+func (e *BodyError) Error() string { return "the body is not valid JSON: " + e.Err.Error() }
+func (e *BodyError) Unwrap() error { return e.Err }
+
+// ParseBody turns a request body into a Body. JSON bodies (by content type, or
+// by look when no content type says otherwise) and form-urlencoded ones become
+// JSON values; anything else is kept as raw bytes only. The only error is a
+// *BodyError: a JSON content type with a body that is not valid JSON.
+func ParseBody(contentType string, raw []byte) (Body, error) {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mediaType = strings.ToLower(strings.TrimSpace(strings.Split(contentType, ";")[0]))
+	}
+	switch {
+	case mediaType == "application/x-www-form-urlencoded":
+		return parseForm(raw), nil
+	case mediaType == "application/json" || mediaType == "text/json" || strings.HasSuffix(mediaType, "+json"):
+		b, err := parseJSON(raw)
+		if err != nil {
+			return Body{}, &BodyError{Err: err}
+		}
+		return b, nil
+	}
+	// No usable content type: keep what the bytes look like.
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		if b, err := parseJSON(raw); err == nil {
+			return b, nil
+		}
+	}
+	if looksLikeForm(trimmed) {
+		return parseForm(raw), nil
+	}
+	return Body{}, nil
+}
+
+// looksLikeForm is true for key=value pairs joined by & with no spaces.
+func looksLikeForm(b []byte) bool {
+	return bytes.IndexByte(b, '=') > 0 && !bytes.ContainsAny(b, " \t\r\n{}[]\"")
+}
+
+func parseJSON(raw []byte) (Body, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return Body{}, errors.New("the body is empty")
+	}
+	// One pass: fields of an unexpected type (say dataFields as a string) only
+	// stay blank, reported as an *UnmarshalTypeError, which is no reason to
+	// refuse the event.
+	var env struct {
+		EventName  json.RawMessage `json:"eventName"`
+		Email      json.RawMessage `json:"email"`
+		UserID     json.RawMessage `json:"userId"`
+		WorkflowID json.RawMessage `json:"workflowId"`
+		DataFields struct {
+			WorkflowID json.RawMessage `json:"workflowId"`
+			Email      json.RawMessage `json:"email"`
+			UserID     json.RawMessage `json:"userId"`
+			MessageID  json.RawMessage `json:"messageId"`
+			EmailID    json.RawMessage `json:"emailId"`
+			CreatedAt  json.RawMessage `json:"createdAt"`
+		} `json:"dataFields"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return Body{}, err
+		}
+	}
+	data := env.DataFields
+	b := Body{Payload: raw, fields: bodyFields{
+		eventName:  jsonText(env.EventName),
+		email:      jsonText(env.Email),
+		userID:     jsonText(env.UserID),
+		workflowID: jsonText(env.WorkflowID),
+		data: dataFields{
+			workflowID: jsonText(data.WorkflowID),
+			email:      jsonText(data.Email),
+			userID:     jsonText(data.UserID),
+			messageID:  jsonText(data.MessageID),
+			emailID:    jsonText(data.EmailID),
+			createdAt:  jsonText(data.CreatedAt),
+		},
+	}}
+	return b, nil
+}
+
+// jsonText is a JSON string's text or a number's literal; "" for anything else.
+func jsonText(v json.RawMessage) string {
+	if len(v) == 0 {
+		return ""
+	}
+	switch c := v[0]; {
+	case c == '"':
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return ""
+		}
+		return strings.TrimSpace(s)
+	case c == '-' || (c >= '0' && c <= '9'):
+		return string(v)
+	}
+	return ""
+}
+
+// parseForm turns a form body into an object: a key sent once maps to its
+// text, a key sent several times to the list of its texts. Malformed pairs are
+// skipped; the raw body is kept anyway.
+func parseForm(raw []byte) Body {
+	values, _ := url.ParseQuery(string(raw))
+	obj := make(map[string]any, len(values))
+	for k, vs := range values {
+		if len(vs) == 1 {
+			obj[k] = vs[0]
+		} else {
+			obj[k] = vs
+		}
+	}
+	payload, err := json.Marshal(obj)
+	if err != nil {
+		// A map of strings always marshals; keep the raw body only if not.
+		return Body{}
+	}
+	first := func(k string) string { return strings.TrimSpace(values.Get(k)) }
+	return Body{Payload: payload, Form: true, fields: bodyFields{
+		eventName:  first("eventName"),
+		email:      first("email"),
+		userID:     first("userId"),
+		workflowID: first("workflowId"),
+	}}
+}
+
+// Classification is what the listener learns about an event from its body and URL.
+type Classification struct {
+	Kind       Kind
+	EventName  string
+	WorkflowID string
+	Email      string
+	UserID     string
+	// identity names the event itself for duplicate detection: set when the
+	// body carries eventName, a message or email id and createdAt.
+	identity string
+}
+
+// Classify decides an event's kind and pulls out its names and ids. The
+// workflow id is looked for, in order, in a top-level workflowId,
+// dataFields.workflowId, a workflowId query parameter, and a /workflows/<id>
+// path segment.
+func Classify(b Body, path string, query url.Values) Classification {
+	f := b.fields
+	c := Classification{
+		EventName:  f.eventName,
+		WorkflowID: firstNonEmpty(f.workflowID, f.data.workflowID, strings.TrimSpace(query.Get("workflowId")), workflowFromPath(path)),
+		Email:      firstNonEmpty(f.email, f.data.email),
+		UserID:     firstNonEmpty(f.userID, f.data.userID),
+	}
+	switch {
+	case c.EventName != "":
+		c.Kind = KindSystem
+	case c.WorkflowID != "":
+		c.Kind = KindWorkflow
+	default:
+		c.Kind = KindUnknown
+	}
+	if id := firstNonEmpty(f.data.messageID, f.data.emailID); c.EventName != "" && id != "" && f.data.createdAt != "" {
+		c.identity = fmt.Sprintf("%s\x00%s\x00%s", c.EventName, id, f.data.createdAt)
+	}
+	return c
+}
+
+// workflowFromPath finds <id> in a path like /hooks/workflows/<id>/edit.
+func workflowFromPath(path string) string {
+	segments := strings.Split(strings.Trim(path, "/"), "/")
+	for i, s := range segments {
+		if s == "workflows" && i+1 < len(segments) {
+			if id, err := url.PathUnescape(segments[i+1]); err == nil && strings.TrimSpace(id) != "" {
+				return strings.TrimSpace(id)
+			}
+		}
+	}
+	return ""
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// duplicateKey is what two copies of one event share: a hash of the event's
+// identity when it has one ('k'), else of its raw body ('h', which counts as a
+// duplicate only within a time window).
+func duplicateKey(c Classification, raw []byte) []byte {
+	var sum [32]byte
+	kind := byte('h')
+	if c.identity != "" {
+		kind, sum = 'k', sha256.Sum256([]byte(c.identity))
+	} else {
+		sum = sha256.Sum256(raw)
+	}
+	key := make([]byte, 16)
+	key[0] = kind
+	copy(key[1:], sum[:15])
+	return key
+}
