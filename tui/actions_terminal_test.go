@@ -74,6 +74,26 @@ func TestActionsInARealTerminal(t *testing.T) {
 	s.Clean()
 }
 
+// TestActionsInTheDemo is the issue's Done-when on the real binary: in
+// `iwb demo`, Upsert user sets a new data field and Get user by email shows
+// it, from the keyboard alone.
+func TestActionsInTheDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("building the binary is skipped with -short")
+	}
+	bin := tuitest.Build(t, "github.com/iwb-dev/iwb")
+	home := t.TempDir()
+	env := []string{"IWB_HOME=" + home, "IWB_KEYRING_BACKEND=file", "IWB_KEYRING_PASSPHRASE=not used by the demo"}
+	s := tuitest.Start(t, 120, 40, env, bin, "demo")
+	s.WaitFor(10*time.Second, "demo · http://127.0.0.1:")
+	upsertThenGetUser(t, s, "ana@acme.io")
+	s.SendKeys("q")
+	if code := s.WaitExit(10 * time.Second); code != 0 {
+		t.Fatalf("iwb demo ended with %d, want 0:\n%s", code, s.Screen())
+	}
+	s.Clean()
+}
+
 // upsertThenGetUser drives the Actions tab of a workbench on a sandbox:
 // Upsert user sets a data field on email, and Get user by email shows it.
 // The demo's end-to-end test runs the same steps on `iwb demo`.
