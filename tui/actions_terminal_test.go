@@ -76,7 +76,7 @@ func TestActionsInARealTerminal(t *testing.T) {
 
 // TestActionsInTheDemo is the issue's Done-when on the real binary: in
 // `iwb demo`, Upsert user sets a new data field and Get user by email shows
-// it, from the keyboard alone.
+// it, from the keyboard alone; the history (in the demo's database) keeps both.
 func TestActionsInTheDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("building the binary is skipped with -short")
@@ -95,7 +95,8 @@ func TestActionsInTheDemo(t *testing.T) {
 }
 
 // upsertThenGetUser drives the Actions tab of a workbench on a sandbox:
-// Upsert user sets a data field on email, and Get user by email shows it.
+// Upsert user sets a data field on email, Get user by email shows it, and
+// the history keeps both runs.
 // The demo's end-to-end test runs the same steps on `iwb demo`.
 func upsertThenGetUser(t *testing.T, s *tuitest.Session, email string) {
 	t.Helper()
@@ -127,4 +128,13 @@ func upsertThenGetUser(t *testing.T, s *tuitest.Session, email string) {
 	s.WaitFor(within, "Review: GET /api/users/getByEmail")
 	s.SendKeys("Enter")
 	s.WaitFor(within, "200 OK", "dataFields", "favouriteColour  teal")
+	// Both runs are in the history, and the first shows what was sent.
+	s.SendKeys("Escape")
+	s.WaitGone(within, "200 OK")
+	s.SendKeys("h")
+	s.WaitFor(within, "┌ History", "Get user by email", "Upsert user")
+	s.SendKeys("j", "Enter")
+	s.WaitFor(within, "from the history", "Request", `"favouriteColour": "teal"`, "Answer")
+	s.SendKeys("Escape")
+	s.WaitGone(within, "from the history")
 }
