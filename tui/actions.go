@@ -331,7 +331,7 @@ func countUsers(gen int, path string, project schema.ProjectFields) tea.Cmd {
 		n := 0
 		for {
 			_, err := src.Next()
-			if errors.Is(err, errEOF) {
+			if errors.Is(err, io.EOF) {
 				return usersCountedMsg{gen: gen, users: n}
 			}
 			if err != nil {
@@ -450,11 +450,9 @@ type sliceUsers struct {
 	next  int
 }
 
-var errEOF = io.EOF
-
 func (s *sliceUsers) Next() (client.OptionalApiUser, error) {
 	if s.next >= len(s.users) {
-		return client.OptionalApiUser{}, errEOF
+		return client.OptionalApiUser{}, io.EOF
 	}
 	s.next++
 	return s.users[s.next-1], nil

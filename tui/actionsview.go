@@ -57,7 +57,7 @@ func (p *actionsPage) listView(th Theme, w, h int, filtering, focused bool) []st
 	}
 	if w > 60 && len(shown) > 0 && p.cursor < len(shown) {
 		a := shown[p.cursor]
-		lines = append(lines, "", " "+th.Title.Render(a.Title)+th.Muted.Render("  "+a.Method+" "+a.Path+"  ·  "+actionKind(a)))
+		lines = append(lines, "", " "+th.Title.Render(a.Title)+th.Muted.Render("  "+a.Method+" "+a.Path+"  ·  "+a.Kind()))
 	}
 	for len(lines) < h-3 {
 		lines = append(lines, "")
@@ -70,18 +70,6 @@ func (p *actionsPage) listView(th Theme, w, h int, filtering, focused bool) []st
 		lines = append(lines[:h-3], th.Accent.Render("/"+clean(p.filter.Value())))
 	}
 	return box(th, w, h, "Actions", th.Muted.Render("h history"), lines, focused)
-}
-
-func actionKind(a client.Action) string {
-	switch {
-	case a.ReachesPeople:
-		return "write, reaches people"
-	case a.UsersField != "":
-		return "bulk write"
-	case a.Write:
-		return "write"
-	}
-	return "read"
 }
 
 // historyView lists the runs kept, newest first.
