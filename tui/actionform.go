@@ -413,15 +413,13 @@ func boolIfNot(v, def bool) *bool {
 	return &v
 }
 
+// triState is createNewFields to send: nil leaves it to the project.
 func triState(s string) *bool {
-	switch s {
-	case yesValue:
-		return boolIfNot(true, false)
-	case noValue:
-		f := false
-		return &f
+	if s != yesValue && s != noValue {
+		return nil
 	}
-	return nil
+	v := s == yesValue
+	return &v
 }
 
 // idsOf is the chosen ids, or the typed ones when the list did not load.

@@ -79,8 +79,9 @@ type answer struct {
 	lists    []client.List
 	channels []client.Channel
 	summary  *client.BulkSummary
-	record   bool // a history record, not a fresh answer
-	cursor   int  // the selected table row
+	record   bool  // a history record, not a fresh answer
+	histErr  error // the run could not be kept in the history
+	cursor   int   // the selected table row
 	scroll   int
 }
 
@@ -360,7 +361,7 @@ func (m *Model) send() tea.Cmd {
 			if ans.err != nil && len(stored) == 0 {
 				stored = []byte(ans.err.Error())
 			}
-			_, _ = hist.Add(context.Background(), history.Record{At: now(), Action: a.Name, Connection: conn,
+			_, ans.histErr = hist.Add(context.Background(), history.Record{At: now(), Action: a.Name, Connection: conn,
 				Status: ans.status, Duration: ans.took, Request: req, Answer: stored})
 		}
 		return ans
@@ -412,7 +413,7 @@ func (m *Model) send() tea.Cmd {
 		setErrStatus(ans)
 		return actionDoneMsg{gen, keep(ans, req)}
 	}
-	return tea.Batch(stream, waitProgress(gen, progCh))
+	return tea.Batch(p.spinner.Tick, stream, waitProgress(gen, progCh))
 }
 
 // request is the run's request as the history keeps it: the body, and for
@@ -497,9 +498,19 @@ func setErrStatus(ans *answer) {
 	}
 }
 
-// done shows the outcome of a run: an Iterable error reopens the form with
-// the input kept and the fields it names marked; anything else is shown.
+// done ends a run: the outcome on screen, the history read again, and a
+// word when the run could not be kept.
 func (m *Model) done(ans *answer) tea.Cmd {
+	cmds := []tea.Cmd{m.show(ans), m.actions.loadHistory()}
+	if ans.histErr != nil {
+		cmds = append(cmds, m.setError(ans.histErr))
+	}
+	return tea.Batch(cmds...)
+}
+
+// show puts the outcome on screen: an Iterable error reopens the form with
+// the input kept and the fields it names marked; anything else is shown.
+func (m *Model) show(ans *answer) tea.Cmd {
 	p := &m.actions
 	r := p.run
 	var apiErr *client.Error
@@ -536,7 +547,7 @@ func (m *Model) done(ans *answer) tea.Cmd {
 	}
 	p.answer = ans
 	p.stage = stageAnswer
-	return tea.Batch(p.loadHistory())
+	return nil
 }
 
 // emailField is the body field that holds the action's email.

@@ -729,3 +729,12 @@ func TestWithoutAConnectionTheActionsSaySo(t *testing.T) {
 		t.Fatalf("no form should open, mode %v", hs.m.Mode())
 	}
 }
+
+func TestARunTheHistoryCannotKeepIsSaid(t *testing.T) {
+	env := newSandboxEnv(t)
+	env.hist.Close() // the database went away under the workbench
+	hs := newHarness(t, env.deps(), 80, 24)
+	hs.openAction("List channels")
+	hs.press("enter")
+	hs.mustShow("200 OK", "keeping the list-channels run in the history")
+}
