@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -857,7 +858,7 @@ func (m *Model) actionFormKey(msg tea.KeyPressMsg) tea.Cmd {
 	r := p.run
 	if p.stage == stageFields {
 		if !r.editor.editing && matches(msg, m.keys.Back) {
-			p.closeRun()
+			m.discardRun()
 			return nil
 		}
 		cmd, res := r.editor.key(msg)
@@ -871,11 +872,25 @@ func (m *Model) actionFormKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if matches(msg, m.keys.Back) {
-		p.closeRun()
+		m.discardRun()
 		return nil
 	}
 	_, cmd := r.form.Update(msg)
 	return cmd
+}
+
+// discardRun leaves the open form, asking first when something was typed.
+func (m *Model) discardRun() {
+	p := &m.actions
+	r := p.run
+	if r.editor != nil {
+		r.values.fields = r.editor.rows
+	}
+	if reflect.DeepEqual(r.values, newFormValues()) {
+		p.closeRun()
+		return
+	}
+	m.ask("Discard this "+r.action.Title+"?", func() tea.Cmd { p.closeRun(); return nil })
 }
 
 // actionUpdate hands other messages to the form or builder with the keys.
