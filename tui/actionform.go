@@ -162,8 +162,12 @@ func validateSendAt(s string) error {
 	if s == "" {
 		return nil
 	}
-	if _, err := time.Parse("2006-01-02 15:04:05", s); err != nil {
+	at, err := time.Parse("2006-01-02 15:04:05", s)
+	if err != nil {
 		return errors.New("type the time as yyyy-MM-dd HH:mm:ss (UTC), or leave it empty to send now")
+	}
+	if at.After(time.Now().AddDate(0, 0, 365)) {
+		return errors.New("Iterable schedules at most 365 days ahead")
 	}
 	return nil
 }

@@ -861,7 +861,7 @@ func (m *Model) actionFormKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.discardRun()
 			return nil
 		}
-		cmd, res := r.editor.key(msg)
+		cmd, res := r.editor.key(m.keys, msg)
 		switch res {
 		case editorReview:
 			return m.review()

@@ -160,33 +160,31 @@ func (e *fieldEditor) setFocus(f int) tea.Cmd {
 	return nil
 }
 
-// key takes one key press.
-func (e *fieldEditor) key(msg tea.KeyPressMsg) (tea.Cmd, editorResult) {
+// key takes one key press; k is the workbench's KeyMap.
+func (e *fieldEditor) key(k KeyMap, msg tea.KeyPressMsg) (tea.Cmd, editorResult) {
 	if e.editing {
 		return e.editKey(msg), editorStay
 	}
-	switch msg.String() {
-	case "up", "ctrl+p":
+	switch {
+	case matches(msg, k.Up):
 		e.cursor = max(e.cursor-1, 0)
-	case "down", "ctrl+n":
+	case matches(msg, k.Down):
 		e.cursor = min(e.cursor+1, len(e.rows)+1)
-	case "enter":
-		switch {
-		case e.cursor == len(e.rows)+1:
+	case matches(msg, k.Open):
+		if e.cursor == len(e.rows)+1 {
 			return nil, editorReview
-		default:
-			return e.startEdit(e.cursor), editorStay
 		}
-	case "+", "insert":
+		return e.startEdit(e.cursor), editorStay
+	case matches(msg, k.AddField):
 		return e.startEdit(len(e.rows)), editorStay
-	case "delete", "ctrl+x", "backspace":
+	case matches(msg, k.RemoveField):
 		if e.cursor < len(e.rows) {
 			delete(e.serverErrs, e.rows[e.cursor].Name)
 			e.rows = slices.Delete(e.rows, e.cursor, e.cursor+1)
 		}
-	case "tab":
+	case matches(msg, k.NextPane):
 		e.cursor = len(e.rows) + 1
-	case "shift+tab":
+	case matches(msg, k.PrevPane):
 		return nil, editorBack
 	}
 	return nil, editorStay

@@ -14,14 +14,14 @@ import (
 func editorKeys(e *fieldEditor, keys ...string) editorResult {
 	res := editorStay
 	for _, k := range keys {
-		_, res = e.key(keyPress(k))
+		_, res = e.key(DefaultKeyMap(), keyPress(k))
 	}
 	return res
 }
 
 func editorType(e *fieldEditor, text string) {
 	for _, r := range text {
-		e.key(tea.KeyPressMsg{Code: r, Text: string(r)})
+		e.key(DefaultKeyMap(), tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 }
 

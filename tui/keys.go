@@ -23,6 +23,7 @@ type KeyMap struct {
 	AddConn, TestConn, UseConn, RemoveConn, StartDemo key.Binding
 
 	History, Rerun, CopyCurl, EditUser key.Binding
+	AddField, RemoveField              key.Binding
 
 	Yes, No key.Binding
 }
@@ -66,6 +67,9 @@ func DefaultKeyMap() KeyMap {
 		CopyCurl: b([]string{"c"}, "c", "copy as curl"),
 		EditUser: b([]string{"e"}, "e", "edit user"),
 
+		AddField:    b([]string{"+", "insert"}, "+", "add data field"),
+		RemoveField: b([]string{"delete", "ctrl+x"}, "del", "remove data field"),
+
 		Yes: b([]string{"y", "enter"}, "y", "yes"),
 		No:  b([]string{"n", "esc"}, "n", "no"),
 	}
@@ -93,7 +97,8 @@ func (k KeyMap) groups(tab int, welcome bool) []bindingGroup {
 	case tabEvents:
 		page = []bindingGroup{{"Events", []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema}}, list}
 	case tabActions:
-		page = []bindingGroup{{"Actions", []key.Binding{k.Open, k.Filter, k.History, k.Rerun, k.CopyCurl, k.EditUser, k.Back}}, list}
+		page = []bindingGroup{{"Actions", []key.Binding{k.Open, k.Filter, k.History, k.Rerun, k.CopyCurl, k.EditUser,
+			k.AddField, k.RemoveField}}, list}
 	case tabConnections:
 		if welcome {
 			page = []bindingGroup{{"Welcome", []key.Binding{k.AddConn, k.StartDemo}}}
