@@ -10,7 +10,7 @@ import (
 )
 
 // TestActionGoldenScreens keeps the Actions tab's screens as they look with
-// colour off: a form, the data-fields builder, the review, a profile tree
+// colour off: the help, a form, the data-fields builder, the review, a profile tree
 // and an Iterable error on a field. Run with -update after an intended
 // change and read the diff.
 func TestActionGoldenScreens(t *testing.T) {
@@ -26,6 +26,7 @@ func TestActionGoldenScreens(t *testing.T) {
 		name  string
 		steps func(*harness, *sandboxEnv)
 	}{
+		{"help", func(hs *harness, _ *sandboxEnv) { hs.press("2", "?") }},
 		{"form", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Upsert user")
 			hs.paste("ana@acme.io")
