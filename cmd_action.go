@@ -66,16 +66,7 @@ func runActionList(cmd *cobra.Command, _ []string) error {
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ACTION\tTITLE\tCALL\tKIND\tDESCRIPTION")
 	for _, a := range client.Actions {
-		kind := "read"
-		switch {
-		case a.ReachesPeople:
-			kind = "write, reaches people"
-		case a.UsersField != "":
-			kind = "bulk write"
-		case a.Write:
-			kind = "write"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s %s\t%s\t%s\n", a.Name, a.Title, a.Method, a.Path, kind, a.Description)
+		fmt.Fprintf(w, "%s\t%s\t%s %s\t%s\t%s\n", a.Name, a.Title, a.Method, a.Path, a.Kind(), a.Description)
 	}
 	return w.Flush()
 }

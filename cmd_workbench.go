@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/keystore"
 	"github.com/iwb-dev/iwb/tui"
 	"github.com/iwb-dev/iwb/webhook"
@@ -141,6 +142,16 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	default:
 		wb.deps.Listener, wb.deps.ListenerURL = srv, srv.URL()
 	}
+	// The actions run are kept beside the events, in their own table.
+	hist, err := history.Open(a.paths.Database())
+	if err != nil {
+		if srv != nil {
+			_ = srv.Shutdown(context.Background())
+		}
+		st.Close()
+		return nil, err
+	}
+	wb.deps.History = hist
 	wb.close = func() error {
 		var err error
 		if srv != nil {
@@ -148,7 +159,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 			defer cancel()
 			err = srv.Shutdown(shutdown)
 		}
-		return errors.Join(err, st.Close())
+		return errors.Join(err, hist.Close(), st.Close())
 	}
 	return wb, nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/client/sandbox"
 	"github.com/iwb-dev/iwb/tui"
 	"github.com/iwb-dev/iwb/webhook"
@@ -37,6 +38,7 @@ type demo struct {
 
 	dir     string
 	store   *webhook.Store
+	history *history.Store
 	server  *webhook.Server
 	sandbox *sandbox.Sandbox
 	api     *http.Server
@@ -56,6 +58,9 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		return nil, fmt.Errorf("making the demo's temporary folder: %w", err)
 	}
 	if d.store, err = webhook.Open(filepath.Join(d.dir, "events.db"), webhook.StoreOptions{Logger: log}); err != nil {
+		return nil, err
+	}
+	if d.history, err = history.Open(filepath.Join(d.dir, "events.db")); err != nil {
 		return nil, err
 	}
 	d.server, err = webhook.NewServer(d.store, webhook.ServerOptions{Addr: "127.0.0.1:0", ForwardTo: opts.forwardTo, Logger: log})
@@ -108,6 +113,7 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		Connection:  "demo",
 		ListenerURL: listener,
 		Client:      api,
+		History:     d.history,
 		Demo:        true,
 		Log:         log,
 	}
@@ -159,6 +165,9 @@ func (d *demo) Close() error {
 	}
 	if d.server != nil {
 		errs = append(errs, d.server.Shutdown(ctx))
+	}
+	if d.history != nil {
+		errs = append(errs, d.history.Close())
 	}
 	if d.store != nil {
 		errs = append(errs, d.store.Close())

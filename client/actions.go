@@ -135,6 +135,20 @@ func ActionNames() []string {
 	return names
 }
 
+// Kind says what the action does, as `iwb action list` and the workbench
+// show it: read, write, bulk write, or write that reaches people.
+func (a Action) Kind() string {
+	switch {
+	case a.ReachesPeople:
+		return "write, reaches people"
+	case a.UsersField != "":
+		return "bulk write"
+	case a.Write:
+		return "write"
+	}
+	return "read"
+}
+
 // NeedsConfirmation says whether sending to this many users must be confirmed.
 func (a Action) NeedsConfirmation(users int) bool {
 	return a.ReachesPeople || (a.UsersField != "" && users > BulkConfirmAbove)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -126,6 +127,8 @@ type Deps struct {
 	// use, labelled Connection; nil turns the Actions tab into a notice, and
 	// the Triggers tab's journey picker and webhook setup off.
 	Client *client.Client
+	// History keeps the actions run; nil runs them without keeping them.
+	History *history.Store
 	// Demo says the workbench runs on the built-in sandbox.
 	Demo bool
 	// NoMouse turns mouse reporting (wheel scrolling) off.

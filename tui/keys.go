@@ -26,6 +26,8 @@ type KeyMap struct {
 
 	AddField, AddInside, RenameField, DeleteField, MoveFieldUp, MoveFieldDown, SetType, ToggleOptional,
 	SetLabel, SetHint, WizardPaste, WizardEvent, ImportSchema, ExportSchema, PrevTrigger, NextTrigger key.Binding
+	History, Rerun, CopyCurl, EditUser key.Binding
+	AddDataField, RemoveDataField key.Binding
 
 	Yes, No key.Binding
 }
@@ -88,6 +90,13 @@ func DefaultKeyMap() KeyMap {
 		ExportSchema:   b([]string{"x"}, "x", "export"),
 		PrevTrigger:    b([]string{"["}, "[", "previous trigger"),
 		NextTrigger:    b([]string{"]"}, "]", "next trigger"),
+		History:  b([]string{"h"}, "h", "history"),
+		Rerun:    b([]string{"R"}, "R", "run again"),
+		CopyCurl: b([]string{"c"}, "c", "copy as curl"),
+		EditUser: b([]string{"e"}, "e", "edit user"),
+
+		AddDataField: b([]string{"+", "insert"}, "+", "add data field"),
+		RemoveDataField: b([]string{"delete", "ctrl+x"}, "del", "remove data field"),
 
 		Yes: b([]string{"y", "enter"}, "y", "yes"),
 		No:  b([]string{"n", "esc"}, "n", "no"),
@@ -123,6 +132,9 @@ func (k KeyMap) groups(tab int, welcome bool) []bindingGroup {
 				k.PrevTrigger, k.NextTrigger}}}
 	case tabEvents:
 		page = []bindingGroup{{"Events", []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema}}, list}
+	case tabActions:
+		page = []bindingGroup{{"Actions", []key.Binding{k.Open, k.Filter, k.History, k.Rerun, k.CopyCurl, k.EditUser,
+			k.AddDataField, k.RemoveDataField}}, list}
 	case tabConnections:
 		if welcome {
 			page = []bindingGroup{{"Welcome", []key.Binding{k.AddConn, k.StartDemo}}}
@@ -142,6 +154,8 @@ func (k KeyMap) hints(tab int, welcome bool) []key.Binding {
 		return []key.Binding{k.AddField, k.RenameField, k.DeleteField, k.SetType, k.ToggleOptional, k.WizardPaste, k.WizardEvent, k.Help}
 	case tabEvents:
 		return []key.Binding{k.Follow, k.Filter, k.Copy, k.Replay, k.Schema, k.Palette, k.Help}
+	case tabActions:
+		return []key.Binding{k.Open, k.Filter, k.History, k.Palette, k.Help}
 	case tabConnections:
 		if welcome {
 			return []key.Binding{k.AddConn, k.StartDemo, k.Help}

@@ -102,11 +102,12 @@ type Model struct {
 	confirm   *confirmation
 	palette   palette
 
-	events eventsPage
-	conns  connsPage
-	trig   triggersPage
-	sch    schemasPage
-	pform  *pageForm // a form of the Triggers or Schemas tab
+	events  eventsPage
+	conns   connsPage
+	actions actionsPage
+	trig    triggersPage
+	sch     schemasPage
+	pform   *pageForm // a form of the Triggers or Schemas tab
 
 	stats        EventStats
 	statsLoading bool
@@ -143,6 +144,7 @@ func New(deps Deps) *Model {
 		palette:    newPalette(k),
 		events:     newEventsPage(deps.Events),
 		conns:      newConnsPage(deps.Connections),
+		actions:    newActionsPage(deps.Client, deps.History),
 		firstConns: true,
 		tick:       tea.Tick,
 	}
@@ -154,7 +156,7 @@ func New(deps Deps) *Model {
 // Init asks the terminal for its background and reads the first pages.
 func (m *Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, m.events.list.load(loadTail), m.loadStats(), m.conns.load(),
-		m.loadTriggers(""), m.loadJourneys())
+		m.loadTriggers(""), m.loadJourneys(), m.actions.loadHistory())
 }
 
 // Mode is where keys go now.
@@ -168,9 +170,9 @@ func (m *Model) Mode() Mode {
 		return ModeConfirm
 	}
 	switch {
-	case m.tab == tabConnections && m.conns.form != nil, m.pageFormOpen():
+	case m.tab == tabConnections && m.conns.form != nil, m.pageFormOpen(), m.tab == tabActions && m.actions.inForm():
 		return ModeForm
-	case m.filtering && (m.tab == tabEvents || m.tab == tabConnections):
+	case m.filtering && (m.tab == tabEvents || m.tab == tabConnections || m.tab == tabActions):
 		return ModeFilter
 	}
 	return ModeNormal
@@ -196,11 +198,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.pform != nil {
 			m.pform.form.WithWidth(m.formWidth())
 		}
+		if r := m.actions.run; r != nil && r.form != nil {
+			pane := m.actionPane()
+			r.form.WithWidth(max(pane.W-4, 20)).WithHeight(max(pane.H-5-len(bannerView(m.theme, r, pane.W-2)), 5))
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.theme = NewTheme(msg.IsDark(), m.noColor)
 		m.events.filter.SetStyles(inputStyles(msg.IsDark()))
 		m.conns.filter.SetStyles(inputStyles(msg.IsDark()))
+		m.actions.filter.SetStyles(inputStyles(msg.IsDark()))
 		m.palette.input.SetStyles(inputStyles(msg.IsDark()))
 		return m, nil
 	case tea.KeyPressMsg:
@@ -275,18 +282,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	for _, handle := range []func(tea.Msg) (tea.Cmd, bool){m.pageFormMsg, m.triggersMsg, m.schemasMsg} {
+	for _, handle := range []func(tea.Msg) (tea.Cmd, bool){m.pageFormMsg, m.triggersMsg, m.schemasMsg, m.actionMsg} {
 		if cmd, ok := handle(msg); ok {
 			return m, cmd
 		}
 	}
-	// Anything else (a form's own messages, cursor blinks) goes to the
-	// component that asked for it.
-	if m.pform != nil && (m.pform.tab == m.tab || m.conns.form == nil) {
+	// Anything else (a form's own messages, cursor blinks) goes to the open
+	// form of the tab in view, else to the one form open: huh's messages
+	// carry no form id, so two forms must never both take one.
+	switch {
+	case m.pform != nil && m.pform.tab == m.tab:
 		return m, m.updatePageForm(msg)
-	}
-	if m.conns.form != nil {
+	case m.tab == tabConnections && m.conns.form != nil:
 		return m, m.updateForm(msg)
+	case m.tab == tabActions && m.actions.inForm():
+		return m, m.actionUpdate(msg)
+	case m.pform != nil:
+		return m, m.updatePageForm(msg)
+	case m.conns.form != nil:
+		return m, m.updateForm(msg)
+	case m.actions.inForm():
+		return m, m.actionUpdate(msg)
 	}
 	return m, nil
 }
@@ -332,6 +348,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case matches(msg, k.Palette):
 			return m.openPalette()
+		case m.tab == tabActions:
+			return m.actionFormKey(msg)
 		case matches(msg, k.Back):
 			if m.conns.dirty() {
 				m.ask("Discard the new connection?", func() tea.Cmd { m.conns.closeForm(); return nil })
@@ -398,6 +416,8 @@ func (m *Model) normalKey(msg tea.KeyPressMsg) tea.Cmd {
 		case matches(msg, k.Schema):
 			return m.do(actSchema)
 		}
+	case tabActions:
+		return m.actionKey(msg)
 	case tabConnections:
 		switch {
 		case matches(msg, k.Filter):
@@ -441,6 +461,10 @@ func (m *Model) do(a action) tea.Cmd {
 		m.overlay = overlayHelp
 		return nil
 	case actQuit:
+		if m.actions.inForm() {
+			m.ask("Quit and lose the action you are filling in?", m.quit)
+			return nil
+		}
 		if m.conns.dirty() {
 			m.ask("Quit and lose the connection you were adding?", m.quit)
 			return nil
@@ -452,11 +476,25 @@ func (m *Model) do(a action) tea.Cmd {
 		return m.quit()
 	case actFilter:
 		// The filter of the list in view; from elsewhere, the events'.
-		if m.tab != tabConnections || m.conns.form != nil {
+		switch {
+		case m.tab == tabConnections && m.conns.form == nil:
+		case m.tab == tabActions && m.actions.stage == stageList && !m.actions.showHis:
+		default:
 			m.tab = tabEvents
 		}
 		m.filtering = true
 		return m.filterInput().Focus()
+	case actHistory:
+		m.tab = tabActions
+		p := &m.actions
+		if p.stage != stageList {
+			p.closeRun()
+		}
+		p.showHis, p.cursor = !p.showHis, 0
+		return p.loadHistory()
+	case actEditUser:
+		m.tab = tabActions
+		return m.editUser()
 	case actStartDemo:
 		if m.deps.Demo {
 			return m.setNotice("this is the demo already")
@@ -555,8 +593,11 @@ func (m *Model) ask(q string, yes func() tea.Cmd) {
 
 // filterInput is the filter line of the tab in view.
 func (m *Model) filterInput() *textinput.Model {
-	if m.tab == tabConnections {
+	switch m.tab {
+	case tabConnections:
 		return &m.conns.filter
+	case tabActions:
+		return &m.actions.filter
 	}
 	return &m.events.filter
 }
@@ -564,8 +605,12 @@ func (m *Model) filterInput() *textinput.Model {
 // applyFilter narrows the list in view to the filter line's text; the
 // Events list reads again from the source.
 func (m *Model) applyFilter() tea.Cmd {
-	if m.tab == tabConnections {
+	switch m.tab {
+	case tabConnections:
 		m.conns.move(0)
+		return nil
+	case tabActions:
+		m.actions.move(0)
 		return nil
 	}
 	return m.events.list.setFilter(parseFilter(m.events.filter.Value()))
@@ -643,6 +688,9 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 		if m.pageFormOpen() {
 			return m.updatePageForm(msg)
 		}
+		if m.tab == tabActions {
+			return m.actionUpdate(msg)
+		}
 		return m.updateForm(msg)
 	}
 	return nil
@@ -671,6 +719,10 @@ func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
 		return m.events.list.move(n)
 	case tabConnections:
 		m.conns.move(n / 3)
+	case tabActions:
+		if a := m.actions.answer; a != nil {
+			a.scroll = max(a.scroll+n, 0)
+		}
 	}
 	return nil
 }
@@ -758,31 +810,13 @@ func (m *Model) body() []string {
 		return m.triggersView()
 	case tabSchemas:
 		return m.schemasView()
-	case tabEvents:
-		return m.events.view(th, l, m.stats, m.dropped, m.filtering)
 	case tabConnections:
 		return m.conns.view(th, l.Body, m.deps.Demo, m.filtering)
-	}
-	return box(th, l.Body.W, l.Body.H, tabNames[m.tab], "", placeholderLines(th, m.tab, l.Body.W-2), true)
-}
-
-// placeholderLines say what the tabs still to come will hold.
-func placeholderLines(th Theme, tab int, w int) []string {
-	var text []string
-	switch tab {
 	case tabActions:
-		text = []string{
-			"The ten actions, by the names of Iterable's connectors: Add subscribers to",
-			"list, Bulk upsert users, Create list, Get user by email, List channels, List",
-			"project lists, Send SMS, Track event, Update user subscription, Upsert user.",
-			"Each opens a form, then a review of the exact request before it is sent.",
-		}
+		return m.actionsView(th, l.Body)
+	default:
+		return m.events.view(th, l, m.stats, m.dropped, m.filtering)
 	}
-	lines := []string{"", th.Muted.Render("  Coming next in iwb:"), ""}
-	for _, t := range text {
-		lines = append(lines, fit("  "+t, w))
-	}
-	return lines
 }
 
 // headerView is the tab bar, with the mode on the right when keys go to a
@@ -833,6 +867,10 @@ func (m *Model) hintsView() string {
 			pairs = append(pairs, [2]string{"event:NAME workflow:ID trigger:NAME", "fields"})
 		}
 	case ModeForm:
+		if m.tab == tabActions {
+			pairs = m.actionHints()
+			break
+		}
 		pairs = [][2]string{{"tab", "next field"}, {"shift+tab", "back"}, {"enter", "next / add"}, {"esc", "cancel"}, {"ctrl+k", "commands"}}
 	case ModePalette:
 		pairs = [][2]string{{"↑/↓", "choose"}, {"enter", "run"}, {"esc", "close"}}
@@ -841,6 +879,10 @@ func (m *Model) hintsView() string {
 	case ModeConfirm:
 		pairs = [][2]string{{"y", "yes"}, {"n/esc", "no"}}
 	default:
+		if m.tab == tabActions && !m.layout.TooSmall {
+			pairs = m.actionHints()
+			break
+		}
 		for _, b := range m.keys.hints(m.tab, m.conns.welcome()) {
 			pairs = append(pairs, [2]string{b.Help().Key, b.Help().Desc})
 		}

@@ -55,6 +55,8 @@ const (
 	actWizardEvent
 	actImportSchema
 	actExportSchema
+	actHistory
+	actEditUser
 )
 
 // command is one line of the palette.
@@ -104,6 +106,8 @@ func (k KeyMap) commands() []command {
 		{"Schema: infer from a stored event", k.WizardEvent, actWizardEvent},
 		{"Schema: import a file (Workato or JSON Schema)", k.ImportSchema, actImportSchema},
 		{"Schema: export to a file", k.ExportSchema, actExportSchema},
+		{"Show the action history", k.History, actHistory},
+		{"Edit the user shown in Upsert user", k.EditUser, actEditUser},
 		{"Show help", k.Help, actHelp},
 		{"Quit", k.Quit, actQuit},
 	}

@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		os.Exit(runChildWorkbench())
 	}
+	if os.Getenv(actionsChildEnv) == "1" {
+		os.Exit(runActionsChild())
+	}
 	os.Exit(m.Run())
 }
 

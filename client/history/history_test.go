@@ -1,0 +1,92 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestAddRecentNewestFirstAndPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iwb.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for i, name := range []string{"upsert-user", "get-user"} {
+		_, err := s.Add(ctx, Record{At: at.Add(time.Duration(i) * time.Minute), Action: name, Connection: "demo",
+			Status: 200, Duration: 12 * time.Millisecond, Request: []byte(`{"email":"ana@acme.io"}`), Answer: []byte(`{"code":"Success"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A second open reads what the first kept.
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Recent(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Action != "get-user" || got[1].Action != "upsert-user" {
+		t.Fatalf("want get-user then upsert-user, got %+v", got)
+	}
+	r := got[1]
+	if !r.At.Equal(at) || r.Status != 200 || r.Duration != 12*time.Millisecond || r.Connection != "demo" ||
+		string(r.Request) != `{"email":"ana@acme.io"}` || string(r.Answer) != `{"code":"Success"}` {
+		t.Fatalf("record read back differs: %+v", r)
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+}
+
+func TestLargeAnswerIsClipped(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "iwb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	big := bytes.Repeat([]byte("x"), MaxStored+10)
+	if _, err := s.Add(context.Background(), Record{Action: "bulk-upsert-users", Answer: big}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Recent(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got[0].Answer) > MaxStored+len("…") || !bytes.HasSuffix(got[0].Answer, []byte("…")) {
+		t.Fatalf("answer kept %d bytes, want it clipped to %d and marked", len(got[0].Answer), MaxStored)
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "iwb.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r := Record{At: time.Now(), Action: "upsert-user", Connection: "demo", Status: 200,
+		Request: []byte(`{"email":"ana@acme.io","dataFields":{"plan":"pro"}}`), Answer: []byte(`{"msg":"","code":"Success","params":null}`)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Add(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

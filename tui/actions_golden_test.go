@@ -1,0 +1,66 @@
+package tui
+
+import (
+	"context"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/iwb-dev/iwb/client"
+)
+
+// TestActionGoldenScreens keeps the Actions tab's screens as they look with
+// colour off: the help, a form, the data-fields builder, the review, a profile tree
+// and an Iterable error on a field. Run with -update after an intended
+// change and read the diff.
+func TestActionGoldenScreens(t *testing.T) {
+	upsertToFields := func(hs *harness, env *sandboxEnv) {
+		hs.openAction("Upsert user")
+		hs.paste("ana@acme.io")
+		hs.press("enter", "enter", "enter", "enter", "enter")
+		hs.addField("plan", 0, "pro")
+		hs.addField("score", 0, "42")
+		hs.addField("address.city", 0, "Oslo")
+	}
+	screens := []struct {
+		name  string
+		steps func(*harness, *sandboxEnv)
+	}{
+		{"help", func(hs *harness, _ *sandboxEnv) { hs.press("2", "?") }},
+		{"form", func(hs *harness, _ *sandboxEnv) {
+			hs.openAction("Upsert user")
+			hs.paste("ana@acme.io")
+		}},
+		{"fields", upsertToFields},
+		{"review", func(hs *harness, env *sandboxEnv) {
+			upsertToFields(hs, env)
+			hs.press("tab", "enter")
+		}},
+		{"profile", func(hs *harness, _ *sandboxEnv) {
+			hs.openAction("Get user by email")
+			hs.paste("ada@example.com")
+			hs.press("enter", "enter")
+		}},
+		{"error", func(hs *harness, env *sandboxEnv) {
+			hs.openAction("Upsert user")
+			if _, err := env.c.UpdateUser(context.Background(), client.ApiUserUpdateRequest{Email: "grace@example.com", DataFields: map[string]any{"vip": true}}); err != nil {
+				t.Fatal(err)
+			}
+			hs.paste("ada@example.com")
+			hs.press("enter", "enter", "enter", "enter", "enter")
+			hs.addField("vip", 0, "gold")
+			hs.press("tab", "enter", "enter")
+		}},
+	}
+	for _, size := range sizes {
+		for _, sc := range screens {
+			t.Run(sc.name+"-"+sizeName(size), func(t *testing.T) {
+				env := newSandboxEnv(t)
+				hs := newHarness(t, env.deps(), size[0], size[1])
+				sc.steps(hs, env)
+				hs.checkFrame(size[0], size[1])
+				golden.RequireEqual(t, hs.screen())
+			})
+		}
+	}
+}
