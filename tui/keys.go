@@ -27,7 +27,7 @@ type KeyMap struct {
 	AddField, AddInside, RenameField, DeleteField, MoveFieldUp, MoveFieldDown, SetType, ToggleOptional,
 	SetLabel, SetHint, WizardPaste, WizardEvent, ImportSchema, ExportSchema, PrevTrigger, NextTrigger key.Binding
 	History, Rerun, CopyCurl, EditUser key.Binding
-	AddDataField, RemoveDataField key.Binding
+	AddDataField, RemoveDataField      key.Binding
 
 	Yes, No key.Binding
 }
@@ -90,12 +90,12 @@ func DefaultKeyMap() KeyMap {
 		ExportSchema:   b([]string{"x"}, "x", "export"),
 		PrevTrigger:    b([]string{"["}, "[", "previous trigger"),
 		NextTrigger:    b([]string{"]"}, "]", "next trigger"),
-		History:  b([]string{"h"}, "h", "history"),
-		Rerun:    b([]string{"R"}, "R", "run again"),
-		CopyCurl: b([]string{"c"}, "c", "copy as curl"),
-		EditUser: b([]string{"e"}, "e", "edit user"),
+		History:        b([]string{"h"}, "h", "history"),
+		Rerun:          b([]string{"R"}, "R", "run again"),
+		CopyCurl:       b([]string{"c"}, "c", "copy as curl"),
+		EditUser:       b([]string{"e"}, "e", "edit user"),
 
-		AddDataField: b([]string{"+", "insert"}, "+", "add data field"),
+		AddDataField:    b([]string{"+", "insert"}, "+", "add data field"),
 		RemoveDataField: b([]string{"delete", "ctrl+x"}, "del", "remove data field"),
 
 		Yes: b([]string{"y", "enter"}, "y", "yes"),
