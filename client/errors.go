@@ -46,19 +46,30 @@ func (e *Error) Error() string {
 	if e.Msg != "" {
 		b.WriteString(": " + e.Msg)
 	}
-	fields := make([]string, 0, len(e.ValidationErrors))
-	for name := range e.ValidationErrors {
-		fields = append(fields, name)
-	}
-	sort.Strings(fields)
-	for _, name := range fields {
-		fe := e.ValidationErrors[name]
-		fmt.Fprintf(&b, "; field %q expects %s", name, fe.ExpectedType)
-		if len(fe.IncomingTypes) > 0 {
-			fmt.Fprintf(&b, ", got %s", strings.Join(fe.IncomingTypes, "/"))
-		}
+	for _, p := range e.FieldProblems() {
+		b.WriteString("; field " + p)
 	}
 	return b.String()
+}
+
+// FieldProblems are the validationErrors as lines, sorted by field:
+// `"signupDate" expects date, got string/keyword`.
+func (e *Error) FieldProblems() []string {
+	names := make([]string, 0, len(e.ValidationErrors))
+	for name := range e.ValidationErrors {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	lines := make([]string, 0, len(names))
+	for _, name := range names {
+		fe := e.ValidationErrors[name]
+		line := fmt.Sprintf("%q expects %s", name, fe.ExpectedType)
+		if len(fe.IncomingTypes) > 0 {
+			line += ", got " + strings.Join(fe.IncomingTypes, "/")
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // IsBadKey reports whether Iterable refused the key (401: BadApiKey, Unauthorized).

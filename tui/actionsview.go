@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -355,14 +354,8 @@ func errorLines(th Theme, err error, w int) []string {
 		return []string{" " + th.Error.Render("✗ "+clean(err.Error()))}
 	}
 	lines := []string{" " + th.Error.Render(fmt.Sprintf("✗ %s", cmpOr(apiErr.Code, "error"))) + " " + clean(apiErr.Msg)}
-	names := make([]string, 0, len(apiErr.ValidationErrors))
-	for n := range apiErr.ValidationErrors {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fe := apiErr.ValidationErrors[n]
-		lines = append(lines, fmt.Sprintf("   %s: expects %s, got %s", clean(n), fe.ExpectedType, strings.Join(fe.IncomingTypes, "/")))
+	for _, p := range apiErr.FieldProblems() {
+		lines = append(lines, "   "+clean(p))
 	}
 	return lines
 }
