@@ -309,6 +309,7 @@ func TestBulkUpsertUsersFromACSVFile(t *testing.T) {
 	hs.mustShow("Review: POST /api/users/bulkUpdate", "up to 1000 users from", "2,500 users in 3 request(s)",
 		"this writes 2,500 users: more than 100")
 	hs.press("y")
+	hs.mustShow("2,500 sent in 3 request(s) · 2,500 succeeded · 0 failed")
 	if n := env.rec.count("POST", "/api/users/bulkUpdate"); n != 3 {
 		t.Fatalf("2,500 users went out in %d requests, want 3 of at most 1,000", n)
 	}
@@ -321,7 +322,6 @@ func TestBulkUpsertUsersFromACSVFile(t *testing.T) {
 	if v, ok := req.Users[2].DataFields["score"].(float64); !ok || v != 2002 {
 		t.Fatalf("score went out as %#v, want the number 2002", req.Users[2].DataFields["score"])
 	}
-	hs.mustShow("2,500 sent in 3 request(s) · 2,500 succeeded · 0 failed")
 }
 
 func TestBulkOverAHundredUsersNeedsAnExplicitYes(t *testing.T) {
