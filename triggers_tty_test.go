@@ -3,10 +3,13 @@
 package main
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/iwb-dev/iwb/client/sandbox"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 )
 
@@ -106,6 +109,106 @@ func TestDemoTriggersAndSchemasFromTheKeyboard(t *testing.T) {
 	term.WaitFor(2*time.Second, "Review: POST /api/webhooks", `"enabled": true,`, "tick them there")
 	term.SendKeys("Enter")
 	term.WaitFor(5*time.Second, "✓ webhook 1 sends to http://127.0.0.1:")
+
+	term.SendKeys("q")
+	if code := term.WaitExit(10 * time.Second); code != 0 {
+		t.Fatalf("iwb demo exited %d, want 0; screen:\n%s", code, term.Screen())
+	}
+	term.Clean()
+}
+
+// TestDemoSendSMSMatchesATrigger is the end of issue 8's Done-when in a real
+// terminal: in iwb demo, from the keyboard alone, a New Object trigger on
+// smsSend, the sandbox's system webhook pointed at the listener from the
+// Triggers tab, then Send SMS on the Actions tab; its smsSend webhook shows
+// on the Events tab, matched by the trigger, on the path the webhook was
+// pointed at. No simulated traffic runs, so every event is the user's doing.
+func TestDemoSendSMSMatchesATrigger(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the real-terminal test is skipped with -short")
+	}
+	// Waits pass as soon as the screen shows the text; the bound is wide
+	// for machines busy with the rest of the tests.
+	const within = 10 * time.Second
+	bin := buildIWB(t)
+	_, env := workbenchEnv(t)
+	term := tuitest.Start(t, 120, 40, env, bin, "demo", "--interval", "0")
+	term.WaitFor(eventsWithin, "demo · http://127.0.0.1:", " 0 events")
+
+	// A New Object trigger on smsSend.
+	term.SendKeys("3")
+	term.WaitFor(within, "┌ Triggers", "No trigger yet")
+	term.SendKeys("n")
+	term.WaitFor(within, "New Object trigger", "Name")
+	term.SendText("texts")
+	term.SendKeys("Enter")
+	term.WaitFor(within, "┃ Events")
+	term.SendKeys("/")
+	term.SendText("smsSend")
+	term.WaitGone(within, "emailOpen")
+	term.SendKeys("Enter")
+	term.SendKeys("Space") // the first left: smsSend, before smsSendSkip
+	term.WaitFor(within, "✓ SMS       smsSend ")
+	term.SendKeys("Enter")
+	term.WaitFor(within, "┃ Other event names")
+	term.SendKeys("Enter")
+	term.WaitFor(within, "added texts", "New Object", "smsSend")
+
+	// The sandbox's system webhook, pointed at the listener's root (the
+	// demo started it on /iterable/system) after the review.
+	term.SendKeys("w")
+	term.WaitFor(within, "Pick the system webhook", "#1")
+	term.SendKeys("Enter")
+	term.WaitFor(within, "Review: POST /api/webhooks", `"enabled": true,`)
+	term.SendKeys("Enter")
+	screen := term.WaitFor(within, "✓ webhook 1 sends to http://127.0.0.1:")
+	if !regexp.MustCompile(`sends to http://127\.0\.0\.1:\d+/ with no auth`).MatchString(flatText(screen)) {
+		t.Fatalf("the webhook should now send to the listener's root:\n%s", screen)
+	}
+
+	// Send SMS to a seeded user, confirmed with y.
+	term.SendKeys("2")
+	term.WaitFor(within, "┌ Actions", "Send SMS")
+	term.SendKeys("/")
+	term.SendText("sms")
+	term.WaitGone(within, "Upsert user")
+	term.SendKeys("Enter") // leaves the filter
+	term.WaitGone(within, "FILTER")
+	term.SendKeys("Enter") // opens Send SMS
+	// huh moves to the next field through a command, so a key sent on
+	// the heels of enter could land in the field just left: each text
+	// waits for its field's focus mark.
+	term.WaitFor(within, "┃ Campaign ID *", "FORM")
+	term.SendText(strconv.Itoa(sandbox.SMSCampaignID))
+	term.SendKeys("Enter")
+	term.WaitFor(within, "┃ Recipient email")
+	term.SendText("ada@example.com")
+	term.SendKeys("Enter", "Enter", "Enter", "Enter") // no user id, now, the default on repeats
+	term.WaitFor(within, "+ add field", "review the request")
+	term.SendKeys("Tab", "Enter")
+	term.WaitFor(within, "Review: POST /api/sms/target", `"recipientEmail": "ada@example.com"`, "y yes, send")
+	term.SendKeys("y")
+	term.WaitFor(within, "200 OK")
+	term.SendKeys("Escape")
+	term.WaitGone(within, "200 OK")
+
+	// The smsSend it fired, on the Events tab, matched by the trigger.
+	term.SendKeys("1", "/")
+	term.WaitFor(within, "FILTER")
+	term.SendText("trigger:texts")
+	term.SendKeys("Enter")
+	screen = term.WaitFor(eventsWithin, "smsSend ")
+	if !regexp.MustCompile(`system +smsSend +ada@exampl\S* +texts `).MatchString(screen) {
+		t.Fatalf("the smsSend row should name ada and the trigger texts:\n%s", screen)
+	}
+	term.SendKeys("Enter")
+	// The detail: it came to the root, where w pointed the webhook.
+	screen = term.WaitFor(within, "smsSend · ", `"campaignId": 73003,`, "path     /")
+	if !regexp.MustCompile(`path +/ +│`).MatchString(screen) {
+		t.Fatalf("the smsSend should have come to the listener's root, where w pointed the webhook:\n%s", screen)
+	}
+	term.SendKeys("Escape")
+	term.WaitGone(within, "/trigger:texts")
 
 	term.SendKeys("q")
 	if code := term.WaitExit(10 * time.Second); code != 0 {
