@@ -60,18 +60,6 @@ func addTrigger(t *testing.T, st *webhook.Store, tr webhook.Trigger) {
 	}
 }
 
-// eventually polls cond for up to 5 seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
 	bothSizes(t, func(t *testing.T, w, h int) {
 		deps, st := storeDeps(t)
@@ -118,7 +106,7 @@ func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "")
 	hs := newHarness(t, deps, 120, 40)
-	eventually(t, "the journeys load", func() bool { return len(hs.m.trig.journeys) == 3 })
+	waitFor(t, "the journeys load", func() bool { return len(hs.m.trig.journeys) == 3 })
 	hs.press("3", "N")
 	hs.mustShow("New Workflow trigger", "4101", "Welcome series", "Type an id or paste the journey editor URL")
 	hs.typeText("welcome")
@@ -145,7 +133,7 @@ func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "ffffffffffffffffffffffffffffffff") // a key the sandbox refuses
 	hs := newHarness(t, deps, 80, 24)
-	eventually(t, "the journeys fail", func() bool { return hs.m.trig.journeysErr != nil })
+	waitFor(t, "the journeys fail", func() bool { return hs.m.trig.journeysErr != nil })
 	hs.press("3", "N")
 	hs.typeText("nps")
 	hs.press("enter")
@@ -239,7 +227,7 @@ func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
 	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "smsSend matched", func() bool {
+	waitFor(t, "smsSend matched", func() bool {
 		evs, err := st.List(context.Background(), webhook.Query{Trigger: "texts"})
 		return err == nil && len(evs) == 1 && evs[0].EventName == "smsSend"
 	})

@@ -132,6 +132,19 @@ func (s *Session) WaitFor(within time.Duration, texts ...string) string {
 	return screen
 }
 
+// WaitUntil polls the screen until cond holds for it, and returns it; the
+// test fails, saying what it waited for, when within does not suffice. It
+// is for values that move, such as a count that must reach at least n: a
+// wait for one exact value could poll past it.
+func (s *Session) WaitUntil(within time.Duration, what string, cond func(screen string) bool) string {
+	s.tb.Helper()
+	var screen string
+	if !s.poll(within, func() bool { screen = s.Screen(); return cond(screen) }) {
+		s.tb.Fatalf("after %v the screen does not show %s:\n%s", within, what, screen)
+	}
+	return screen
+}
+
 // WaitGone polls the screen until it holds none of the texts.
 func (s *Session) WaitGone(within time.Duration, texts ...string) string {
 	s.tb.Helper()

@@ -1,6 +1,8 @@
 package tuitest
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -27,5 +29,23 @@ func TestBuildRunsTheIwbBinary(t *testing.T) {
 	s.WaitFor(10*time.Second, "iwb version")
 	if code := s.WaitExit(10 * time.Second); code != 0 {
 		t.Fatalf("iwb --version ended with %d", code)
+	}
+}
+
+// TestWaitUntilCatchesAMovingValue: a counter that moves faster than the
+// screen is polled is waited for by a condition (at least n), which no
+// poll can skip past.
+func TestWaitUntilCatchesAMovingValue(t *testing.T) {
+	s := Start(t, 80, 24, nil, "sh", "-c", `i=0; while :; do i=$((i+1)); printf '\rcount %d ' $i; done`)
+	screen := s.WaitUntil(5*time.Second, "a count of at least 500", func(screen string) bool {
+		f := strings.Fields(screen)
+		if len(f) < 2 || f[0] != "count" {
+			return false
+		}
+		n, err := strconv.Atoi(f[1])
+		return err == nil && n >= 500
+	})
+	if !strings.Contains(screen, "count ") {
+		t.Fatalf("WaitUntil returned a screen without the count:\n%s", screen)
 	}
 }
