@@ -38,7 +38,8 @@ func newActionCmd() *cobra.Command {
 		Short: "Run an action: the body goes out as given, the answer is printed as JSON",
 		Long: `run sends one action's request body exactly as the Iterable API takes it and prints
 the answer as JSON. The body is checked against the action's required fields
-first; a bad body is exit 2 and nothing is sent. get-user takes {"email": "..."}.
+first; a bad body is exit 2 and nothing is sent. get-user takes {"email": "..."}
+and exits 3 when no user has that email.
 
 bulk-upsert-users and add-subscribers also take users from a file (--file):
 JSON Lines, one user object per line, or CSV with a header row whose email and

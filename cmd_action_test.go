@@ -332,6 +332,15 @@ func TestActionRunAgainstRecorder(t *testing.T) {
 				t.Errorf("%q missing from action list", title)
 			}
 		}
+		// The descriptions are the workbench's too: exit codes belong to
+		// run's help alone.
+		if strings.Contains(res.stdout, "exit") {
+			t.Errorf("action list speaks of exit codes:\n%s", res.stdout)
+		}
+		help := runIWB(t, bin, env, "", "action", "run", "--help")
+		if !strings.Contains(help.stdout, "get-user takes {\"email\": \"...\"}\nand exits 3 when no user has that email") {
+			t.Errorf("action run --help does not say get-user's exit 3:\n%s", help.stdout)
+		}
 	})
 
 	// Nothing the runs logged holds the key.

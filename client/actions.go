@@ -66,7 +66,7 @@ var Actions = []Action{
 	},
 	{
 		Name: "get-user", Title: "Get user by email",
-		Description: "Fetch a user profile by email (exit 3 when unknown)",
+		Description: "Fetch a user profile by email",
 		Method:      "GET", Path: "/api/users/getByEmail",
 		Required: []string{"email"},
 		newBody: func() any {
