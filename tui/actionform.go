@@ -63,6 +63,24 @@ func newFormValues() *formValues {
 	return &formValues{createNewFields: projectSetting, allowRepeat: true, validateAlignment: true, usersFrom: usersTyped}
 }
 
+// input is a copy of the values to tell user input from what the form was
+// opened with: slices are copied, and an empty one is nil, since a pick
+// list may hold either when nothing is chosen.
+func (v *formValues) input() formValues {
+	c := *v
+	c.emailLists, c.unsubChannels = copyOrNil(v.emailLists), copyOrNil(v.unsubChannels)
+	c.unsubTypes, c.subTypes = copyOrNil(v.unsubTypes), copyOrNil(v.subTypes)
+	c.fields = copyOrNil(v.fields)
+	return c
+}
+
+func copyOrNil[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
+}
+
 // takesDataFields says whether the action's body carries dataFields.
 func takesDataFields(a client.Action) bool {
 	switch a.Name {

@@ -52,6 +52,7 @@ type pickData struct {
 type run struct {
 	action    client.Action
 	values    *formValues
+	opened    *formValues // the values once the form first set its defaults
 	form      *huh.Form
 	editor    *fieldEditor // nil when the action takes no dataFields
 	banner    string       // Iterable's error, shown over the reopened form
@@ -236,6 +237,12 @@ func (m *Model) showForm() tea.Cmd {
 	pane := m.actionPane()
 	h := pane.H - 2 - len(bannerView(m.theme, r, pane.W-2))
 	r.form = themed(buildForm(r.action, r.values, m.currentPicks(), r.fieldErrs), m.theme, pane.W-4, h, p.gen)
+	if r.opened == nil {
+		// Building the form set its defaults (the first list of a pick
+		// list): they are not input a user could lose.
+		opened := r.values.input()
+		r.opened = &opened
+	}
 	p.stage = stageForm
 	return r.form.Init()
 }
@@ -883,14 +890,30 @@ func (m *Model) actionFormKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) discardRun() {
 	p := &m.actions
 	r := p.run
-	if r.editor != nil {
-		r.values.fields = r.editor.rows
-	}
-	if reflect.DeepEqual(r.values, newFormValues()) {
+	if !r.touched() {
 		p.closeRun()
 		return
 	}
 	m.ask("Discard this "+r.action.Title+"?", func() tea.Cmd { p.closeRun(); return nil })
+}
+
+// touched says the user changed the run's values since its form opened:
+// defaults and prefilled values are not input a user could lose.
+func (r *run) touched() bool {
+	if r.editor != nil {
+		r.values.fields = r.editor.rows
+	}
+	return r.opened != nil && !reflect.DeepEqual(r.values.input(), *r.opened)
+}
+
+// unsaved says the Actions tab holds input that leaving would lose: a form,
+// its data fields or its review, changed by the user.
+func (p *actionsPage) unsaved() bool {
+	switch p.stage {
+	case stageForm, stageFields, stageReview:
+		return p.run != nil && p.run.touched()
+	}
+	return false
 }
 
 // actionUpdate hands other messages to the form or builder with the keys.

@@ -715,6 +715,51 @@ func TestQuitFromAFormAsksFirst(t *testing.T) {
 	}
 }
 
+// An untouched form closes on esc, and q quits from it, without a question:
+// the list Add subscribers chooses by default is not input a user could lose.
+func TestUntouchedFormClosesWithoutAsking(t *testing.T) {
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Add subscribers to list")
+	hs.mustShow("> Newsletter (2001)")
+	hs.press("esc")
+	hs.mustNotShow("Discard this")
+	if hs.m.actions.run != nil || hs.m.Mode() != ModeNormal {
+		t.Fatalf("esc on an untouched form: run %v, mode %v; want it closed", hs.m.actions.run, hs.m.Mode())
+	}
+
+	hs.openAction("Add subscribers to list")
+	hs.press("ctrl+k")
+	hs.paste("Quit")
+	hs.press("enter")
+	if !hs.quit {
+		t.Fatalf("quitting from an untouched form asked first:\n%s", hs.screen())
+	}
+}
+
+// Choosing another list than the default is input: esc and quit ask.
+func TestChoosingAnotherListIsInputToKeep(t *testing.T) {
+	env := newSandboxEnv(t)
+	if _, err := env.c.CreateList(context.Background(), client.CreateListRequest{Name: "VIP"}); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Add subscribers to list")
+	hs.press("down")
+	hs.mustShow("> VIP (2002)")
+	hs.press("esc")
+	hs.mustShow("Discard this Add subscribers to list?")
+	hs.press("n")
+	hs.press("ctrl+k")
+	hs.paste("Quit")
+	hs.press("enter")
+	hs.mustShow("Quit and lose the action you are filling in?")
+	hs.press("n")
+	if hs.quit || hs.m.actions.run == nil || hs.m.actions.run.values.listID != "2002" {
+		t.Fatalf("n should keep the form and its choice: quit=%v", hs.quit)
+	}
+}
+
 func TestUnknownProjectFieldsAreSaidInTheBuilder(t *testing.T) {
 	env := newSandboxEnv(t)
 	env.rec.next = failing(env.rec.next, "GET /api/users/getFields", http.StatusForbidden)

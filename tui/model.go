@@ -461,7 +461,7 @@ func (m *Model) do(a action) tea.Cmd {
 		m.overlay = overlayHelp
 		return nil
 	case actQuit:
-		if m.actions.inForm() {
+		if m.actions.unsaved() {
 			m.ask("Quit and lose the action you are filling in?", m.quit)
 			return nil
 		}
