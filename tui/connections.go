@@ -24,7 +24,8 @@ type connsPage struct {
 	tests   map[string]testResult
 	form    *huh.Form
 	values  *connFormValues
-	testing string // the connection being tested
+	opened  connFormValues // the values as the form opened
+	testing string         // the connection being tested
 }
 
 // testResult is the last test of one connection.
@@ -135,7 +136,7 @@ func (p *connsPage) openForm(th Theme, w int) tea.Cmd {
 	)).WithShowHelp(false).WithTheme(formTheme(th)).WithWidth(max(w, 20))
 	f.SubmitCmd = func() tea.Msg { return formSubmittedMsg{} }
 	f.CancelCmd = func() tea.Msg { return formCancelledMsg{} }
-	p.form = f
+	p.form, p.opened = f, *v
 	return f.Init()
 }
 
@@ -152,7 +153,7 @@ func validateConnName(s string) error {
 
 // dirty says the open form holds input that quitting would lose.
 func (p *connsPage) dirty() bool {
-	return p.form != nil && p.values != nil && (p.values.name != "" || p.values.key != "")
+	return p.form != nil && p.values != nil && *p.values != p.opened
 }
 
 func (p *connsPage) closeForm() {

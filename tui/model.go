@@ -469,7 +469,7 @@ func (m *Model) do(a action) tea.Cmd {
 			m.ask("Quit and lose the connection you were adding?", m.quit)
 			return nil
 		}
-		if pf := m.pform; pf != nil && pf.dirty != nil && pf.dirty() {
+		if pf := m.pform; pf != nil && pf.dirty() {
 			m.ask("Quit and lose what you typed in "+pf.title+"?", m.quit)
 			return nil
 		}

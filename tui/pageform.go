@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,7 +16,14 @@ type pageForm struct {
 	title  string
 	form   *huh.Form
 	submit func() tea.Cmd // runs when the form completes
-	dirty  func() bool    // the form holds input that esc would lose
+	input  func() any     // what the user can change in the form, as a value
+	opened any            // input as the form opened, defaults and all
+}
+
+// dirty says the user changed the form since it opened: esc or quit would
+// lose that. Defaults and prefilled values are not input.
+func (pf *pageForm) dirty() bool {
+	return pf.input != nil && !reflect.DeepEqual(pf.input(), pf.opened)
 }
 
 // Messages of a page form's end.
@@ -34,10 +42,15 @@ func formTheme(th Theme) huh.Theme {
 }
 
 // openPageForm shows a form on the current tab; submit runs when it is
-// completed, esc cancels it (asking first when dirty says so).
-func (m *Model) openPageForm(title string, submit func() tea.Cmd, dirty func() bool, groups ...*huh.Group) tea.Cmd {
+// completed, esc cancels it. input returns the form's values (a copy, no
+// shared slices); esc and quit ask first when they changed since the form
+// opened. Groups are built before: building sets a form's defaults.
+func (m *Model) openPageForm(title string, submit func() tea.Cmd, input func() any, groups ...*huh.Group) tea.Cmd {
 	f := huh.NewForm(groups...).WithShowHelp(false).WithTheme(formTheme(m.theme)).WithWidth(m.formWidth())
-	pf := &pageForm{tab: m.tab, title: title, form: f, submit: submit, dirty: dirty}
+	pf := &pageForm{tab: m.tab, title: title, form: f, submit: submit, input: input}
+	if input != nil {
+		pf.opened = input()
+	}
 	f.SubmitCmd = func() tea.Msg { return pageFormDoneMsg{pf} }
 	f.CancelCmd = func() tea.Msg { return pageFormCancelMsg{pf} }
 	m.pform = pf
@@ -54,7 +67,7 @@ func (m *Model) pageFormKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPalette()
 	case matches(msg, m.keys.Back) && !filtering(m.pform.form.GetFocusedField()):
 		pf := m.pform
-		if pf.dirty != nil && pf.dirty() {
+		if pf.dirty() {
 			m.ask("Discard what you typed?", func() tea.Cmd { m.closePageForm(pf); return nil })
 			return nil
 		}

@@ -234,7 +234,7 @@ func (m *Model) schemaAction(a action) tea.Cmd {
 		return m.openPageForm("Rename "+r.path.String(), func() tea.Cmd {
 			return m.editSchema(t, "renamed "+r.path.String(), append(r.path[:len(r.path)-1:len(r.path)-1], name),
 				func(s schema.Schema) (schema.Schema, error) { return s.Rename(r.path, name) })
-		}, nil, huh.NewGroup(huh.NewInput().Title("Name").Description("the exact key of the payload").Value(&name).
+		}, func() any { return name }, huh.NewGroup(huh.NewInput().Title("Name").Description("the exact key of the payload").Value(&name).
 			Validate(notEmpty("a field needs a name"))))
 	case actDeleteField:
 		m.ask(fmt.Sprintf("Delete the field %s from the schema of %s?", r.path, t.Name), func() tea.Cmd {
@@ -260,7 +260,7 @@ func (m *Model) schemaAction(a action) tea.Cmd {
 			}
 			return m.editSchema(t, r.path.String()+" is "+schema.Field{Type: typ, Of: of}.TypeName(), r.path,
 				func(s schema.Schema) (schema.Schema, error) { return s.SetType(r.path, typ, of) })
-		}, nil, groups...)
+		}, func() any { return [2]schema.Type{typ, of} }, groups...)
 	case actSetLabel, actSetHint:
 		what, val, set := "Label", r.field.Label, schema.Schema.SetLabel
 		if a == actSetHint {
@@ -269,7 +269,7 @@ func (m *Model) schemaAction(a action) tea.Cmd {
 		return m.openPageForm(what+" of "+r.path.String(), func() tea.Cmd {
 			return m.editSchema(t, "set the "+strings.ToLower(what)+" of "+r.path.String(), r.path,
 				func(s schema.Schema) (schema.Schema, error) { return set(s, r.path, strings.TrimSpace(val)) })
-		}, nil, huh.NewGroup(huh.NewInput().Title(what).Description("shown to whoever uses the field; empty clears it").Value(&val)))
+		}, func() any { return val }, huh.NewGroup(huh.NewInput().Title(what).Description("shown to whoever uses the field; empty clears it").Value(&val)))
 	}
 	return nil
 }
@@ -318,7 +318,7 @@ func (m *Model) addFieldForm(t webhook.Trigger, inside bool) tea.Cmd {
 		return m.editSchema(t, "added "+append(parent[:len(parent):len(parent)], f.Name).String(),
 			append(parent[:len(parent):len(parent)], f.Name),
 			func(s schema.Schema) (schema.Schema, error) { return s.Add(parent, f) })
-	}, func() bool { return name != "" }, groups...)
+	}, func() any { return []any{name, typ, of, optional} }, groups...)
 }
 
 // editSchema applies one designer edit to the trigger's schema and saves it.
@@ -367,7 +367,7 @@ func (m *Model) pasteForm(t webhook.Trigger) tea.Cmd {
 			}
 			return wizardMsg{w: propose(t, "pasted JSON", inf)}
 		}
-	}, func() bool { return text != "" }, huh.NewGroup(area))
+	}, func() any { return text }, huh.NewGroup(area))
 }
 
 // historyForm picks a stored event as the sample.
@@ -404,7 +404,7 @@ func (m *Model) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 			ids[i] = ev.ID
 		}
 		return m.wizardFromEvents(trigger, ids...)
-	}, nil, huh.NewGroup(sel))
+	}, func() any { return id }, huh.NewGroup(sel))
 }
 
 // wizardFromEvents proposes the trigger's schema widened with stored events.
@@ -453,7 +453,7 @@ func (m *Model) importForm(t webhook.Trigger) tea.Cmd {
 			}
 			return wizardMsg{w: propose(t, "file "+path, schema.Inference{Schema: s})}
 		}
-	}, func() bool { return path != "" }, huh.NewGroup(in))
+	}, func() any { return path }, huh.NewGroup(in))
 }
 
 // exportForm writes the schema to a file in either form.
@@ -476,7 +476,7 @@ func (m *Model) exportForm(t webhook.Trigger) tea.Cmd {
 			}
 			return schemaSavedMsg{trigger: t.Name, what: "✓ wrote " + path}
 		}
-	}, nil, groups)
+	}, func() any { return [2]string{path, format} }, groups)
 }
 
 // encodeSchemaFile is a schema as a file: Workato's form or JSON Schema.

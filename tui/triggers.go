@@ -355,10 +355,8 @@ func (m *Model) objectForm(t *webhook.Trigger) tea.Cmd {
 		}
 		return saveTrigger(st, tr, editing)
 	}
-	dirty := func() bool {
-		return v.name != "" && !editing || len(v.events) > 0 && !editing || v.other != "" && !editing
-	}
-	return m.openPageForm(title, submit, dirty, huh.NewGroup(fields...))
+	input := func() any { return [3]string{v.name, strings.Join(v.events, ","), v.other} }
+	return m.openPageForm(title, submit, input, huh.NewGroup(fields...))
 }
 
 // saveTrigger adds or updates a trigger in the background.
@@ -450,8 +448,7 @@ func (m *Model) workflowForm(t *webhook.Trigger) tea.Cmd {
 		}
 		return saveTrigger(st, webhook.Trigger{Name: strings.TrimSpace(v.name), Kind: webhook.TriggerWorkflow, WorkflowID: id}, editing)
 	}
-	dirty := func() bool { return !editing && (v.name != "" || v.typed != "") }
-	return m.openPageForm(title, submit, dirty, groups...)
+	return m.openPageForm(title, submit, func() any { return *v }, groups...)
 }
 
 // publicURLForm sets (or clears) the public base URL, kept in the database.
@@ -471,7 +468,7 @@ func (m *Model) publicURLForm() tea.Cmd {
 			return triggerSavedMsg{what: what, err: err}
 		}
 	}
-	return m.openPageForm("Public base URL", submit, nil, huh.NewGroup(in))
+	return m.openPageForm("Public base URL", submit, func() any { return v }, huh.NewGroup(in))
 }
 
 // startWebhookSetup lists Iterable's system webhooks to pick one.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,7 +186,9 @@ func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
 	hs.typeText("abc.ngrok.app")
 	hs.press("enter")
 	hs.mustShow("not a base URL")
-	hs.press("esc")
+	hs.press("esc") // what was typed is input: esc asks first
+	hs.mustShow("Discard what you typed?")
+	hs.press("y")
 	hs.press("b")
 	hs.paste("https://abc.ngrok.app/")
 	hs.press("enter")
@@ -283,4 +286,51 @@ func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
 	hs.mustShow("▶ t29", "wf 1029", "/workflows/1029", "URL for Iterable:")
 	hs.mustNotShow("t00")
 	hs.checkFrame(80, 24)
+}
+
+// A page form asks before esc drops it only when the user changed it: the
+// journey a New Workflow form picks by default is not input, while an event
+// ticked in an Edit form is (edits were dropped without a word before).
+func TestPageFormsAskOnlyAfterInput(t *testing.T) {
+	deps, st := storeDeps(t)
+	deps.Client, _ = sandboxClient(t, "")
+	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
+	hs := newHarness(t, deps, 120, 40)
+	waitFor(t, "the journeys load", func() bool { return len(hs.m.trig.journeys) == 3 })
+
+	hs.press("3", "N")
+	hs.mustShow("New Workflow trigger", "Welcome series")
+	hs.press("esc")
+	hs.mustNotShow("Discard what you typed?", "New Workflow trigger")
+
+	hs.press("e")
+	hs.mustShow("Edit opens")
+	hs.press("esc")
+	hs.mustNotShow("Discard what you typed?", "Edit opens")
+
+	hs.press("e", "space") // ticks emailSend, the first event name
+	hs.press("esc")
+	hs.mustShow("Discard what you typed?")
+	hs.press("n")
+	hs.mustShow("Edit opens")
+	hs.press("esc", "y")
+	hs.mustNotShow("Edit opens")
+	if tr := mustTrigger(t, st, "opens"); !slices.Equal(tr.EventNames, []string{"emailOpen"}) {
+		t.Fatalf("a discarded edit was saved: %v", tr.EventNames)
+	}
+}
+
+// The schema designer's forms follow the same rule: a rename left as it
+// was closes at once, a changed one asks.
+func TestDesignerFormsAskOnlyAfterInput(t *testing.T) {
+	deps, _ := opensWithSchema(t)
+	hs := newHarness(t, deps, 120, 40)
+	hs.press("4", "r")
+	hs.mustShow("Rename email")
+	hs.press("esc")
+	hs.mustNotShow("Discard what you typed?", "Rename email")
+	hs.press("r")
+	hs.typeText("Address")
+	hs.press("esc")
+	hs.mustShow("Discard what you typed?")
 }
