@@ -469,7 +469,7 @@ func (m *Model) exportForm(t webhook.Trigger) tea.Cmd {
 		return func() tea.Msg {
 			data, err := encodeSchemaFile(t.Schema, format)
 			if err == nil {
-				err = os.WriteFile(strings.TrimSpace(path), data, 0o644)
+				err = os.WriteFile(strings.TrimSpace(path), data, 0o600)
 			}
 			if err != nil {
 				return schemaSavedMsg{err: fmt.Errorf("exporting the schema of %s: %w", t.Name, err)}
