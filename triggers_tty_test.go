@@ -110,11 +110,7 @@ func TestDemoTriggersAndSchemasFromTheKeyboard(t *testing.T) {
 	term.SendKeys("Enter")
 	term.WaitFor(5*time.Second, "✓ webhook 1 sends to http://127.0.0.1:")
 
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb demo exited %d, want 0; screen:\n%s", code, term.Screen())
-	}
-	term.Clean()
+	term.Quit("q")
 }
 
 // TestDemoSendSMSMatchesATrigger is the end of issue 8's Done-when in a real
@@ -210,9 +206,5 @@ func TestDemoSendSMSMatchesATrigger(t *testing.T) {
 	term.SendKeys("Escape")
 	term.WaitGone(within, "/trigger:texts")
 
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb demo exited %d, want 0; screen:\n%s", code, term.Screen())
-	}
-	term.Clean()
+	term.Quit("q")
 }

@@ -133,11 +133,7 @@ func TestDemoInARealTerminal(t *testing.T) {
 	term.SendKeys("Escape")
 	term.WaitGone(2*time.Second, "FILTER", "/example.com")
 
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb demo exited %d, want 0; screen:\n%s", code, term.Screen())
-	}
-	term.Clean()
+	term.Quit("q")
 	if _, err := os.Stat(filepath.Join(home, "events.db")); !os.IsNotExist(err) {
 		t.Errorf("the demo wrote to the user's event log (%v): it must use a temporary one", err)
 	}
@@ -173,11 +169,7 @@ func TestDemoAt80x24(t *testing.T) {
 	term.Resize(80, 24)
 	checkFrame(t, term.WaitFor(2*time.Second, "┌ Events"), 80, 24, "Events after growing back to 80×24")
 
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb demo exited %d, want 0", code)
-	}
-	term.Clean()
+	term.Quit("q")
 }
 
 // TestWorkbenchWelcomeStartsTheDemo opens iwb with no connection: the
@@ -192,11 +184,7 @@ func TestWorkbenchWelcomeStartsTheDemo(t *testing.T) {
 	term.WaitFor(eventsWithin, "Welcome to iwb", "no connection")
 	term.SendKeys("d")
 	term.WaitFor(eventsWithin, "demo · http://127.0.0.1:", " system ", " workflow ")
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb exited %d after the demo, want 0", code)
-	}
-	term.Clean()
+	term.Quit("q")
 }
 
 var listenerURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
@@ -236,11 +224,7 @@ func TestWorkbenchOnTheDefaultConnection(t *testing.T) {
 	term.WaitFor(2*time.Second, "acme", "★")
 	term.SendKeys("t")
 	term.WaitFor(eventsWithin, "acme: key accepted")
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb exited %d, want 0", code)
-	}
-	term.Clean()
+	term.Quit("q")
 
 	r := runIWB(t, bin, baseEnv(env...), "", "events", "list", "--json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"eventName":"emailOpen"`) {
@@ -265,11 +249,7 @@ func TestWorkbenchSaysWhenItsPortIsTaken(t *testing.T) {
 	term.WaitFor(eventsWithin, "listener off: "+taken.Addr().String()+" is in use")
 	term.SendKeys("1")
 	term.WaitFor(2*time.Second, "┌ Events")
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb exited %d, want 0", code)
-	}
-	term.Clean()
+	term.Quit("q")
 }
 
 // TestWorkbenchAsksTheFileKeyringPassphraseFirst: with the default
@@ -291,11 +271,7 @@ func TestWorkbenchAsksTheFileKeyringPassphraseFirst(t *testing.T) {
 	term.WaitFor(eventsWithin, "acme (us) · http://127.0.0.1:")
 	term.SendKeys("5")
 	term.WaitFor(2*time.Second, "••••••••••••cdef")
-	term.SendKeys("q")
-	if code := term.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb exited %d, want 0", code)
-	}
-	term.Clean()
+	term.Quit("q")
 }
 
 // TestWorkbenchBadFlags are refused with one line and exit 2, before any

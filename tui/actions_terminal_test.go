@@ -67,11 +67,7 @@ func TestActionsInARealTerminal(t *testing.T) {
 	}
 	s := tuitest.Start(t, 120, 40, []string{actionsChildEnv + "=1"}, self)
 	upsertThenGetUser(t, s, "ana@acme.io")
-	s.SendKeys("q")
-	if code := s.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("the workbench ended with %d, want 0:\n%s", code, s.Screen())
-	}
-	s.Clean()
+	s.Quit("q")
 }
 
 // TestActionsInTheDemo is the Done-when on the real binary: in
@@ -87,11 +83,7 @@ func TestActionsInTheDemo(t *testing.T) {
 	s := tuitest.Start(t, 120, 40, env, bin, "demo")
 	s.WaitFor(10*time.Second, "demo · http://127.0.0.1:")
 	upsertThenGetUser(t, s, "ana@acme.io")
-	s.SendKeys("q")
-	if code := s.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb demo ended with %d, want 0:\n%s", code, s.Screen())
-	}
-	s.Clean()
+	s.Quit("q")
 }
 
 // upsertThenGetUser drives the Actions tab of a workbench on a sandbox:

@@ -184,6 +184,17 @@ func (s *Session) WaitExit(within time.Duration) int {
 }
 
 // Clean fails unless the program, once ended, left the terminal as it found
+// Quit types keys (e.g. "q"), then requires the program to end with exit code
+// 0 within 10 s and to leave the terminal clean.
+func (s *Session) Quit(keys ...string) {
+	s.tb.Helper()
+	s.SendKeys(keys...)
+	if code := s.WaitExit(10 * time.Second); code != 0 {
+		s.tb.Fatalf("the program ended with %d, want 0; screen:\n%s", code, s.Screen())
+	}
+	s.Clean()
+}
+
 // it: the alternate screen left, the cursor shown, mouse reporting off.
 func (s *Session) Clean() {
 	s.tb.Helper()
