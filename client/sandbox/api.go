@@ -127,13 +127,22 @@ func (u *user) profile() client.User {
 
 func boolValue(b *bool) bool { return b != nil && *b }
 
+// identified answers 400 BadParams, as Iterable does, when a request names
+// its user by neither email nor userId.
+func identified(w http.ResponseWriter, email, userID string) bool {
+	if email == "" && userID == "" {
+		badParams(w, "Either email or userId must be provided")
+		return false
+	}
+	return true
+}
+
 func (s *Sandbox) updateUser(w http.ResponseWriter, r *http.Request) {
 	var req client.ApiUserUpdateRequest
 	if !readBody(w, r, &req) {
 		return
 	}
-	if req.Email == "" && req.UserID == "" {
-		badParams(w, "Either email or userId must be provided")
+	if !identified(w, req.Email, req.UserID) {
 		return
 	}
 	s.mu.Lock()
@@ -352,8 +361,7 @@ func (s *Sandbox) track(w http.ResponseWriter, r *http.Request) {
 		badParams(w, "eventName is required")
 		return
 	}
-	if req.Email == "" && req.UserID == "" {
-		badParams(w, "Either email or userId must be provided")
+	if !identified(w, req.Email, req.UserID) {
 		return
 	}
 	if len(req.ID) > 512 {
@@ -421,8 +429,7 @@ func (s *Sandbox) updateSubscriptions(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r, &req) {
 		return
 	}
-	if req.Email == "" && req.UserID == "" {
-		badParams(w, "Either email or userId must be provided")
+	if !identified(w, req.Email, req.UserID) {
 		return
 	}
 	s.mu.Lock()
