@@ -9,12 +9,18 @@ import (
 // PublishedLimits are Iterable's per-project rate limits, in requests per
 // second, keyed by "METHOD /path". Endpoints not listed have none published.
 var PublishedLimits = map[string]float64{
-	"POST /api/users/bulkUpdate": 5,
-	"GET /api/users/getByEmail":  100,
-	"GET /api/channels":          100,
-	"GET /api/lists":             100,
-	"POST /api/events/track":     2000,
-	"POST /api/users/update":     500,
+	"POST /api/users/bulkUpdate":        5,
+	"GET /api/users/getByEmail":         100,
+	"GET /api/users/{email}":            100,
+	"GET /api/users/byUserId":           100,
+	"GET /api/users/byUserId/{userId}":  100,
+	"GET /api/events/{email}":           100,
+	"GET /api/events/byUserId/{userId}": 100,
+	"GET /api/campaigns":                100,
+	"GET /api/channels":                 100,
+	"GET /api/lists":                    100,
+	"POST /api/events/track":            2000,
+	"POST /api/users/update":            500,
 }
 
 // windowMargin widens the one-second window the limiter keeps to, for the
