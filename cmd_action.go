@@ -103,7 +103,7 @@ func runAction(cmd *cobra.Command, args []string) error {
 	if r.body, err = readData(data, cmd.InOrStdin()); err != nil {
 		return usageErrorf("--data: %v", err)
 	}
-	if err := r.check(); err != nil {
+	if err := r.check(cmd.ErrOrStderr()); err != nil {
 		return err
 	}
 
@@ -124,7 +124,7 @@ func runAction(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	if err := r.typeColumns(cmd, c, creds.Key != ""); err != nil {
+	if err := r.checkCSV(cmd, c, creds.Key != ""); err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()
@@ -158,8 +158,9 @@ func runAction(cmd *cobra.Command, args []string) error {
 	return actionError(err)
 }
 
-// check validates the body (and the file's every user) before anything is sent.
-func (r *actionRun) check() error {
+// check validates the body (and a JSON Lines file's every user) before
+// anything is sent; a CSV file is checked once its columns are typed.
+func (r *actionRun) check(stderr io.Writer) error {
 	body := r.body
 	if r.file != "" {
 		if r.action.UsersField == "" {
@@ -178,37 +179,55 @@ func (r *actionRun) check() error {
 		return usageErrorf("%v; nothing was sent", err)
 	}
 	r.users = users
-	if r.file != "" {
-		n, err := countUsers(r.file, r.convert)
-		if err != nil {
-			return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
-		}
-		r.users = n
-	}
 	r.confirmRequired = r.action.NeedsConfirmation(r.users)
+	if r.file != "" && !r.isCSV() {
+		return r.checkFile(stderr)
+	}
 	return nil
 }
 
-// typeColumns types a CSV file's columns by the project's user fields, so a
+func (r *actionRun) isCSV() bool { return strings.EqualFold(filepath.Ext(r.file), ".csv") }
+
+// checkCSV types a CSV file's columns by the project's user fields, so a
 // value that would clash with a field's fixed type is refused before anything
-// is sent. Without a key, or when the fields cannot be read, cells stay text.
-func (r *actionRun) typeColumns(cmd *cobra.Command, c *client.Client, hasKey bool) error {
-	if !strings.EqualFold(filepath.Ext(r.file), ".csv") || r.curl || !hasKey {
+// is sent (without a key, or when the fields cannot be read, cells stay
+// text), then checks the file whole.
+func (r *actionRun) checkCSV(cmd *cobra.Command, c *client.Client, hasKey bool) error {
+	if r.file == "" || !r.isCSV() {
 		return nil
 	}
-	fields, err := c.UserFields(cmd.Context())
+	if hasKey {
+		fields, err := c.UserFields(cmd.Context())
+		if err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: could not read the project's field types (%v); CSV values are sent as text\n", err)
+		} else {
+			project := schema.ProjectFields{}
+			for name, typ := range fields {
+				project[name] = schema.DataType(typ)
+			}
+			r.convert = project.CSVCell
+		}
+	}
+	return r.checkFile(cmd.ErrOrStderr())
+}
+
+// checkFile reads the users file whole: every bad row is listed on stderr,
+// in line order, and nothing is sent.
+func (r *actionRun) checkFile(stderr io.Writer) error {
+	c, err := client.CheckUsersFile(r.file, r.convert)
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: could not read the project's field types (%v); CSV values are sent as text\n", err)
-		return nil
-	}
-	project := schema.ProjectFields{}
-	for name, typ := range fields {
-		project[name] = schema.DataType(typ)
-	}
-	r.convert = project.CSVCell
-	if _, err := countUsers(r.file, r.convert); err != nil {
 		return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
 	}
+	if err := c.Err(); err != nil {
+		var bad *client.BadRowsError
+		errors.As(err, &bad)
+		for _, p := range bad.Problems {
+			fmt.Fprintln(stderr, oneLine(p.String()))
+		}
+		return usageErrorf("--file %s: %d bad rows (listed above); nothing was sent", r.file, bad.Rows())
+	}
+	r.users = c.Users
+	r.confirmRequired = r.action.NeedsConfirmation(r.users)
 	return nil
 }
 
@@ -228,42 +247,8 @@ func withUsers(body []byte, field string) ([]byte, error) {
 	return json.Marshal(fields)
 }
 
-// countUsers reads the whole file once, so a bad line stops the run before
-// anything is sent.
-func countUsers(path string, convert client.Converter) (int, error) {
-	src, closeFile, err := openUsers(path, convert)
-	if err != nil {
-		return 0, err
-	}
-	defer closeFile()
-	n := 0
-	for {
-		_, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
-	}
-}
-
-func openUsers(path string, convert client.Converter) (client.UserSource, func() error, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := client.OpenUsers(path, bufio.NewReaderSize(f, 256<<10), convert)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return src, f.Close, nil
-}
-
 func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Command) error {
-	src, closeFile, err := openUsers(r.file, r.convert)
+	src, closeFile, err := client.OpenUsersFile(r.file, r.convert)
 	if err != nil {
 		return usageErrorf("--file %s: %v", r.file, err)
 	}
