@@ -14,11 +14,13 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/schema"
 )
 
@@ -148,14 +150,35 @@ func runAction(cmd *cobra.Command, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a.log.Info("action run", "action", action.Name, "connection", creds.Connection, "users", r.users)
+	started := time.Now()
 	if r.file != "" {
-		return r.stream(ctx, c, cmd)
+		answer, err := r.stream(ctx, c, cmd)
+		keepRun(cmd, a, history.Record{Action: action.Name, Connection: creds.label(),
+			Request: history.WithUsersFile(r.body, r.file)}, started, answer, err)
+		return actionError(err)
 	}
 	answer, err := c.Run(ctx, action, r.body)
+	keepRun(cmd, a, history.Record{Action: action.Name, Connection: creds.label(), Request: r.body}, started, answer, err)
 	if answer != nil {
 		printJSON(out, answer)
 	}
 	return actionError(err)
+}
+
+// keepRun records a run in the history the workbench shows too; a run that
+// cannot be kept is a warning, not a failure of the command.
+func keepRun(cmd *cobra.Command, a *app, rec history.Record, started time.Time, answer []byte, err error) {
+	rec.At, rec.Source, rec.Duration = time.Now(), history.SourceCLI, time.Since(started)
+	rec.Status, rec.Answer = history.Outcome(answer, err)
+	h, keepErr := history.Open(a.paths.Database())
+	if keepErr == nil {
+		_, keepErr = h.Add(context.WithoutCancel(cmd.Context()), rec)
+		keepErr = errors.Join(keepErr, h.Close())
+	}
+	if keepErr != nil {
+		a.log.Warn("keeping an action run in the history", "action", rec.Action, "err", keepErr)
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: the run was not kept in the history: %s\n", oneLine(keepErr.Error()))
+	}
 }
 
 // check validates the body (and a JSON Lines file's every user) before
@@ -247,10 +270,11 @@ func withUsers(body []byte, field string) ([]byte, error) {
 	return json.Marshal(fields)
 }
 
-func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Command) error {
+// stream sends the file's users; the answer is the summary, also printed.
+func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Command) ([]byte, error) {
 	src, closeFile, err := client.OpenUsersFile(r.file, r.convert)
 	if err != nil {
-		return usageErrorf("--file %s: %v", r.file, err)
+		return nil, usageErrorf("--file %s: %v", r.file, err)
 	}
 	defer closeFile()
 	fields := r.body
@@ -265,14 +289,18 @@ func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Com
 	if showProgress {
 		fmt.Fprintln(errOut)
 	}
+	var answer []byte
 	if sum != nil {
-		b, _ := json.Marshal(sum)
-		printJSON(cmd.OutOrStdout(), b)
+		answer, _ = json.Marshal(sum)
+		printJSON(cmd.OutOrStdout(), answer)
 	}
-	if err != nil {
-		return actionError(fmt.Errorf("after %d users sent: %w", sum.Sent, err))
+	switch {
+	case sum == nil:
+		return nil, err
+	case err != nil:
+		return answer, fmt.Errorf("after %d users sent: %w", sum.Sent, err)
 	}
-	return actionError(sum.Err())
+	return answer, sum.Err()
 }
 
 // actionError gives an action's failure the contract's exit code.

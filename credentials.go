@@ -20,6 +20,14 @@ type credentials struct {
 	Key        string // the API key; never print or log it
 }
 
+// label names the connection as the history shows it, e.g. "acme-prod (us)".
+func (c credentials) label() string {
+	if c.Region == "" {
+		return c.Connection
+	}
+	return c.Connection + " (" + c.Region + ")"
+}
+
 // resolveCredentials finds the key and base URL for a command. ITERABLE_API_KEY
 // overrides the keyring for every command; otherwise the named connection, or
 // the default one, comes from the keystore. --base-url (when the command has

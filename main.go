@@ -68,6 +68,7 @@ Run it with no command to open the workbench on the default connection, or
 		newEventsCmd(),
 		newTriggerCmd(),
 		newSchemaCmd(),
+		newHistoryCmd(),
 	)
 	return root
 }
