@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -34,6 +35,43 @@ func safeSlow(s string, keepNewlines bool) bool {
 		}
 	}
 	return true
+}
+
+// JSON returns a JSON text with every character a terminal would act on
+// written as a \u escape, so it is still JSON with the same value: the
+// encoder escapes C0 controls but leaves C1, bidi and zero-width characters
+// raw, and a raw body may hold bytes that are not UTF-8 (those become
+// \ufffd, as the encoder would make them). Newlines, tabs and carriage
+// returns are left alone: in valid JSON they only appear between tokens.
+func JSON(b []byte) []byte {
+	plain := true
+	for _, c := range b {
+		if c == 0x7f || c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out = append(out, `\ufffd`...)
+		case r == '\n' || r == '\t' || r == '\r' || !hidden(r):
+			out = append(out, b[i:i+size]...)
+		default:
+			for _, u := range utf16.AppendRune(nil, r) {
+				out = append(out, `\u`...)
+				out = append(out, hex2(byte(u>>8))...)
+				out = append(out, hex2(byte(u))...)
+			}
+		}
+		i += size
+	}
+	return out
 }
 
 func clean(s string, keepNewlines bool) string {

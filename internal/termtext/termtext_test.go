@@ -1,6 +1,9 @@
 package termtext
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -80,4 +83,45 @@ func BenchmarkLinePlain(b *testing.B) {
 	for b.Loop() {
 		_ = Line(s)
 	}
+}
+
+func TestJSONEscapesWhatTheEncoderLeavesRaw(t *testing.T) {
+	in := []byte("{\n  \"a\": \"x\u009b31m\u202e\u200b\U000E0041\x7f\xff\"\n}")
+	got := string(JSON(in))
+	want := "{\n  \"a\": \"x\\u009b31m\\u202e\\u200b\\udb40\\udc41\\u007f\\ufffd\"\n}"
+	if got != want {
+		t.Errorf("JSON = %q, want %q", got, want)
+	}
+}
+
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{`{"a":"\u001b"}`, "[\"\u009b\u202e\"]", "\"\xff\"", `{"a":[1,2,{"b":null}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		out := JSON(b)
+		if bad, ok := terminalSafe(strings.NewReplacer("\n", "", "\t", "", "\r", "").Replace(string(out)), false); !ok {
+			t.Fatalf("JSON(%q) = %q still holds %q", b, out, bad)
+		}
+		decode := func(b []byte) (any, error) {
+			d := json.NewDecoder(bytes.NewReader(b))
+			d.UseNumber()
+			var v any
+			return v, d.Decode(&v)
+		}
+		before, err := decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := decode(out)
+		if err != nil {
+			t.Fatalf("JSON(%q) = %q is no longer JSON: %v", b, out, err)
+		}
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("JSON(%q) = %q changed the value", b, out)
+		}
+	})
 }
