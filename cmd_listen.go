@@ -87,11 +87,9 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	defer st.Close()
 	if authSpec == "" {
 		// A token set up from the workbench's Triggers tab stays required.
-		token, err := st.ListenerToken(cmd.Context())
-		if err != nil {
+		if auth, err = st.ListenerAuth(cmd.Context()); err != nil {
 			return err
 		}
-		auth = webhook.TokenAuth(token)
 	}
 	srv, err := webhook.NewServer(st, webhook.ServerOptions{
 		Addr: addr, MaxBody: maxBody, Auth: auth, ForwardTo: forwardTo, Logger: a.log,

@@ -70,6 +70,8 @@ Run it with no command to open the workbench on the default connection, or
 		newEventsCmd(),
 		newTriggerCmd(),
 		newSchemaCmd(),
+		newWebhookCmd(),
+		newSettingsCmd(),
 	)
 	return root
 }
