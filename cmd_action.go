@@ -20,11 +20,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iwb-dev/iwb/client"
-<<<<<<< HEAD
 	"github.com/iwb-dev/iwb/client/history"
-=======
 	"github.com/iwb-dev/iwb/internal/termtext"
->>>>>>> main
 	"github.com/iwb-dev/iwb/schema"
 )
 
