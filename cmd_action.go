@@ -245,7 +245,7 @@ func (r *actionRun) checkFile(stderr io.Writer) error {
 		var bad *client.BadRowsError
 		errors.As(err, &bad)
 		for _, p := range bad.Problems {
-			fmt.Fprintln(stderr, oneLine(p.String()))
+			fmt.Fprintln(stderr, termtext.Line(p.String()))
 		}
 		return usageErrorf("--file %s: %d bad rows (listed above); nothing was sent", r.file, bad.Rows())
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/internal/termtext"
 )
 
 func newHistoryCmd() *cobra.Command {
@@ -69,9 +70,12 @@ func runHistoryList(cmd *cobra.Command, _ []string) error {
 	slices.Reverse(runs)
 	out := cmd.OutOrStdout()
 	if asJSON {
-		enc := json.NewEncoder(out)
 		for _, r := range runs {
-			if err := enc.Encode(runJSON(r)); err != nil {
+			b, err := json.Marshal(runJSON(r))
+			if err != nil {
+				return fmt.Errorf("encoding run %d: %w", r.ID, err)
+			}
+			if _, err := fmt.Fprintf(out, "%s\n", termtext.JSON(b)); err != nil {
 				return err
 			}
 		}
@@ -82,7 +86,7 @@ func runHistoryList(cmd *cobra.Command, _ []string) error {
 	for _, r := range runs {
 		at := r.At.Local()
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, at.Format(time.DateOnly), at.Format(time.TimeOnly),
-			r.Source, r.Action, oneLine(r.Connection), statusText(r.Status), r.Duration.Round(time.Millisecond))
+			r.Source, r.Action, termtext.Line(r.Connection), statusText(r.Status), r.Duration.Round(time.Millisecond))
 	}
 	return tw.Flush()
 }
@@ -107,7 +111,7 @@ func runHistoryShow(cmd *cobra.Command, args []string) error {
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "run %d · %s · %s from %s\nconnection  %s\nstatus      %s in %s\n\nrequest\n",
-		r.ID, r.At.Local().Format(time.DateTime), r.Action, r.Source, oneLine(r.Connection),
+		r.ID, r.At.Local().Format(time.DateTime), r.Action, r.Source, termtext.Line(r.Connection),
 		statusText(r.Status), r.Duration.Round(time.Millisecond))
 	printBody(out, r.Request)
 	fmt.Fprintln(out, "\nanswer")
@@ -123,8 +127,7 @@ func statusText(status int) string {
 	return strconv.Itoa(status)
 }
 
-// printBody prints JSON indented, and any other text as a JSON string, so
-// no control character of an answer reaches the terminal.
+// printBody prints JSON indented, and any other text as a JSON string.
 func printBody(w io.Writer, b []byte) {
 	printJSON(w, bodyJSON(b))
 }
