@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -137,6 +136,20 @@ func identified(w http.ResponseWriter, email, userID string) bool {
 	return true
 }
 
+// refused answers a single-user write whose email is invalid or whose email
+// and userId belong to different users.
+func refused(w http.ResponseWriter, o outcome, email, userID string) bool {
+	switch o {
+	case invalidEmail:
+		writeError(w, "InvalidEmailAddressError", "Invalid email: "+email, nil)
+	case conflict:
+		writeError(w, "ExternalKeyConflict", fmt.Sprintf("Email %q and userId %q belong to different users", email, userID), nil)
+	default:
+		return false
+	}
+	return true
+}
+
 func (s *Sandbox) updateUser(w http.ResponseWriter, r *http.Request) {
 	var req client.ApiUserUpdateRequest
 	if !readBody(w, r, &req) {
@@ -149,13 +162,10 @@ func (s *Sandbox) updateUser(w http.ResponseWriter, r *http.Request) {
 	res := s.applyUser(userWrite{email: req.Email, userID: req.UserID, dataFields: req.DataFields,
 		mergeNested: boolValue(req.MergeNestedObjects), createNewFields: req.CreateNewFields}, time.Now())
 	s.mu.Unlock()
-	switch res.outcome {
-	case invalidEmail:
-		writeError(w, http.StatusBadRequest, "InvalidEmailAddressError", "Invalid email: "+req.Email, nil)
-	case conflict:
-		writeError(w, http.StatusConflict, "Conflict", "The email and userId belong to different users", nil)
-	case invalidData:
-		writeError(w, http.StatusBadRequest, "RequestFieldsTypesMismatched", res.clash.msg,
+	switch {
+	case refused(w, res.outcome, req.Email, req.UserID):
+	case res.outcome == invalidData:
+		writeError(w, "RequestFieldsTypesMismatched", res.clash.msg,
 			map[string]any{"validationErrors": res.clash.fields})
 	default:
 		writeSuccess(w, "This user has been updated.", nil)
@@ -292,53 +302,12 @@ func (s *Sandbox) addList(name, description string, now time.Time) int64 {
 	return id
 }
 
-func (s *Sandbox) getByEmail(w http.ResponseWriter, r *http.Request) {
-	email := r.URL.Query().Get("email")
-	if email == "" {
-		badParams(w, "email is required")
-		return
-	}
-	s.mu.Lock()
-	u := s.users[email]
-	var resp client.UserResponse
-	if u != nil {
-		p := u.profile()
-		resp.User = &p
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, resp) // an unknown user is 200 {}
-}
-
 func (s *Sandbox) getChannels(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, client.ChannelsResponse{Channels: channels})
 }
 
 func (s *Sandbox) getMessageTypes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, client.MessageTypesResponse{MessageTypes: messageTypes})
-}
-
-func (s *Sandbox) getJourneys(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, pageSize := 1, 10
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			badParams(w, "page must be a positive integer")
-			return
-		}
-		page = n
-	}
-	if v := q.Get("pageSize"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 50 {
-			badParams(w, "pageSize must be between 1 and 50")
-			return
-		}
-		pageSize = n
-	}
-	start := min((page-1)*pageSize, len(journeys))
-	end := min(start+pageSize, len(journeys))
-	writeJSON(w, http.StatusOK, client.JourneysResponse{Journeys: journeys[start:end], TotalJourneysCount: int64(len(journeys))})
 }
 
 func (s *Sandbox) getFields(w http.ResponseWriter, r *http.Request) {
@@ -375,19 +344,15 @@ func (s *Sandbox) track(w http.ResponseWriter, r *http.Request) {
 		req.DataFields = map[string]any{}
 	}
 	if _, _, clash := s.checkTypes("event:"+req.EventName, req.DataFields, req.CreateNewFields); clash != nil {
-		writeError(w, http.StatusBadRequest, "RequestFieldsTypesMismatched", clash.msg, map[string]any{"validationErrors": clash.fields})
+		writeError(w, "RequestFieldsTypesMismatched", clash.msg, map[string]any{"validationErrors": clash.fields})
 		return
 	}
 	res := s.applyUser(userWrite{email: req.Email, userID: req.UserID}, now)
-	switch res.outcome {
-	case invalidEmail:
-		writeError(w, http.StatusBadRequest, "InvalidEmailAddressError", "Invalid email: "+req.Email, nil)
-		return
-	case conflict:
-		writeError(w, http.StatusConflict, "Conflict", "The email and userId belong to different users", nil)
+	if refused(w, res.outcome, req.Email, req.UserID) {
 		return
 	}
-	ev := trackedEvent{ID: req.ID, EventName: req.EventName, CreatedAt: now.Unix(), DataFields: req.DataFields}
+	ev := trackedEvent{ID: req.ID, EventName: req.EventName, CreatedAt: now.Unix(), DataFields: req.DataFields,
+		CampaignID: req.CampaignID, TemplateID: req.TemplateID}
 	if req.CreatedAt != nil {
 		ev.CreatedAt = *req.CreatedAt
 	}
@@ -441,12 +406,7 @@ func (s *Sandbox) updateSubscriptions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res := s.applyUser(userWrite{email: req.Email, userID: req.UserID}, time.Now())
-	switch res.outcome {
-	case invalidEmail:
-		writeError(w, http.StatusBadRequest, "InvalidEmailAddressError", "Invalid email: "+req.Email, nil)
-		return
-	case conflict:
-		writeError(w, http.StatusConflict, "Conflict", "The email and userId belong to different users", nil)
+	if refused(w, res.outcome, req.Email, req.UserID) {
 		return
 	}
 	u := res.user
@@ -528,11 +488,11 @@ func (s *Sandbox) sendSMS(w http.ResponseWriter, r *http.Request) {
 	var u *user
 	if req.RecipientEmail != "" {
 		if u = s.users[req.RecipientEmail]; u == nil {
-			writeError(w, http.StatusBadRequest, "UnknownEmailError", "No user exists with email "+req.RecipientEmail, nil)
+			writeError(w, "UnknownEmailError", "No user exists with email "+req.RecipientEmail, nil)
 			return
 		}
 	} else if u = s.byUserID[req.RecipientUserID]; u == nil {
-		writeError(w, http.StatusBadRequest, "UnknownUserIdError", "No user exists with userId "+req.RecipientUserID, nil)
+		writeError(w, "UnknownUserIdError", "No user exists with userId "+req.RecipientUserID, nil)
 		return
 	}
 	s.queue(s.smsSendEvent(u, req.CampaignID))
