@@ -19,7 +19,6 @@ import (
 )
 
 // stage is where the Actions tab is in running one action.
-
 type stage int
 
 const (
@@ -33,7 +32,6 @@ const (
 )
 
 // pickData is what the forms pick from, read once per connection.
-
 type pickData struct {
 	lists        []client.List
 	listsErr     error
@@ -46,9 +44,7 @@ type pickData struct {
 }
 
 // run is one opening of an action: its values survive the form being
-
 // rebuilt (back from the review, reopened after an error).
-
 type run struct {
 	action    client.Action
 	values    *formValues
@@ -70,7 +66,6 @@ type run struct {
 }
 
 // answer is what one run (or one history record) shows.
-
 type answer struct {
 	action   client.Action
 	status   int
@@ -89,7 +84,6 @@ type answer struct {
 }
 
 // Page is the Actions tab.
-
 type Page struct {
 	keys      Keys
 	th        style.Theme
@@ -114,7 +108,6 @@ type Page struct {
 }
 
 // Messages of the Actions tab's commands.
-
 type (
 	picksLoadedMsg struct {
 		conn  string
@@ -141,9 +134,7 @@ type (
 )
 
 // New is the tab on c (nil: no connection in this session) and h (nil: runs
-
 // are not kept); conn names the connection in use.
-
 func New(c *client.Client, h *history.Store, conn string, keys page.Keys, th style.Theme, now func() time.Time) *Page {
 	fi := page.NewFilterInput(style.InputStyles(th.Dark))
 	fi.Placeholder = "part of an action's name"
@@ -152,7 +143,6 @@ func New(c *client.Client, h *history.Store, conn string, keys page.Keys, th sty
 }
 
 // shown are the actions the filter lets through.
-
 func (p *Page) shown() []client.Action {
 	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
 	var out []client.Action
@@ -172,10 +162,7 @@ func (p *Page) move(n int) {
 	p.cursor = max(min(p.cursor+n, count-1), 0)
 }
 
-// inForm says a field has the keys: every letter is text.
-
 // open starts a fresh run of an action on values v (nil: empty).
-
 func (p *Page) openAction(a client.Action, v *formValues) tea.Cmd {
 	if p.client == nil {
 		return page.Notice("no connection in this session: add one on the Connections tab (5)")
@@ -196,7 +183,6 @@ func (p *Page) openAction(a client.Action, v *formValues) tea.Cmd {
 }
 
 // currentPicks are the pick lists of the connection in use (empty when not loaded).
-
 func (p *Page) currentPicks() *pickData {
 	if pd, ok := p.picks[p.conn]; ok {
 		return pd
@@ -205,9 +191,7 @@ func (p *Page) currentPicks() *pickData {
 }
 
 // loadPicks reads the account's lists, channels, message types and user
-
 // fields; each that fails degrades its field to a typed id.
-
 func (p *Page) loadPicks(conn string) tea.Cmd {
 	c, gen := p.client, p.gen
 	return func() tea.Msg {
@@ -229,8 +213,7 @@ func (p *Page) loadPicks(conn string) tea.Cmd {
 	}
 }
 
-// paneSize is the inside of the pane the form and its screens draw in.
-
+// actionPane is the pane the form and its screens draw in.
 func (p *Page) actionPane() page.Rect {
 	b := p.area.Body
 	if !p.area.Stacked {
@@ -240,15 +223,9 @@ func (p *Page) actionPane() page.Rect {
 }
 
 // actionListW is the width of the list beside an open action.
-
 const actionListW = 33
 
 // showForm opens the run's form, or goes on when the action asks nothing.
-
-// The form is drawn in the tab's pane, under Iterable's error when there
-
-// is one; it sits in the root's form slot while it has the keys.
-
 func (p *Page) showForm() tea.Cmd {
 	r := p.run
 	if !hasForm(r.action) {
@@ -289,7 +266,6 @@ func (p *Page) showForm() tea.Cmd {
 }
 
 // showFields opens the data-fields builder on the run's rows.
-
 func (p *Page) showFields() tea.Cmd {
 	r := p.run
 	if r.editor == nil {
@@ -305,7 +281,6 @@ func (p *Page) showFields() tea.Cmd {
 }
 
 // formDone goes on from the huh form: to the data fields, or the review.
-
 func (p *Page) formDone() tea.Cmd {
 	r := p.run
 	if takesDataFields(r.action) && !(r.action.UsersField != "" && r.values.usersFrom == usersFile) {
@@ -313,38 +288,6 @@ func (p *Page) formDone() tea.Cmd {
 	}
 	return p.review()
 }
-
-// review builds the request and shows it.
-
-// firstLine is the first of several joined errors, for the status bar.
-
-// openUsers opens a users file with the project's types for CSV columns.
-
-// countUsers reads the file once before sending: how many users it holds
-
-// (over 100 must be confirmed) and whether every line reads.
-
-// send runs the reviewed request.
-
-// request is the run's request as the history keeps it: the body, and for
-
-// users from a file the file's path in place of the users.
-
-// waitProgress delivers the stream's next progress report.
-
-// sliceUsers is typed users as a stream source.
-
-// newAnswer reads the outcome of one call.
-
-// done ends a run: the outcome on screen, the history read again, and a
-
-// word when the run could not be kept.
-
-// show puts the outcome on screen: an Iterable error reopens the form with
-
-// the input kept and the fields it names marked; anything else is shown.
-
-// emailField is the body field that holds the action's email.
 
 func (p *Page) loadHistory() tea.Cmd {
 	h := p.hist
@@ -358,7 +301,6 @@ func (p *Page) loadHistory() tea.Cmd {
 }
 
 // closeRun goes back to the list.
-
 func (p *Page) closeRun() {
 	if p.run != nil && p.run.cancel != nil {
 		p.run.cancel()
@@ -369,7 +311,6 @@ func (p *Page) closeRun() {
 }
 
 // actionMsg takes the Actions tab's own messages; ok is false for others.
-
 func (p *Page) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case picksLoadedMsg:
@@ -417,8 +358,8 @@ func (p *Page) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// actionKey takes a key on the Actions tab when no field has it.
-
+// touched says the user changed the run's values since its form opened:
+// defaults and prefilled values are not input a user could lose.
 func (r *run) touched() bool {
 	if r.editor != nil {
 		r.values.fields = r.editor.rows
@@ -427,9 +368,7 @@ func (r *run) touched() bool {
 }
 
 // unsaved says the Actions tab holds input that leaving would lose: a form,
-
 // its data fields or its review, changed by the user.
-
 func (p *Page) unsaved() bool {
 	switch p.stage {
 	case stageForm, stageFields, stageReview:
@@ -437,5 +376,3 @@ func (p *Page) unsaved() bool {
 	}
 	return false
 }
-
-// selectedAction is the action under the cursor.

@@ -24,6 +24,7 @@ func intOrNil(s string) *int64 {
 	return &n
 }
 
+// boolIfNot is the flag to send: nil (left out) when it is the spec's default.
 func boolIfNot(v, def bool) *bool {
 	if v == def {
 		return nil
@@ -31,6 +32,7 @@ func boolIfNot(v, def bool) *bool {
 	return &v
 }
 
+// triState is createNewFields to send: nil leaves it to the project.
 func triState(s string) *bool {
 	if s != yesValue && s != noValue {
 		return nil
@@ -39,6 +41,7 @@ func triState(s string) *bool {
 	return &v
 }
 
+// idsOf is the chosen ids, or the typed ones when the list did not load.
 func idsOf(chosen []int64, typed string, typedUsed bool) []int64 {
 	ids := chosen
 	if typedUsed {
@@ -50,6 +53,9 @@ func idsOf(chosen []int64, typed string, typedUsed bool) []int64 {
 	return ids
 }
 
+// buildBody is the request body of the form's values. dataFields are
+// already built (nil when none); for bulk actions from a file the users are
+// left out (the stream adds them).
 func buildBody(a client.Action, v *formValues, picks *pickData, data map[string]any) ([]byte, error) {
 	email, userID := strings.TrimSpace(v.email), strings.TrimSpace(v.userID)
 	var body any
@@ -106,6 +112,7 @@ func buildBody(a client.Action, v *formValues, picks *pickData, data map[string]
 	return b, nil
 }
 
+// bulkUsers are the typed users, each with the data fields.
 func bulkUsers(v *formValues, data map[string]any) []client.OptionalApiUser {
 	if v.usersFrom != usersTyped {
 		return nil
@@ -117,6 +124,9 @@ func bulkUsers(v *formValues, data map[string]any) []client.OptionalApiUser {
 	return users
 }
 
+// valuesFromBody fills a form from a request body: a run again from the
+// history, a profile to edit, a list to add subscribers to. Fields the body
+// lacks keep their defaults.
 func valuesFromBody(a client.Action, body []byte, project schema.ProjectFields) *formValues {
 	v := newFormValues()
 	if len(body) == 0 {
@@ -220,6 +230,9 @@ func joinIDs(ids []int64) string {
 	return strings.Join(parts, ", ")
 }
 
+// rowsFromData turns a dataFields object back into builder rows: nested
+// objects become dotted names, typed as the project has them or as their
+// JSON value reads.
 func rowsFromData(data map[string]any, project schema.ProjectFields) []schema.DataField {
 	var rows []schema.DataField
 	var walk func(prefix string, m map[string]any)
@@ -270,6 +283,7 @@ func rowOf(name string, val any, project schema.ProjectFields) schema.DataField 
 	return row
 }
 
+// jsonDataType is the Iterable type a decoded JSON value reads as.
 func jsonDataType(v any) schema.DataType {
 	switch x := v.(type) {
 	case bool:

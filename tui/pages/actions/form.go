@@ -17,14 +17,12 @@ import (
 )
 
 // Users of a bulk action come typed in the form or from a file.
-
 const (
 	usersTyped = "typed"
 	usersFile  = "file"
 )
 
 // Tri-state for createNewFields: the spec's default is the project's setting.
-
 const (
 	projectSetting = "project"
 	yesValue       = "yes"
@@ -32,17 +30,12 @@ const (
 )
 
 // fileKey is the history's stand-in for users read from a file: the request
-
 // kept is the envelope and the file's path, not every user.
-
 const fileKey = "_usersFromFile"
 
 // formValues are every field any action's form can hold; huh writes into
-
 // them and the body is built from them, so a form reopened after an error or
-
 // from the history starts from the same values.
-
 type formValues struct {
 	email, userID                 string
 	listID                        string // typed, or the chosen list's id
@@ -70,11 +63,8 @@ func newFormValues() *formValues {
 }
 
 // input is a copy of the values to tell user input from what the form was
-
 // opened with: slices are copied, and an empty one is nil, since a pick
-
 // list may hold either when nothing is chosen.
-
 func (v *formValues) input() formValues {
 	c := *v
 	c.emailLists, c.unsubChannels = copyOrNil(v.emailLists), copyOrNil(v.unsubChannels)
@@ -91,7 +81,6 @@ func copyOrNil[T any](s []T) []T {
 }
 
 // takesDataFields says whether the action's body carries dataFields.
-
 func takesDataFields(a client.Action) bool {
 	switch a.Name {
 	case "upsert-user", "add-subscribers", "bulk-upsert-users", "track-event", "send-sms":
@@ -101,9 +90,7 @@ func takesDataFields(a client.Action) bool {
 }
 
 // userFieldsAction says whether the action's dataFields are user profile
-
 // fields, typed by the project's getFields (events and SMS merge fields are not).
-
 func userFieldsAction(a client.Action) bool {
 	switch a.Name {
 	case "upsert-user", "add-subscribers", "bulk-upsert-users":
@@ -113,21 +100,17 @@ func userFieldsAction(a client.Action) bool {
 }
 
 // needsPicks says whether opening the action loads the account's pick lists
-
 // (Get user by email names the lists in the profile and edits it typed).
-
 func needsPicks(a client.Action) bool {
 	return takesDataFields(a) || a.Name == "update-subscription" || a.Name == "get-user"
 }
 
 // hasForm says whether the action asks for anything before the review.
-
 func hasForm(a client.Action) bool {
 	return a.Name != "list-channels" && a.Name != "list-lists"
 }
 
 // Validation of what the user types, one clear line each.
-
 func required(what string) func(string) error {
 	return func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -207,9 +190,7 @@ func validateSendAt(s string) error {
 }
 
 // validateUsersFile checks the name only: reading the file is I/O, done
-
 // in a command when the review counts its users.
-
 func validateUsersFile(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -223,7 +204,6 @@ func validateUsersFile(s string) error {
 }
 
 // identityFields are the email and userId inputs: one of them, never both.
-
 func identityFields(v *formValues, emailTitle, idTitle string, fieldErrs map[string]string, emailKey, idKey string) []huh.Field {
 	eitherOr := func(string) error {
 		e, u := strings.TrimSpace(v.email), strings.TrimSpace(v.userID)
@@ -244,7 +224,6 @@ func identityFields(v *formValues, emailTitle, idTitle string, fieldErrs map[str
 }
 
 // withErr appends Iterable's message about a field to its description.
-
 func withErr(desc, err string) string {
 	if err == "" {
 		return desc
@@ -269,9 +248,7 @@ func createNewFieldsSelect(v *formValues) huh.Field {
 }
 
 // idPicker is a multi-select over the account's items, or a typed list of
-
 // ids when the pick list could not be loaded.
-
 func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chosen *[]int64, typed *string) huh.Field {
 	if loadErr != nil {
 		return huh.NewInput().Title(title).Description(desc + "\n⚠ the list could not be loaded (" + oneLine(loadErr) + "): type ids, comma separated").
@@ -295,9 +272,7 @@ func oneLine(err error) string {
 }
 
 // buildForm is a fresh huh form for the action, on values v, with the
-
 // account's pick lists and Iterable's messages about fields (fieldErrs).
-
 func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[string]string) *huh.Form {
 	var groups []*huh.Group
 	add := func(fields ...huh.Field) { groups = append(groups, huh.NewGroup(fields...)) }
@@ -388,9 +363,7 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 }
 
 // listPicker chooses the list of Add subscribers, or takes its id typed when
-
 // the lists could not be loaded.
-
 func listPicker(v *formValues, picks *pickData, fieldErr string) huh.Field {
 	if picks.listsErr != nil || len(picks.lists) == 0 {
 		desc := "the static list's id"
@@ -411,7 +384,6 @@ func listPicker(v *formValues, picks *pickData, fieldErr string) huh.Field {
 }
 
 // typedUsers reads the typed users: one per line, an email when it has an @.
-
 func typedUsers(text string) []client.OptionalApiUser {
 	var out []client.OptionalApiUser
 	for line := range strings.SplitSeq(text, "\n") {
@@ -442,36 +414,7 @@ func validateTypedUsers(text string) error {
 	return nil
 }
 
-// boolIfNot is the flag to send: nil (left out) when it is the spec's default.
-
-// triState is createNewFields to send: nil leaves it to the project.
-
-// idsOf is the chosen ids, or the typed ones when the list did not load.
-
-// buildBody is the request body of the form's values. dataFields are
-
-// already built (nil when none); for bulk actions from a file the users are
-
-// left out (the stream adds them).
-
-// bulkUsers are the typed users, each with the data fields.
-
-// valuesFromBody fills a form from a request body: a run again from the
-
-// history, a profile to edit, a list to add subscribers to. Fields the body
-
-// lacks keep their defaults.
-
-// rowsFromData turns a dataFields object back into builder rows: nested
-
-// objects become dotted names, typed as the project has them or as their
-
-// JSON value reads.
-
-// jsonDataType is the Iterable type a decoded JSON value reads as.
-
 // sized sizes and themes a fresh form for its pane.
-
 func sized(f *huh.Form, th style.Theme, w, h int) *huh.Form {
 	// Three lines stay free under the fields for huh's validation errors,
 	// which it draws below its height.

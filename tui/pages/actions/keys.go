@@ -10,6 +10,7 @@ import (
 	"github.com/iwb-dev/iwb/tui/page"
 )
 
+// actionKey takes a key on the Actions tab when no field has it.
 func (p *Page) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
 	switch p.stage {
@@ -90,7 +91,6 @@ func (p *Page) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // reachesPeople says the reviewed write can reach a person: it needs y.
-
 func (p *Page) reachesPeople() bool {
 	r := p.run
 	return r != nil && r.action.NeedsConfirmation(r.users)
@@ -138,7 +138,6 @@ func (p *Page) answerKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // editUser opens Upsert user on the profile shown.
-
 func (p *Page) editUser() tea.Cmd {
 	a := p.answer
 	if a == nil || a.user == nil {
@@ -155,9 +154,7 @@ func (p *Page) editUser() tea.Cmd {
 }
 
 // profileFields are the data fields a user can set: what Iterable keeps
-
 // itself (ids, dates it stamps, lists, subscriptions) is left out.
-
 func profileFields(df map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range df {
@@ -175,9 +172,7 @@ var systemField = map[string]bool{
 }
 
 // rerun opens the form of the run shown (or chosen in the history) with
-
 // its request filled in.
-
 func (p *Page) rerun() tea.Cmd {
 	var rec history.Record
 	switch {
@@ -206,7 +201,6 @@ func recordAnswer(r history.Record) *answer {
 }
 
 // fieldsKey takes a key while the data-fields builder has the keys.
-
 func (p *Page) fieldsKey(msg tea.KeyPressMsg) tea.Cmd {
 	r := p.run
 	if !r.editor.editing && page.Matches(msg, p.keys.Back) {
@@ -224,7 +218,6 @@ func (p *Page) fieldsKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // discardRun leaves the open form, asking first when something was typed.
-
 func (p *Page) discardRun() tea.Cmd {
 	r := p.run
 	if !r.touched() {
@@ -233,7 +226,3 @@ func (p *Page) discardRun() tea.Cmd {
 	}
 	return page.Ask("Discard this "+r.action.Title+"?", func() tea.Cmd { p.closeRun(); return nil })
 }
-
-// touched says the user changed the run's values since its form opened:
-
-// defaults and prefilled values are not input a user could lose.

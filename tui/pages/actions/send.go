@@ -18,6 +18,7 @@ import (
 	"github.com/iwb-dev/iwb/tui/page"
 )
 
+// review builds the request and shows it.
 func (p *Page) review() tea.Cmd {
 	r := p.run
 	var data map[string]any
@@ -52,11 +53,13 @@ func (p *Page) review() tea.Cmd {
 	return nil
 }
 
+// firstLine is the first of several joined errors, for the status bar.
 func firstLine(err error) error {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return errors.New(s)
 }
 
+// openUsers opens a users file with the project's types for CSV columns.
 func openUsers(path string, project schema.ProjectFields) (client.UserSource, *os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -70,6 +73,8 @@ func openUsers(path string, project schema.ProjectFields) (client.UserSource, *o
 	return src, f, nil
 }
 
+// countUsers reads the file once before sending: how many users it holds
+// (over 100 must be confirmed) and whether every line reads.
 func countUsers(gen int, path string, project schema.ProjectFields) tea.Cmd {
 	return func() tea.Msg {
 		src, f, err := openUsers(path, project)
@@ -91,6 +96,7 @@ func countUsers(gen int, path string, project schema.ProjectFields) tea.Cmd {
 	}
 }
 
+// send runs the reviewed request.
 func (p *Page) send() tea.Cmd {
 	r := p.run
 	if r.action.UsersField != "" && !r.counted {
@@ -162,6 +168,8 @@ func (p *Page) send() tea.Cmd {
 	return tea.Batch(page.Wait(p.spinner.Tick), stream, page.Wait(waitProgress(gen, progCh)))
 }
 
+// request is the run's request as the history keeps it: the body, and for
+// users from a file the file's path in place of the users.
 func (r *run) request() []byte { return requestOf(r.action, r.values, r.body) }
 
 func requestOf(a client.Action, v *formValues, body []byte) []byte {
@@ -178,6 +186,7 @@ func requestOf(a client.Action, v *formValues, body []byte) []byte {
 	return b
 }
 
+// waitProgress delivers the stream's next progress report.
 func waitProgress(gen int, ch <-chan client.BulkProgress) tea.Cmd {
 	return func() tea.Msg {
 		bp, ok := <-ch
@@ -188,6 +197,7 @@ func waitProgress(gen int, ch <-chan client.BulkProgress) tea.Cmd {
 	}
 }
 
+// sliceUsers is typed users as a stream source.
 type sliceUsers struct {
 	users []client.OptionalApiUser
 	next  int
@@ -201,6 +211,7 @@ func (s *sliceUsers) Next() (client.OptionalApiUser, error) {
 	return s.users[s.next-1], nil
 }
 
+// newAnswer reads the outcome of one call.
 func newAnswer(a client.Action, out json.RawMessage, err error, took time.Duration) *answer {
 	ans := &answer{action: a, status: 200, took: took, body: out, err: err}
 	setErrStatus(ans)
@@ -239,6 +250,8 @@ func setErrStatus(ans *answer) {
 	}
 }
 
+// done ends a run: the outcome on screen, the history read again, and a
+// word when the run could not be kept.
 func (p *Page) done(ans *answer) tea.Cmd {
 	cmds := []tea.Cmd{p.show(ans), p.loadHistory()}
 	if ans.histErr != nil {
@@ -247,6 +260,8 @@ func (p *Page) done(ans *answer) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// show puts the outcome on screen: an Iterable error reopens the form with
+// the input kept and the fields it names marked; anything else is shown.
 func (p *Page) show(ans *answer) tea.Cmd {
 	r := p.run
 	var apiErr *client.Error
@@ -286,6 +301,7 @@ func (p *Page) show(ans *answer) tea.Cmd {
 	return nil
 }
 
+// emailField is the body field that holds the action's email.
 func emailField(a client.Action) string {
 	if a.Name == "send-sms" {
 		return "recipientEmail"

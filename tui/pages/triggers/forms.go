@@ -14,6 +14,8 @@ import (
 	"github.com/iwb-dev/iwb/webhook"
 )
 
+// eventOptions are the documented event names, grouped by channel: the
+// channel leads each label so that filtering by "sms" keeps the SMS group.
 func eventOptions(selected []string) []huh.Option[string] {
 	var opts []huh.Option[string]
 	for _, g := range webhook.EventGroups {
@@ -25,7 +27,6 @@ func eventOptions(selected []string) []huh.Option[string] {
 }
 
 // objectValues are the New Object form's fields.
-
 type objectValues struct {
 	name   string
 	events []string
@@ -33,7 +34,6 @@ type objectValues struct {
 }
 
 // objectForm adds a New Object trigger, or edits t's event names.
-
 func (c *core) objectForm(t *webhook.Trigger) tea.Cmd {
 	v := &objectValues{}
 	title := "New Object trigger"
@@ -75,7 +75,6 @@ func (c *core) objectForm(t *webhook.Trigger) tea.Cmd {
 }
 
 // saveTrigger adds or updates a trigger in the background.
-
 func saveTrigger(st *webhook.Store, t webhook.Trigger, editing bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
@@ -96,21 +95,16 @@ func saveTrigger(st *webhook.Store, t webhook.Trigger, editing bool) tea.Cmd {
 }
 
 // workflowValues are the New Workflow form's fields.
-
 type workflowValues struct {
 	name, picked, typed string
 }
 
 // otherJourney is the picker's choice for typing the id instead.
-
 const otherJourney = "other"
 
 // workflowForm adds a New Workflow trigger, or edits t's workflow id. The id
-
 // is picked from the account's journeys when they could be read, or typed
-
 // (a journey editor URL works too).
-
 func (c *core) workflowForm(t *webhook.Trigger) tea.Cmd {
 	v := &workflowValues{picked: otherJourney}
 	title := "New Workflow trigger"
@@ -173,7 +167,6 @@ func (c *core) workflowForm(t *webhook.Trigger) tea.Cmd {
 }
 
 // publicURLForm sets (or clears) the public base URL, kept in the database.
-
 func (c *core) publicURLForm() tea.Cmd {
 	v := c.trig.publicURL
 	st := c.store
@@ -192,17 +185,3 @@ func (c *core) publicURLForm() tea.Cmd {
 	}
 	return c.openForm("Public base URL", submit, func() any { return v }, huh.NewGroup(in))
 }
-
-// startWebhookSetup lists Iterable's system webhooks to pick one.
-
-// setupKey handles keys on the webhook setup screens.
-
-// sendWebhookSetup points the webhook at the listener and enables it; with
-
-// a token, the listener requires it from then on (saved, so `iwb listen`
-
-// requires it too). Iterable is changed first so that no event it sends is
-
-// refused in between.
-
-// triggersKey handles the Triggers tab's keys in normal mode.

@@ -15,10 +15,8 @@ import (
 	"github.com/iwb-dev/iwb/webhook"
 )
 
-// schemasState is the Schemas tab: the designer of the selected trigger's
-
+// schemasState is what the Schemas tab keeps: the designer of the selected trigger's
 // payload schema, its recent mismatches, and the JSON wizard.
-
 type schemasState struct {
 	cursor     int // row of the tree
 	wizard     *wizard
@@ -28,12 +26,7 @@ type schemasState struct {
 	pendingSel schema.Path // the field to select once the saved schema is read back
 }
 
-// wizard is a proposed schema shown as a diff against the current one
-
-// before it is applied.
-
 // treeRow is one field of the flattened schema tree.
-
 type treeRow struct {
 	path  schema.Path
 	field schema.Field
@@ -41,7 +34,6 @@ type treeRow struct {
 }
 
 // Messages of the Schemas tab's commands.
-
 type (
 	mismatchesMsg struct {
 		trigger string
@@ -65,7 +57,6 @@ type (
 )
 
 // flatten lists the fields of s depth first, as the tree shows them.
-
 func flatten(s schema.Schema) []treeRow {
 	var out []treeRow
 	var walk func(level schema.Schema, parent schema.Path, depth int)
@@ -81,9 +72,7 @@ func flatten(s schema.Schema) []treeRow {
 }
 
 // treeLines draws up to n rows from first: name, type, optional, label,
-
 // warning; cursor < 0 draws none selected.
-
 func treeLines(th style.Theme, rows []treeRow, cursor, w, first, n int) []string {
 	nameW := 10
 	for _, r := range rows {
@@ -118,7 +107,6 @@ func treeLines(th style.Theme, rows []treeRow, cursor, w, first, n int) []string
 }
 
 // schemaPreview is a trigger's schema as a read-only tree.
-
 func (c *core) schemaPreview(t webhook.Trigger, w int) []string {
 	th := c.th
 	if t.Schema == nil {
@@ -129,13 +117,10 @@ func (c *core) schemaPreview(t webhook.Trigger, w int) []string {
 }
 
 // schemaTrigger is the trigger the Schemas tab designs: the Triggers tab's selection.
-
 func (c *core) schemaTrigger() (webhook.Trigger, bool) { return c.trig.selected() }
 
 // loadMismatches reads the selected trigger's mismatches while the Schemas
-
 // tab shows them.
-
 func (c *core) loadMismatches() tea.Cmd {
 	st := c.store
 	t, ok := c.schemaTrigger()
@@ -149,7 +134,6 @@ func (c *core) loadMismatches() tea.Cmd {
 }
 
 // schemasMsg handles the Schemas tab's messages.
-
 func (c *core) schemasMsg(msg tea.Msg) (tea.Cmd, bool) {
 	p := &c.sch
 	switch msg := msg.(type) {
@@ -179,7 +163,6 @@ func (c *core) schemasMsg(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 // rows are the selected trigger's schema, flattened.
-
 func (c *core) rows() []treeRow {
 	t, _ := c.schemaTrigger()
 	return flatten(t.Schema)
@@ -194,7 +177,6 @@ func (c *core) selectedRow() (treeRow, bool) {
 }
 
 // schemaAction runs a Schemas tab action, from a key or the palette.
-
 func (c *core) schemaAction(a action) tea.Cmd {
 	if c.store == nil {
 		return page.Notice("no event store in this session: schemas belong to triggers")
@@ -277,7 +259,6 @@ func (c *core) schemaAction(a action) tea.Cmd {
 }
 
 // typeGroups pick a type and, for arrays, the items' type.
-
 func typeGroups(typ, of *schema.Type) []*huh.Group {
 	opts := func() []huh.Option[schema.Type] {
 		var o []huh.Option[schema.Type]
@@ -294,7 +275,6 @@ func typeGroups(typ, of *schema.Type) []*huh.Group {
 }
 
 // addFieldForm adds a field after the selected one's level (or inside it).
-
 func (c *core) addFieldForm(t webhook.Trigger, inside bool) tea.Cmd {
 	var parent schema.Path
 	if r, ok := c.selectedRow(); ok {
@@ -326,7 +306,6 @@ func (c *core) addFieldForm(t webhook.Trigger, inside bool) tea.Cmd {
 }
 
 // editSchema applies one designer edit to the trigger's schema and saves it.
-
 func (c *core) editSchema(t webhook.Trigger, what string, sel schema.Path, edit func(schema.Schema) (schema.Schema, error)) tea.Cmd {
 	next, err := edit(t.Schema)
 	if err != nil {
@@ -349,28 +328,7 @@ func (c *core) saveSchema(trigger, what string, sel schema.Path, s schema.Schema
 	}
 }
 
-// propose builds the wizard of a new schema against the trigger's current one.
-
-// pasteForm takes a sample payload pasted into a text area.
-
-// historyForm picks a stored event as the sample.
-
-// wizardFromEvents proposes the trigger's schema widened with stored events.
-
-// importForm reads a schema file (Workato JSON or JSON Schema) and proposes it.
-
-// exportForm writes the schema to a file in either form.
-
-// encodeSchemaFile is a schema as a file: Workato's form or JSON Schema.
-
-// handOffEvent is `s` on the Events tab: the event's payload widens the
-
-// schema of the trigger it matched, shown in the wizard.
-
-// wizardKey handles keys while the wizard's diff is shown.
-
 // schemasKey handles the Schemas tab's keys in normal mode.
-
 func (c *core) schemasKey(msg tea.KeyPressMsg) tea.Cmd {
 	if c.sch.wizard != nil {
 		return c.wizardKey(msg)
@@ -404,9 +362,7 @@ func (c *core) schemasKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // schemasView draws the tab: the designer tree and the mismatches, or the
-
 // wizard's diff.
-
 func (c *core) schemasView(a page.Area) []string {
 	th, l := c.th, a
 	if c.sch.wizard != nil {
@@ -462,7 +418,6 @@ func (c *core) schemasView(a page.Area) []string {
 }
 
 // mismatchLines are the trigger's recent mismatches by path.
-
 func (c *core) mismatchLines(t webhook.Trigger, w int) []string {
 	th, p := c.th, &c.sch
 	switch {
@@ -486,5 +441,3 @@ func (c *core) mismatchLines(t webhook.Trigger, w int) []string {
 	}
 	return out
 }
-
-// wizardView is the proposal as a diff, with what to check, before applying.

@@ -15,6 +15,7 @@ import (
 	"github.com/iwb-dev/iwb/webhook"
 )
 
+// The steps of the webhook setup.
 const (
 	setupLoading = iota // reading Iterable's system webhooks
 	setupPick           // choosing one
@@ -22,6 +23,7 @@ const (
 	setupSending
 )
 
+// webhookSetup points one of Iterable's system webhooks at the listener.
 type webhookSetup struct {
 	step      int
 	hooks     []client.Webhook
@@ -30,6 +32,7 @@ type webhookSetup struct {
 	withToken bool
 }
 
+// startWebhookSetup lists Iterable's system webhooks to pick one.
 func (c *core) startWebhookSetup() tea.Cmd {
 	cl := c.client
 	if cl == nil {
@@ -47,6 +50,7 @@ func (c *core) startWebhookSetup() tea.Cmd {
 	}
 }
 
+// setupKey handles keys on the webhook setup screens.
 func (c *core) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, s := c.keys, c.trig.setup
 	if page.Matches(msg, k.Back) {
@@ -81,6 +85,10 @@ func (c *core) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// sendWebhookSetup points the webhook at the listener and enables it; with
+// a token, the listener requires it from then on (saved, so `iwb listen`
+// requires it too). Iterable is changed first so that no event it sends is
+// refused in between.
 func (c *core) sendWebhookSetup(h client.Webhook, endpoint string, withToken bool) tea.Cmd {
 	cl, st, srv := c.client, c.store, c.listener
 	return func() tea.Msg {
@@ -109,6 +117,7 @@ func (c *core) sendWebhookSetup(h client.Webhook, endpoint string, withToken boo
 	}
 }
 
+// setupView draws the webhook setup screens.
 func (c *core) setupView() []string {
 	th, b, s := c.th, c.area.Body, c.trig.setup
 	w := b.W - 2

@@ -15,10 +15,8 @@ import (
 	"github.com/iwb-dev/iwb/webhook"
 )
 
-// triggersState is the Triggers tab: the triggers with their counts, the URL
-
+// triggersState is what the Triggers tab keeps: the triggers with their counts, the URL
 // to give Iterable, and the setup of Iterable's system webhook.
-
 type triggersState struct {
 	triggers  []webhook.Trigger
 	loaded    bool
@@ -35,12 +33,7 @@ type triggersState struct {
 	setup *webhookSetup // the webhook setup screens, when open
 }
 
-// The steps of the webhook setup.
-
-// webhookSetup points one of Iterable's system webhooks at the listener.
-
 // Messages of the Triggers tab's commands.
-
 type (
 	triggersLoadedMsg struct {
 		sel       string // the trigger to select; "" keeps the selection
@@ -71,7 +64,6 @@ type (
 )
 
 // selected is the trigger under the cursor.
-
 func (p *triggersState) selected() (webhook.Trigger, bool) {
 	if p.cursor < 0 || p.cursor >= len(p.triggers) {
 		return webhook.Trigger{}, false
@@ -94,7 +86,6 @@ func (p *triggersState) selectName(name string) {
 }
 
 // refreshTriggers reads the counts again as events arrive, one read at a time.
-
 func (c *core) refreshTriggers() tea.Cmd {
 	if c.trig.loading {
 		return nil
@@ -103,9 +94,7 @@ func (c *core) refreshTriggers() tea.Cmd {
 }
 
 // loadTriggers reads the triggers and the listener settings, then selects
-
 // sel (or keeps the selection).
-
 func (c *core) loadTriggers(sel string) tea.Cmd {
 	st := c.store
 	if st == nil {
@@ -128,9 +117,7 @@ func (c *core) loadTriggers(sel string) tea.Cmd {
 }
 
 // loadJourneys reads the account's journeys in the background, for the New
-
 // Workflow form; on error the form asks for the id instead.
-
 func (c *core) loadJourneys() tea.Cmd {
 	cl := c.client
 	if cl == nil || c.trig.journeysLoading {
@@ -156,7 +143,6 @@ func (c *core) loadJourneys() tea.Cmd {
 }
 
 // triggersMsg handles the Triggers tab's messages.
-
 func (c *core) triggersMsg(msg tea.Msg) (tea.Cmd, bool) {
 	p := &c.trig
 	switch msg := msg.(type) {
@@ -227,9 +213,7 @@ func (c *core) triggersMsg(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 // baseURL is where Iterable should send: the public URL when set, else the
-
 // listener's own.
-
 func (c *core) baseURL() string {
 	if c.trig.publicURL != "" {
 		return c.trig.publicURL
@@ -238,7 +222,6 @@ func (c *core) baseURL() string {
 }
 
 // triggerURL is the URL to give Iterable for t.
-
 func (c *core) triggerURL(t webhook.Trigger) string {
 	base := c.baseURL()
 	if base == "" {
@@ -248,7 +231,6 @@ func (c *core) triggerURL(t webhook.Trigger) string {
 }
 
 // triggerAction runs a Triggers tab action, from a key or the palette.
-
 func (c *core) triggerAction(a action) tea.Cmd {
 	if c.store == nil {
 		return page.Notice("no event store in this session: triggers live in the listener's database")
@@ -294,10 +276,7 @@ func (c *core) triggerAction(a action) tea.Cmd {
 	return nil
 }
 
-// eventOptions are the documented event names, grouped by channel: the
-
-// channel leads each label so that filtering by "sms" keeps the SMS group.
-
+// triggersKey handles the Triggers tab's keys in normal mode.
 func (c *core) triggersKey(msg tea.KeyPressMsg) tea.Cmd {
 	if c.trig.setup != nil {
 		return c.setupKey(msg)
@@ -337,7 +316,6 @@ func (c *core) triggersKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // ago is a short age: 2s, 5m, 3h, 4d.
-
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
 	switch {
@@ -352,9 +330,7 @@ func ago(now, t time.Time) string {
 }
 
 // triggersView draws the tab: the list and the URL on the left (all of the
-
 // body when narrow), the selected trigger's schema on the right.
-
 func (c *core) triggersView(a page.Area) []string {
 	th, l := c.th, a
 	if c.trig.setup != nil {
@@ -382,9 +358,7 @@ func (c *core) triggersView(a page.Area) []string {
 }
 
 // triggerListLines are the list, the add buttons and the URL section, in
-
 // h lines: the list scrolls to keep the cursor in view.
-
 func (c *core) triggerListLines(w, h int) []string {
 	th, p := c.th, &c.trig
 	var lines []string
@@ -445,7 +419,6 @@ func (c *core) triggerListLines(w, h int) []string {
 }
 
 // urlLines say where Iterable should send, and how.
-
 func (c *core) urlLines(w int) []string {
 	th, p := c.th, &c.trig
 	t, ok := p.selected()
@@ -475,5 +448,3 @@ func (c *core) urlLines(w int) []string {
 	}
 	return lines
 }
-
-// setupView draws the webhook setup screens.

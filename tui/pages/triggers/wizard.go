@@ -16,6 +16,8 @@ import (
 	"github.com/iwb-dev/iwb/webhook"
 )
 
+// wizard is a proposed schema shown as a diff against the current one
+// before it is applied.
 type wizard struct {
 	trigger string
 	source  string // "pasted JSON", "event #12", "file x.json"
@@ -26,11 +28,13 @@ type wizard struct {
 	top     int // first line shown
 }
 
+// propose builds the wizard of a new schema against the trigger's current one.
 func propose(t webhook.Trigger, source string, inf schema.Inference) *wizard {
 	return &wizard{trigger: t.Name, source: source, next: inf.Schema, changes: schema.Diff(t.Schema, inf.Schema),
 		notes: inf.Notes, samples: inf.Samples}
 }
 
+// pasteForm takes a sample payload pasted into a text area.
 func (c *core) pasteForm(t webhook.Trigger) tea.Cmd {
 	var text string
 	area := huh.NewText().Title("Sample payload of " + t.Name).
@@ -50,6 +54,7 @@ func (c *core) pasteForm(t webhook.Trigger) tea.Cmd {
 	}, func() any { return text }, huh.NewGroup(area))
 }
 
+// historyForm picks a stored event as the sample.
 func (c *core) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 	if len(evs) == 0 {
 		return page.Notice("no event with a JSON body yet: send a test event from Iterable, or paste one with w")
@@ -86,6 +91,7 @@ func (c *core) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 	}, func() any { return id }, huh.NewGroup(sel))
 }
 
+// wizardFromEvents proposes the trigger's schema widened with stored events.
 func (c *core) wizardFromEvents(trigger string, ids ...int64) tea.Cmd {
 	st := c.store
 	return func() tea.Msg {
@@ -114,6 +120,7 @@ func (c *core) wizardFromEvents(trigger string, ids ...int64) tea.Cmd {
 	}
 }
 
+// importForm reads a schema file (Workato JSON or JSON Schema) and proposes it.
 func (c *core) importForm(t webhook.Trigger) tea.Cmd {
 	var path string
 	in := huh.NewInput().Title("Schema file").Description("Workato JSON (an array of fields) or JSON Schema (an object)").
@@ -133,6 +140,7 @@ func (c *core) importForm(t webhook.Trigger) tea.Cmd {
 	}, func() any { return path }, huh.NewGroup(in))
 }
 
+// exportForm writes the schema to a file in either form.
 func (c *core) exportForm(t webhook.Trigger) tea.Cmd {
 	path, format := t.Name+".schema.json", "workato"
 	groups := huh.NewGroup(
@@ -155,6 +163,7 @@ func (c *core) exportForm(t webhook.Trigger) tea.Cmd {
 	}, func() any { return [2]string{path, format} }, groups)
 }
 
+// encodeSchemaFile is a schema as a file: Workato's form or JSON Schema.
 func encodeSchemaFile(s schema.Schema, format string) ([]byte, error) {
 	if format == "jsonschema" {
 		return s.JSONSchema()
@@ -163,6 +172,8 @@ func encodeSchemaFile(s schema.Schema, format string) ([]byte, error) {
 	return append(b, '\n'), err
 }
 
+// handOffEvent is `s` on the Events tab: the event's payload widens the
+// schema of the trigger it matched, shown in the wizard.
 func (c *core) handOffEvent(ev page.SchemaFromEventMsg) tea.Cmd {
 	if c.store == nil {
 		return page.Notice(fmt.Sprintf("no event store here: iwb trigger schema NAME --from-event %d", ev.ID))
@@ -181,6 +192,7 @@ func (c *core) handOffEvent(ev page.SchemaFromEventMsg) tea.Cmd {
 	return c.wizardFromEvents(trigger, ev.ID)
 }
 
+// wizardKey handles keys while the wizard's diff is shown.
 func (c *core) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 	w, k := c.sch.wizard, c.keys
 	switch {
@@ -202,6 +214,7 @@ func (c *core) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// wizardView is the proposal as a diff, with what to check, before applying.
 func (c *core) wizardView() []string {
 	th, b, wz := c.th, c.area.Body, c.sch.wizard
 	w := b.W - 2
