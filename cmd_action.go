@@ -178,7 +178,7 @@ func (r *actionRun) check() error {
 	}
 	r.users = users
 	if r.file != "" {
-		n, err := countUsers(r.file, r.convert)
+		n, err := client.CountUsers(r.file, r.convert)
 		if err != nil {
 			return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
 		}
@@ -200,12 +200,8 @@ func (r *actionRun) typeColumns(cmd *cobra.Command, c *client.Client, hasKey boo
 		fmt.Fprintf(cmd.ErrOrStderr(), "warning: could not read the project's field types (%v); CSV values are sent as text\n", err)
 		return nil
 	}
-	project := schema.ProjectFields{}
-	for name, typ := range fields {
-		project[name] = schema.DataType(typ)
-	}
-	r.convert = project.CSVCell
-	if _, err := countUsers(r.file, r.convert); err != nil {
+	r.convert = schema.NewProjectFields(fields).CSVCell
+	if _, err := client.CountUsers(r.file, r.convert); err != nil {
 		return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
 	}
 	return nil
@@ -227,46 +223,12 @@ func withUsers(body []byte, field string) ([]byte, error) {
 	return json.Marshal(fields)
 }
 
-// countUsers reads the whole file once, so a bad line stops the run before
-// anything is sent.
-func countUsers(path string, convert client.Converter) (int, error) {
-	src, closeFile, err := openUsers(path, convert)
-	if err != nil {
-		return 0, err
-	}
-	defer closeFile()
-	n := 0
-	for {
-		_, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
-	}
-}
-
-func openUsers(path string, convert client.Converter) (client.UserSource, func() error, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := client.OpenUsers(path, bufio.NewReaderSize(f, 256<<10), convert)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return src, f.Close, nil
-}
-
 func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Command) error {
-	src, closeFile, err := openUsers(r.file, r.convert)
+	src, file, err := client.OpenUsersFile(r.file, r.convert)
 	if err != nil {
 		return usageErrorf("--file %s: %v", r.file, err)
 	}
-	defer closeFile()
+	defer file.Close()
 	fields := r.body
 	errOut := cmd.ErrOrStderr()
 	showProgress := isTerminal(errOut)
@@ -289,7 +251,7 @@ func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Com
 	return actionError(sum.Err())
 }
 
-// actionError gives an action's failure the contract's exit code.
+// actionError gives an action's failure iwb's exit code.
 func actionError(err error) error {
 	if err == nil {
 		return nil

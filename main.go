@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/iwb-dev/iwb/internal/oneline"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,7 +24,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run executes the command line and returns the contract's exit code. Errors
+// run executes the command line and returns iwb's exit code. Errors
 // reach the user as one line on stderr, never as a stack trace.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
@@ -34,7 +36,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "iwb: "+oneLine(err.Error()))
+	fmt.Fprintln(stderr, "iwb: "+oneline.Of(err.Error(), 0))
 	return exitCode(err)
 }
 
@@ -74,7 +76,7 @@ Run it with no command to open the workbench on the default connection, or
 	return root
 }
 
-// The contract's exit codes.
+// iwb's exit codes, the same for every command.
 const (
 	exitOK       = 0 // done
 	exitFailed   = 1 // the API, the network or the listener failed
@@ -117,9 +119,4 @@ func exitCode(err error) int {
 		return exitUsage
 	}
 	return exitFailed
-}
-
-// oneLine keeps an error on a single line of the terminal.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -42,6 +43,43 @@ func OpenUsers(name string, r io.Reader, convert Converter) (UserSource, error) 
 		return NewCSVUsers(r, convert)
 	default:
 		return nil, fmt.Errorf("%s: want a .jsonl or .csv file", name)
+	}
+}
+
+// OpenUsersFile opens the users file at path with OpenUsers; close the
+// returned Closer when done.
+func OpenUsersFile(path string, convert Converter) (UserSource, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := OpenUsers(path, bufio.NewReaderSize(f, 256<<10), convert)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return src, f, nil
+}
+
+// CountUsers reads the users file at path through once: how many users it
+// holds, or the first line that does not read, so that a bad line stops a
+// run before anything is sent.
+func CountUsers(path string, convert Converter) (int, error) {
+	src, f, err := OpenUsersFile(path, convert)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n := 0
+	for {
+		_, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
 	}
 }
 
