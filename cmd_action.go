@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 )
 
@@ -312,12 +313,15 @@ func isTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// printJSON prints an answer indented, or as received when it is not JSON.
+// printJSON prints an answer indented, or as received when it is not JSON;
+// either way through the sanitizer, as it came from outside.
 func printJSON(w io.Writer, b []byte) {
 	var buf bytes.Buffer
-	if json.Indent(&buf, b, "", "  ") != nil {
-		buf.Reset()
-		buf.Write(b)
+	text := ""
+	if json.Indent(&buf, b, "", "  ") == nil {
+		text = string(termtext.JSON(buf.Bytes()))
+	} else {
+		text = termtext.Block(string(b))
 	}
-	fmt.Fprintln(w, strings.TrimRight(buf.String(), "\n"))
+	fmt.Fprintln(w, strings.TrimRight(text, "\n"))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/internal/oneline"
+	"github.com/iwb-dev/iwb/internal/termtext"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -36,7 +37,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "iwb: "+oneline.Of(err.Error(), 0))
+	fmt.Fprintln(stderr, "iwb: "+termtext.Line(oneline.Of(err.Error(), 0)))
 	return exitCode(err)
 }
 
