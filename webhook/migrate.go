@@ -127,12 +127,12 @@ func (s *Store) convertV1Chunk(ctx context.Context, insert *sql.Stmt, after int6
 		return 0, after, err
 	}
 	type oldRow struct {
-		ev                 Event
-		received           int64
-		format, headers    string
-		triggers           string
-		dupKey             []byte
-		problems, forward  sql.NullString
+		ev                Event
+		received          int64
+		format, headers   string
+		triggers          string
+		dupKey            []byte
+		problems, forward sql.NullString
 	}
 	var chunk []oldRow
 	for rows.Next() {

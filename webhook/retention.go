@@ -49,7 +49,8 @@ const (
 	// pruneBatch is how many events one prune transaction removes at most,
 	// so that ingest waits a few milliseconds at most.
 	pruneBatch = 500
-	// retentionEvery is how often the writer re-reads how far to prune.
+	// retentionEvery is how often the writer re-reads how far to prune
+	// (and after every pruneBatch new events).
 	retentionEvery = 5 * time.Second
 	prunersEvery   = time.Minute
 	// idSlack is how far, in time, an event's id may be out of arrival
@@ -61,9 +62,10 @@ const (
 
 // retentionState is the writer's progress through the retention limits.
 type retentionState struct {
-	checked time.Time
-	bound   int64 // unpinned events up to this id are due to go
-	from    int64 // no unpinned event below this id is left to prune
+	checked   time.Time
+	checkedID int64 // the last id when checked: many new events check again
+	bound     int64 // unpinned events up to this id are due to go
+	from      int64 // no unpinned event below this id is left to prune
 }
 
 // retentionStep prunes one batch when the log is over a limit. Only the
@@ -74,8 +76,8 @@ func (s *Store) retentionStep(ctx context.Context) {
 		return
 	}
 	st := &s.retain
-	if time.Since(st.checked) >= retentionEvery {
-		st.checked = time.Now()
+	if time.Since(st.checked) >= retentionEvery || s.lastID.Load()-st.checkedID >= pruneBatch {
+		st.checked, st.checkedID = time.Now(), s.lastID.Load()
 		b, err := s.pruneBound(ctx, r, time.Now())
 		if err != nil {
 			s.log.Warn("checking the event log's retention", "err", err)
@@ -105,7 +107,9 @@ func (s *Store) retentionStep(ctx context.Context) {
 }
 
 // pruneBound is the highest id the limits want gone; below the oldest id
-// when nothing is due.
+// when nothing is due. The newest event always stays: SQLite gives a new
+// row the highest id plus one, and an id once answered must never name
+// another event.
 func (s *Store) pruneBound(ctx context.Context, r Retention, now time.Time) (int64, error) {
 	oldest, last, err := s.idRange(ctx, s.wconn)
 	if err != nil || last == 0 {
@@ -136,7 +140,7 @@ func (s *Store) pruneBound(ctx context.Context, r Retention, now time.Time) (int
 			bound = max(bound, s.retain.from+max(pruneBatch, excess/max(1, used/n))-1)
 		}
 	}
-	return min(bound, last), nil
+	return min(bound, last-1), nil
 }
 
 type queryRower interface {
@@ -267,7 +271,7 @@ func (s *Store) runPruners() {
 
 // PruneRequest says what `iwb events prune` removes: events received
 // before Before and those beyond the newest KeepEvents (zero: no such
-// bound). Pinned events stay.
+// bound). Pinned events stay, and so does the newest event.
 type PruneRequest struct {
 	Before     time.Time
 	KeepEvents int64
@@ -306,6 +310,7 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 		}
 		bound = max(bound, first-1)
 	}
+	bound = min(bound, last-1) // see pruneBound
 	usedBefore, err := s.usedBytes(ctx, s.read)
 	if err != nil {
 		return res, err

@@ -437,8 +437,13 @@ func (s *Store) Close() error {
 		<-s.done
 		<-s.ckptDone
 		s.broker.close()
-		// Readers first, so the checkpoint waits on nobody.
+		// Readers first, so the checkpoint waits on nobody; statements
+		// before their connection, or it cannot close and keeps the WAL.
 		err = errors.Join(s.read.Close(), s.ckpt.Close())
+		for _, st := range []*sql.Stmt{s.stmts.insert, s.stmts.insertMatch, s.stmts.findRequest, s.stmts.insertRequest,
+			s.stmts.bumpTrigger, s.stmts.bumpCounter, s.stmts.dataVersion} {
+			err = errors.Join(err, st.Close())
+		}
 		if _, cerr := s.wconn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)"); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("checkpointing the event log: %w", cerr))
 		}
