@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -205,24 +206,36 @@ func (s *Store) convertV1Chunk(ctx context.Context, insert *sql.Stmt, after int6
 	return len(chunk), after, nil
 }
 
-// useIncrementalVacuum switches a file made without auto_vacuum (by an
-// earlier iwb, or by another table's code first) to incremental auto_vacuum,
-// which needs one full VACUUM. Failing that (another process holds the
-// file), the log still reuses the space it frees; it only cannot give it
-// back to the system.
-func (s *Store) useIncrementalVacuum(ctx context.Context) {
-	var mode int
-	if err := s.wconn.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode == 2 {
+// repack gives a file made by an earlier iwb, or by another table's code
+// first, the current page size and incremental auto_vacuum; both need a full
+// VACUUM, and the page size a rollback journal for it. On a new file it
+// costs nothing. Failing that (another process holds the file), the log
+// still reuses the space it frees; it only cannot give it back.
+func (s *Store) repack(ctx context.Context) {
+	var mode, size int
+	if err := s.wconn.QueryRowContext(ctx, `SELECT (SELECT auto_vacuum FROM pragma_auto_vacuum()), (SELECT page_size FROM pragma_page_size())`).Scan(&mode, &size); err != nil {
+		s.log.Warn("reading the event log's page layout", "err", err)
+		return
+	}
+	if mode == 2 && size == pageSize {
 		return
 	}
 	start := time.Now()
-	_, err := s.wconn.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`)
-	if err == nil {
-		_, err = s.wconn.ExecContext(ctx, `VACUUM`)
+	var err error
+	for _, q := range []string{`PRAGMA journal_mode = DELETE`, `PRAGMA page_size = ` + strconv.Itoa(pageSize),
+		`PRAGMA auto_vacuum = INCREMENTAL`, `VACUUM`} {
+		if _, err = s.wconn.ExecContext(ctx, q); err != nil {
+			break
+		}
+	}
+	if _, werr := s.wconn.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err == nil {
+		err = werr
 	}
 	if err != nil {
-		s.log.Warn("could not switch the event log to incremental vacuum; freed space is reused but not returned", "err", err)
+		s.log.Warn("could not repack the event log; freed space is reused but not returned", "err", err)
 		return
 	}
-	s.log.Info("switched the event log to incremental vacuum", "took", time.Since(start))
+	if time.Since(start) > time.Second {
+		s.log.Info("repacked the event log", "took", time.Since(start))
+	}
 }

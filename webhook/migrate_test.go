@@ -205,8 +205,8 @@ func TestFirstLayoutLogIsConverted(t *testing.T) {
 	var oldTables int
 	st.read.QueryRow(`PRAGMA auto_vacuum`).Scan(&mode)
 	st.read.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'events_v1' OR name LIKE 'events_received%'`).Scan(&oldTables)
-	if mode != 2 || oldTables != 0 {
-		t.Errorf("auto_vacuum %d (want 2, incremental), %d first-layout tables left", mode, oldTables)
+	if mode != 2 || oldTables != 0 || st.pageSize != pageSize {
+		t.Errorf("auto_vacuum %d (want 2, incremental), page size %d, %d first-layout tables left", mode, st.pageSize, oldTables)
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
