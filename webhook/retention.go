@@ -282,7 +282,7 @@ type PruneRequest struct {
 type PruneResult struct {
 	Events     int64
 	Bytes      int64 // the space the events held (estimated when dry)
-	FileBefore int64 // the database file's size, before and after
+	FileBefore int64 // the database file and its WAL on disk, before and after
 	FileAfter  int64
 }
 
@@ -293,7 +293,7 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 	if req.Before.IsZero() && req.KeepEvents <= 0 {
 		return res, errors.New("say what to prune: a date to prune before, or how many events to keep")
 	}
-	res.FileBefore = fileSize(s.path)
+	res.FileBefore = s.diskBytes()
 	oldest, last, err := s.idRange(ctx, s.read)
 	if err != nil || last == 0 {
 		res.FileAfter = res.FileBefore
@@ -347,7 +347,7 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 	if err := s.giveBackSpace(ctx); err != nil {
 		return res, err
 	}
-	res.FileAfter = fileSize(s.path)
+	res.FileAfter = s.diskBytes()
 	return res, nil
 }
 
@@ -384,6 +384,9 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 	}
 	return nil
 }
+
+// diskBytes is what the log takes on disk: the file and its WAL.
+func (s *Store) diskBytes() int64 { return fileSize(s.path) + fileSize(s.path+"-wal") }
 
 func fileSize(path string) int64 {
 	fi, err := os.Stat(path)
@@ -426,6 +429,6 @@ func (s *Store) Usage(ctx context.Context) (Usage, error) {
 	if err != nil {
 		return Usage{}, err
 	}
-	return Usage{FileBytes: fileSize(s.path) + fileSize(s.path+"-wal"), UsedBytes: used,
+	return Usage{FileBytes: s.diskBytes(), UsedBytes: used,
 		Events: s.events.Load(), Retention: s.opts.Retention}, nil
 }
