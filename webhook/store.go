@@ -48,7 +48,7 @@ type Stats struct {
 	Duplicates   int64 `json:"duplicates"`   // stored and marked as a duplicate
 	Mismatches   int64 `json:"mismatches"`   // stored with a schema mismatch
 	Dropped      int64 `json:"dropped"`      // live copies a slow reader missed (all still stored)
-	Busy         int64 `json:"busy"`         // answered 503: not stored in time
+	Busy         int64 `json:"busy"`         // answered 503: not stored in time, or over the connection cap
 	Unauthorized int64 `json:"unauthorized"` // answered 401: counted, not stored
 }
 
