@@ -22,6 +22,14 @@ type credentials struct {
 	Key        string // the API key; never print or log it
 }
 
+// label names the connection as the history shows it, e.g. "acme-prod (us)".
+func (c credentials) label() string {
+	if c.Region == "" {
+		return c.Connection
+	}
+	return c.Connection + " (" + c.Region + ")"
+}
+
 // newClient is a client calling Iterable as iwb with these credentials.
 func (c credentials) newClient(log *slog.Logger) (*client.Client, error) {
 	return client.New(client.Options{BaseURL: c.BaseURL, Key: c.Key, UserAgent: "iwb/" + version, Logger: log})

@@ -72,6 +72,7 @@ Run it with no command to open the workbench on the default connection, or
 		newSchemaCmd(),
 		newWebhookCmd(),
 		newSettingsCmd(),
+		newHistoryCmd(),
 	)
 	return root
 }

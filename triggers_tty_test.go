@@ -80,19 +80,15 @@ func TestDemoTriggersAndSchemasFromTheKeyboard(t *testing.T) {
 
 	// Later emailOpen events are checked against it on arrival: the
 	// Schemas tab sums up what did not fit, by path.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var s string
+	checked := tuitest.Poll(30*time.Second, func() bool {
 		term.SendKeys("3", "4") // re-read the mismatches
-		s := term.Screen()
-		if strings.Contains(s, "every event since the schema was set fits it") || strings.Contains(s, " ×") {
-			if strings.Contains(flatText(s), "opens") {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the Schemas tab shows no check of later events:\n%s", s)
-		}
-		time.Sleep(200 * time.Millisecond)
+		s = term.Screen()
+		return (strings.Contains(s, "every event since the schema was set fits it") || strings.Contains(s, " ×")) &&
+			strings.Contains(flatText(s), "opens")
+	})
+	if !checked {
+		t.Fatalf("the Schemas tab shows no check of later events:\n%s", s)
 	}
 	term.SendKeys("1")
 	term.WaitFor(2*time.Second, "┌ Events")
