@@ -395,15 +395,65 @@ func (c *Client) CreateList(ctx context.Context, r CreateListRequest) (int64, er
 
 // GetUserByEmail fetches a user (get-user); an unknown email wraps ErrUserNotFound.
 func (c *Client) GetUserByEmail(ctx context.Context, email string) (*User, error) {
+	return c.getUser(ctx, call{method: "GET", path: "/api/users/getByEmail", query: url.Values{"email": {email}}}, email)
+}
+
+// GetUserByUserID fetches a user by userId; an unknown one wraps ErrUserNotFound.
+func (c *Client) GetUserByUserID(ctx context.Context, userID string) (*User, error) {
+	return c.getUser(ctx, call{method: "GET", path: "/api/users/byUserId/{userId}", arg: userID}, userID)
+}
+
+// getUser reads UserResponse, whose empty answer means nobody has that id.
+func (c *Client) getUser(ctx context.Context, k call, who string) (*User, error) {
 	var out UserResponse
-	k := call{method: "GET", path: "/api/users/getByEmail", query: url.Values{"email": {email}}}
 	if err := c.send(ctx, k, nil, &out); err != nil {
 		return nil, err
 	}
 	if out.User == nil {
-		return nil, fmt.Errorf("%w: %s", ErrUserNotFound, email)
+		return nil, fmt.Errorf("%w: %s", ErrUserNotFound, who)
 	}
 	return out.User, nil
+}
+
+// UserEvents reads the events tracked on a user, newest first, at most
+// limit of them (1 to 200; 0 means Iterable's default of 30).
+func (c *Client) UserEvents(ctx context.Context, email string, limit int) ([]map[string]any, error) {
+	return c.events(ctx, call{method: "GET", path: "/api/events/{email}", arg: email}, limit)
+}
+
+// UserEventsByUserID is UserEvents for a user known by userId.
+func (c *Client) UserEventsByUserID(ctx context.Context, userID string, limit int) ([]map[string]any, error) {
+	return c.events(ctx, call{method: "GET", path: "/api/events/byUserId/{userId}", arg: userID}, limit)
+}
+
+func (c *Client) events(ctx context.Context, k call, limit int) ([]map[string]any, error) {
+	if limit > 0 {
+		k.query = url.Values{"limit": {strconv.Itoa(limit)}}
+	}
+	var out EventsResponse
+	err := c.send(ctx, k, nil, &out)
+	return out.Events, err
+}
+
+// campaignPages bounds Campaigns to 50,000 campaigns.
+const campaignPages = 50
+
+// Campaigns lists every campaign of the project, a page of 1,000 at a time.
+func (c *Client) Campaigns(ctx context.Context) ([]Campaign, error) {
+	var all []Campaign
+	for page := 1; page <= campaignPages; page++ {
+		var out CampaignsResponse
+		k := call{method: "GET", path: "/api/campaigns",
+			query: url.Values{"page": {strconv.Itoa(page)}, "pageSize": {"1000"}}}
+		if err := c.send(ctx, k, nil, &out); err != nil {
+			return all, err
+		}
+		all = append(all, out.Campaigns...)
+		if out.NextPageURL == "" || len(out.Campaigns) == 0 {
+			break
+		}
+	}
+	return all, nil
 }
 
 // Channels lists the project's channels (list-channels).

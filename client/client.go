@@ -128,8 +128,11 @@ func (c *Client) BaseURL() string { return c.base.String() }
 // given, waiting for the endpoint's limiter, retrying as the policy allows.
 type call struct {
 	method, path string
-	query        url.Values
-	body         []byte
+	// arg fills the path's one {parameter} segment, escaped; the path keeps
+	// the pattern so limits and errors name the endpoint, not the user.
+	arg   string
+	query url.Values
+	body  []byte
 	// only429 retries nothing but 429: for calls that may have been accepted
 	// when the answer was lost (send-sms must not reach a person twice).
 	only429 bool
@@ -238,7 +241,12 @@ func (c *Client) newRequest(ctx context.Context, k call) (*http.Request, error) 
 
 func (c *Client) url(k call) string {
 	u := *c.base
-	u.Path = strings.TrimRight(u.Path, "/") + k.path
+	base, escapedBase := strings.TrimRight(u.Path, "/"), strings.TrimRight(u.EscapedPath(), "/")
+	u.Path, u.RawPath = base+k.path, ""
+	if open, end := strings.Index(k.path, "{"), strings.Index(k.path, "}"); k.arg != "" && open >= 0 && end > open {
+		u.Path = base + k.path[:open] + k.arg + k.path[end+1:]
+		u.RawPath = escapedBase + k.path[:open] + url.PathEscape(k.arg) + k.path[end+1:]
+	}
 	if len(k.query) > 0 {
 		u.RawQuery = k.query.Encode()
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/sandbox"
@@ -22,6 +23,7 @@ type recorded struct {
 	Method, Path, Query string
 	Header              http.Header
 	Body                []byte
+	At                  time.Time // when the request reached the sandbox
 }
 
 // recorder sits in front of a handler and keeps every request.
@@ -34,7 +36,7 @@ type recorder struct {
 func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
-	r.reqs = append(r.reqs, recorded{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), body})
+	r.reqs = append(r.reqs, recorded{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), body, time.Now()})
 	r.mu.Unlock()
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	r.next.ServeHTTP(w, req)

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -239,5 +241,49 @@ func TestBulkUpdateBurstAtPublishedRate(t *testing.T) {
 	}
 	if refused == 0 {
 		t.Error("7 direct bulkUpdate calls within a second met no 429")
+	}
+}
+
+// TestLimiterNeverOverfillsASlidingSecond sends 100 requests to one endpoint
+// from four goroutines and checks, at the sandbox, every one-second window
+// that starts at an arrival.
+func TestLimiterNeverOverfillsASlidingSecond(t *testing.T) {
+	const rate = 20
+	rates := map[string]float64{"POST /api/users/bulkUpdate": rate}
+	e := newEnv(t, sandbox.Options{Rates: rates}, client.Options{Limits: rates, Retry: client.RetryPolicy{MaxAttempts: 1}})
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= 100 {
+				if _, err := e.c.BulkUpdateUsers(context.Background(), client.BulkUpdateUsersRequest{
+					Users: []client.OptionalApiUser{{Email: "b@example.com"}}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	reqs := e.rec.all()
+	if len(reqs) != 100 {
+		t.Fatalf("%d requests reached the sandbox, want 100", len(reqs))
+	}
+	slices.SortFunc(reqs, func(a, b recorded) int { return a.At.Compare(b.At) })
+	for i, r := range reqs {
+		in := 0
+		for _, o := range reqs[i:] {
+			if o.At.Sub(r.At) <= time.Second {
+				in++
+			}
+		}
+		if in > rate {
+			t.Fatalf("%d requests within the second from request %d, the rate is %d", in, i, rate)
+		}
+	}
+	if n := e.sb.RateLimited(); n != 0 {
+		t.Errorf("the sandbox answered 429 %d times", n)
 	}
 }

@@ -272,3 +272,37 @@ type WebhookUpdate struct {
 	BlastSendEnabled     *bool    `json:"blastSendEnabled,omitempty"`
 	TriggeredSendEnabled *bool    `json:"triggeredSendEnabled,omitempty"`
 }
+
+// Campaign is CampaignDetails.
+type Campaign struct {
+	ID              int64    `json:"id"`
+	Name            string   `json:"name"`
+	CampaignState   string   `json:"campaignState"` // Draft, Ready, Scheduled, Running, Finished, …, Archived
+	Type            string   `json:"type"`          // Blast or Triggered
+	MessageMedium   string   `json:"messageMedium"` // Email, Push, SMS, InApp, WebPush, …
+	TemplateID      int64    `json:"templateId,omitempty"`
+	CreatedAt       int64    `json:"createdAt"` // epoch ms
+	UpdatedAt       int64    `json:"updatedAt"`
+	StartAt         int64    `json:"startAt,omitempty"`
+	EndedAt         int64    `json:"endedAt,omitempty"`
+	CreatedByUserID string   `json:"createdByUserId"`
+	UpdatedByUserID string   `json:"updatedByUserId,omitempty"`
+	WorkflowID      int64    `json:"workflowId,omitempty"`
+	Labels          []string `json:"labels,omitempty"`
+	ListIDs         []int64  `json:"listIds,omitempty"`
+}
+
+// CampaignsResponse is GetCampaignsResponse (CampaignsResponse).
+type CampaignsResponse struct {
+	Campaigns           []Campaign `json:"campaigns"`
+	NextPageURL         string     `json:"nextPageUrl,omitempty"`
+	PreviousPageURL     string     `json:"previousPageUrl,omitempty"`
+	TotalCampaignsCount int64      `json:"totalCampaignsCount,omitempty"` // only on a paged read
+}
+
+// EventsResponse is GetEventsResponse: a user's events, newest first. Their
+// shape is not fixed; a tracked custom event carries eventName, createdAt,
+// email, userId and dataFields.
+type EventsResponse struct {
+	Events []map[string]any `json:"events"`
+}

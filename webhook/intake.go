@@ -86,63 +86,11 @@ func parseJSON(raw []byte) (Body, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return Body{}, errors.New("the body is empty")
 	}
-	// One pass: fields of an unexpected type (say dataFields as a string) only
-	// stay blank, reported as an *UnmarshalTypeError, which is no reason to
-	// refuse the event.
-	var env struct {
-		EventName  json.RawMessage `json:"eventName"`
-		Email      json.RawMessage `json:"email"`
-		UserID     json.RawMessage `json:"userId"`
-		WorkflowID json.RawMessage `json:"workflowId"`
-		DataFields struct {
-			WorkflowID json.RawMessage `json:"workflowId"`
-			Email      json.RawMessage `json:"email"`
-			UserID     json.RawMessage `json:"userId"`
-			MessageID  json.RawMessage `json:"messageId"`
-			EmailID    json.RawMessage `json:"emailId"`
-			CreatedAt  json.RawMessage `json:"createdAt"`
-		} `json:"dataFields"`
+	fields, err := scanJSON(raw)
+	if err != nil {
+		return Body{}, err
 	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if !errors.As(err, &typeErr) {
-			return Body{}, err
-		}
-	}
-	data := env.DataFields
-	b := Body{Payload: raw, fields: bodyFields{
-		eventName:  jsonText(env.EventName),
-		email:      jsonText(env.Email),
-		userID:     jsonText(env.UserID),
-		workflowID: jsonText(env.WorkflowID),
-		data: dataFields{
-			workflowID: jsonText(data.WorkflowID),
-			email:      jsonText(data.Email),
-			userID:     jsonText(data.UserID),
-			messageID:  jsonText(data.MessageID),
-			emailID:    jsonText(data.EmailID),
-			createdAt:  jsonText(data.CreatedAt),
-		},
-	}}
-	return b, nil
-}
-
-// jsonText is a JSON string's text or a number's literal; "" for anything else.
-func jsonText(v json.RawMessage) string {
-	if len(v) == 0 {
-		return ""
-	}
-	switch c := v[0]; {
-	case c == '"':
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			return ""
-		}
-		return strings.TrimSpace(s)
-	case c == '-' || (c >= '0' && c <= '9'):
-		return string(v)
-	}
-	return ""
+	return Body{Payload: raw, fields: fields}, nil
 }
 
 // parseForm turns a form body into an object: a key sent once maps to its

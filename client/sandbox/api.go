@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -292,53 +291,12 @@ func (s *Sandbox) addList(name, description string, now time.Time) int64 {
 	return id
 }
 
-func (s *Sandbox) getByEmail(w http.ResponseWriter, r *http.Request) {
-	email := r.URL.Query().Get("email")
-	if email == "" {
-		badParams(w, "email is required")
-		return
-	}
-	s.mu.Lock()
-	u := s.users[email]
-	var resp client.UserResponse
-	if u != nil {
-		p := u.profile()
-		resp.User = &p
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, resp) // an unknown user is 200 {}
-}
-
 func (s *Sandbox) getChannels(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, client.ChannelsResponse{Channels: channels})
 }
 
 func (s *Sandbox) getMessageTypes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, client.MessageTypesResponse{MessageTypes: messageTypes})
-}
-
-func (s *Sandbox) getJourneys(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, pageSize := 1, 10
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			badParams(w, "page must be a positive integer")
-			return
-		}
-		page = n
-	}
-	if v := q.Get("pageSize"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 50 {
-			badParams(w, "pageSize must be between 1 and 50")
-			return
-		}
-		pageSize = n
-	}
-	start := min((page-1)*pageSize, len(journeys))
-	end := min(start+pageSize, len(journeys))
-	writeJSON(w, http.StatusOK, client.JourneysResponse{Journeys: journeys[start:end], TotalJourneysCount: int64(len(journeys))})
 }
 
 func (s *Sandbox) getFields(w http.ResponseWriter, r *http.Request) {
@@ -387,7 +345,8 @@ func (s *Sandbox) track(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "Conflict", "The email and userId belong to different users", nil)
 		return
 	}
-	ev := trackedEvent{ID: req.ID, EventName: req.EventName, CreatedAt: now.Unix(), DataFields: req.DataFields}
+	ev := trackedEvent{ID: req.ID, EventName: req.EventName, CreatedAt: now.Unix(), DataFields: req.DataFields,
+		CampaignID: req.CampaignID, TemplateID: req.TemplateID}
 	if req.CreatedAt != nil {
 		ev.CreatedAt = *req.CreatedAt
 	}

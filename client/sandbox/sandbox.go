@@ -75,10 +75,11 @@ type user struct {
 }
 
 type trackedEvent struct {
-	ID         string         `json:"id"`
-	EventName  string         `json:"eventName"`
-	CreatedAt  int64          `json:"createdAt"`
-	DataFields map[string]any `json:"dataFields,omitempty"`
+	ID                     string
+	EventName              string
+	CreatedAt              int64 // unix seconds
+	DataFields             map[string]any
+	CampaignID, TemplateID *int64
 }
 
 // maxEventsPerUser bounds the memory of a long demo.
@@ -96,7 +97,7 @@ func New(opts Options) *Sandbox {
 		users:      map[string]*user{},
 		byUserID:   map[string]*user{},
 		fieldTypes: map[string]map[string]string{"user": {}},
-		nextListID: 2001,
+		nextListID: firstListID,
 		webhook:    webhookConfig{Webhook: client.Webhook{ID: 1, AuthType: "NoAuth", ChannelIDs: []int64{}, MessageTypeIDs: []int64{}}},
 		deliveries: make(chan delivery, 1024),
 		stop:       make(chan struct{}),
@@ -154,7 +155,13 @@ func (s *Sandbox) Handler() http.Handler {
 		"POST /api/users/bulkUpdate":          s.bulkUpdate,
 		"GET /api/lists":                      s.getLists,
 		"POST /api/lists":                     s.createList,
-		"GET /api/users/getByEmail":           s.getByEmail,
+		"GET /api/users/getByEmail":           s.userRead(true, fromQuery("email")),
+		"GET /api/users/{email}":              s.userRead(true, fromPath("email")),
+		"GET /api/users/byUserId":             s.userRead(false, fromQuery("userId")),
+		"GET /api/users/byUserId/{userId}":    s.userRead(false, fromPath("userId")),
+		"GET /api/events/{email}":             s.eventsRead(true, fromPath("email")),
+		"GET /api/events/byUserId/{userId}":   s.eventsRead(false, fromPath("userId")),
+		"GET /api/campaigns":                  s.getCampaigns,
 		"GET /api/channels":                   s.getChannels,
 		"POST /api/sms/target":                s.sendSMS,
 		"POST /api/events/track":              s.track,
