@@ -289,7 +289,10 @@ func TestRecipeFromAFileTurnsEventsIntoJobs(t *testing.T) {
 	test := h.iwb(0, "recipe", "test", "click-recipe", "--event", fmt.Sprint(early), "--json")
 	var tr struct {
 		Conditions bool
-		Steps      []struct{ Action, Method, Path string; Body json.RawMessage }
+		Steps      []struct {
+			Action, Method, Path string
+			Body                 json.RawMessage
+		}
 	}
 	if err := json.Unmarshal([]byte(test.stdout), &tr); err != nil || !tr.Conditions || len(tr.Steps) != 1 ||
 		tr.Steps[0].Method != "POST" || tr.Steps[0].Path != "/api/users/update" ||
