@@ -300,9 +300,9 @@ func (s *Store) lastEvent(ctx context.Context, recipe string) (int64, error) {
 	return id.Int64, nil
 }
 
-// queued lists the ids of the jobs waiting to run, oldest first.
-func (s *Store) queued(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM jobs WHERE status = 'queued' ORDER BY id`)
+// queued lists the ids of up to limit jobs waiting to run, oldest first.
+func (s *Store) queued(ctx context.Context, limit int) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing queued jobs: %w", err)
 	}
@@ -341,23 +341,42 @@ func (s *Store) startStep(ctx context.Context, jobID int64, st StepRun) error {
 	return nil
 }
 
-// finishStep keeps a step's outcome.
-func (s *Store) finishStep(ctx context.Context, jobID int64, st StepRun) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE job_steps SET done = 1, status = ?, answer = ?, error = ?, duration_ns = ?
-		WHERE job_id = ? AND n = ?`, st.Status, keepJSON(st.Answer), st.Error, int64(st.Duration), jobID, st.N)
+// finishStep keeps a step's outcome and, when status is not empty, the
+// job's with it, in one transaction.
+func (s *Store) finishStep(ctx context.Context, jobID int64, st StepRun, status Status, reason string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("keeping step %d of job %d: %w", st.N, jobID, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE job_steps SET done = 1, status = ?, answer = ?, error = ?, duration_ns = ?
+		WHERE job_id = ? AND n = ?`, st.Status, keepJSON(st.Answer), st.Error, int64(st.Duration), jobID, st.N); err != nil {
+		return fmt.Errorf("keeping step %d of job %d: %w", st.N, jobID, err)
+	}
+	if status != "" {
+		if err := finishJob(ctx, tx, jobID, status, reason); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("keeping step %d of job %d: %w", st.N, jobID, err)
 	}
 	return nil
 }
 
-// finish sets a job's final status.
+// finish sets a job's status.
 func (s *Store) finish(ctx context.Context, jobID int64, status Status, reason string) error {
+	return finishJob(ctx, s.db, jobID, status, reason)
+}
+
+func finishJob(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, jobID int64, status Status, reason string) error {
 	finished := int64(0)
 	if status.Finished() {
 		finished = time.Now().UnixNano()
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET status = ?, reason = ?, finished_at = ? WHERE id = ?`,
+	_, err := db.ExecContext(ctx, `UPDATE jobs SET status = ?, reason = ?, finished_at = ? WHERE id = ?`,
 		string(status), reason, finished, jobID)
 	if err != nil {
 		return fmt.Errorf("finishing job %d: %w", jobID, err)

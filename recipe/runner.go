@@ -155,11 +155,21 @@ func (r *Runner) serve(ctx context.Context) error {
 	tick := time.NewTicker(r.o.Poll)
 	defer tick.Stop()
 	for {
-		if err := r.scan(ctx); err != nil && ctx.Err() == nil {
+		// Reading the log and running jobs take turns in bounded rounds, so
+		// a burst of events neither starves the jobs nor the reading.
+		moreEvents, err := r.scan(ctx)
+		if err != nil && ctx.Err() == nil {
 			r.o.Log.Error("reading events for recipes", "err", err)
 		}
-		if err := r.runQueued(ctx); err != nil && ctx.Err() == nil {
+		moreJobs, err := r.runQueued(ctx, jobsPerRound)
+		if err != nil && ctx.Err() == nil {
 			r.o.Log.Error("running recipe jobs", "err", err)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if moreEvents || moreJobs {
+			continue
 		}
 		select {
 		case <-ctx.Done():
@@ -169,90 +179,89 @@ func (r *Runner) serve(ctx context.Context) error {
 	}
 }
 
+// jobsPerRound bounds the jobs run between two reads of the log.
+const jobsPerRound = 64
+
 // scanPage is how many events one read of the log takes.
 const scanPage = 256
 
 // scan stores a job for every event an armed recipe's trigger matched since
 // it was last read: queued, or skipped with the reason. Past a recipe's cap
 // the recipe disarms itself.
-func (r *Runner) scan(ctx context.Context) error {
+// It reads at most one page per recipe; more says there may be more.
+func (r *Runner) scan(ctx context.Context) (more bool, err error) {
 	armed, err := r.o.Recipes.Armed(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, rec := range armed {
-		if err := r.scanRecipe(ctx, rec); err != nil {
-			return err
+		m, err := r.scanRecipe(ctx, rec)
+		if err != nil {
+			return false, err
 		}
+		more = more || m
 	}
-	return nil
+	return more, nil
 }
 
-func (r *Runner) scanRecipe(ctx context.Context, rec Saved) error {
+func (r *Runner) scanRecipe(ctx context.Context, rec Saved) (more bool, err error) {
 	cur, ok := r.cursors[rec.Name]
 	if !ok || cur.armedAfter != rec.ArmedAfter {
 		last, err := r.o.Recipes.lastEvent(ctx, rec.Name)
 		if err != nil {
-			return err
+			return false, err
 		}
 		cur = cursor{armedAfter: rec.ArmedAfter, after: max(rec.ArmedAfter, last)}
 	}
 	defer func() { r.cursors[rec.Name] = cur }()
-	for {
-		evs, err := r.o.Events.List(ctx, webhook.Query{Trigger: rec.Trigger, AfterID: cur.after, Limit: scanPage})
+	evs, err := r.o.Events.List(ctx, webhook.Query{Trigger: rec.Trigger, AfterID: cur.after, Limit: scanPage})
+	if err != nil || len(evs) == 0 {
+		return false, err
+	}
+	var jobs []newJob
+	running := 0
+	for _, ev := range evs {
+		if ev.Status != webhook.StatusAccepted || ev.DuplicateOf != 0 {
+			continue
+		}
+		payload, _ := ev.Value()
+		j := newJob{recipe: rec.Name, eventID: ev.ID, status: StatusQueued}
+		if why := skipReason(rec.Recipe, ev, payload); why != "" {
+			j.status, j.reason = StatusSkipped, why
+		} else {
+			running++
+		}
+		jobs = append(jobs, j)
+	}
+	capped := false
+	if running > 0 {
+		started, err := r.o.Recipes.startedSince(ctx, rec.Name, time.Now().Add(-time.Minute))
 		if err != nil {
-			return err
+			return false, err
 		}
-		if len(evs) == 0 {
-			return nil
-		}
-		var jobs []newJob
-		running := 0
-		for _, ev := range evs {
-			if ev.Status != webhook.StatusAccepted || ev.DuplicateOf != 0 {
-				continue
-			}
-			payload, _ := ev.Value()
-			j := newJob{recipe: rec.Name, eventID: ev.ID, status: StatusQueued}
-			if why := skipReason(rec.Recipe, ev, payload); why != "" {
-				j.status, j.reason = StatusSkipped, why
-			} else {
-				running++
-			}
-			jobs = append(jobs, j)
-		}
-		capped := false
-		if running > 0 {
-			started, err := r.o.Recipes.startedSince(ctx, rec.Name, time.Now().Add(-time.Minute))
-			if err != nil {
-				return err
-			}
-			if room := rec.Limit() - started; running > room {
-				jobs, capped = keepRunning(jobs, max(room, 0)), true
-			}
-		}
-		if _, err := r.o.Recipes.addJobs(ctx, jobs); err != nil {
-			return err
-		}
-		for _, j := range jobs {
-			if j.status == StatusSkipped {
-				r.announce(ctx, j.recipe, j.eventID)
-			}
-		}
-		cur.after = evs[len(evs)-1].ID
-		if capped {
-			why := fmt.Sprintf("started %d jobs within a minute, its cap; arm it again with 'iwb recipe arm %s'", rec.Limit(), rec.Name)
-			if err := r.o.Recipes.Disarm(ctx, rec.Name, why); err != nil {
-				return err
-			}
-			r.o.Log.Warn("recipe disarmed itself", "recipe", rec.Name, "cap", rec.Limit())
-			r.o.Notify(fmt.Sprintf("recipe %q disarmed itself: %s", rec.Name, why))
-			return nil
-		}
-		if len(evs) < scanPage {
-			return nil
+		if room := rec.Limit() - started; running > room {
+			jobs, capped = keepRunning(jobs, max(room, 0)), true
 		}
 	}
+	if _, err := r.o.Recipes.addJobs(ctx, jobs); err != nil {
+		return false, err
+	}
+	for _, j := range jobs {
+		if j.status == StatusSkipped {
+			r.announce(ctx, j.recipe, j.eventID)
+		}
+	}
+	cur.after = evs[len(evs)-1].ID
+	if capped {
+		why := fmt.Sprintf("started %d jobs within a minute, its cap; arm it again with 'iwb recipe arm %s'", rec.Limit(), rec.Name)
+		if err := r.o.Recipes.Disarm(ctx, rec.Name, why); err != nil {
+			return false, err
+		}
+		r.o.Log.Warn("recipe disarmed itself", "recipe", rec.Name, "cap", rec.Limit())
+		r.o.Notify(fmt.Sprintf("recipe %q disarmed itself: %s", rec.Name, why))
+		return false, nil
+	}
+	return len(evs) == scanPage, nil
 }
 
 // keepRunning keeps the first n jobs that would run, and the skipped jobs
@@ -281,21 +290,22 @@ func (r *Runner) announce(ctx context.Context, recipe string, eventID int64) {
 	}
 }
 
-// runQueued runs the queued jobs, oldest first, until ctx ends.
-func (r *Runner) runQueued(ctx context.Context) error {
-	ids, err := r.o.Recipes.queued(ctx)
+// runQueued runs up to limit queued jobs, oldest first, until ctx ends;
+// more says some were left.
+func (r *Runner) runQueued(ctx context.Context, limit int) (more bool, err error) {
+	ids, err := r.o.Recipes.queued(ctx, limit+1)
 	if err != nil {
-		return err
+		return false, err
 	}
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			return nil
+	for i, id := range ids {
+		if ctx.Err() != nil || i == limit {
+			return i == limit, nil
 		}
 		if err := r.runJob(ctx, id); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return false, nil
 }
 
 // runJob runs one queued job from its first step not yet done. A job
@@ -364,10 +374,7 @@ func (r *Runner) runJob(ctx context.Context, id int64) error {
 			if serr := r.o.Recipes.startStep(keep, id, run); serr != nil {
 				return serr
 			}
-			if serr := r.o.Recipes.finishStep(keep, id, run); serr != nil {
-				return serr
-			}
-			return finish(StatusFailed, fmt.Sprintf("step %d (%s), nothing sent: %v", run.N, a.Name, err))
+			return r.settle(keep, job, run, StatusFailed, fmt.Sprintf("step %d (%s), nothing sent: %v", run.N, a.Name, err))
 		}
 		run.Method, run.Path, run.Body = a.Target(body)
 		run.Sent = true
@@ -385,18 +392,30 @@ func (r *Runner) runJob(ctx context.Context, id int64) error {
 		if err != nil {
 			run.Error = err.Error()
 		}
-		if err := r.o.Recipes.finishStep(keep, id, run); err != nil {
-			return err
-		}
 		switch {
 		case err != nil && cutShort:
-			return finish(StatusUnknown, fmt.Sprintf("iwb stopped while step %d was in flight: it may have been sent, so it is not sent again (jobs rerun sends it again)", run.N))
+			return r.settle(keep, job, run, StatusUnknown, fmt.Sprintf("iwb stopped while step %d was in flight: it may have been sent, so it is not sent again (jobs rerun sends it again)", run.N))
 		case err != nil:
-			return finish(StatusFailed, fmt.Sprintf("step %d (%s): %v", run.N, a.Name, err))
+			return r.settle(keep, job, run, StatusFailed, fmt.Sprintf("step %d (%s): %v", run.N, a.Name, err))
+		case run.N == len(rec.Steps):
+			return r.settle(keep, job, run, StatusSucceeded, "")
+		}
+		if err := r.o.Recipes.finishStep(keep, id, run, "", ""); err != nil {
+			return err
 		}
 		sc.Answers = append(sc.Answers, decodeAnswer(answer))
 	}
 	return finish(StatusSucceeded, "")
+}
+
+// settle keeps a job's last step and its final status together.
+func (r *Runner) settle(ctx context.Context, job Job, run StepRun, status Status, reason string) error {
+	if err := r.o.Recipes.finishStep(ctx, job.ID, run, status, reason); err != nil {
+		return err
+	}
+	r.o.Log.Info("recipe job finished", "job", job.ID, "recipe", job.Recipe, "event", job.EventID, "status", status, "reason", reason)
+	r.announce(ctx, job.Recipe, job.EventID)
+	return nil
 }
 
 // graceContext is a step's context: it outlives ctx by the grace period,

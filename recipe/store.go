@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 -- One job per recipe and event, but for the ones started by hand: what
 -- makes a job never start twice for the same event.
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_once ON jobs(recipe, event_id) WHERE manual = 0;
-CREATE INDEX IF NOT EXISTS jobs_open ON jobs(status) WHERE status IN ('queued', 'running');
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, id);
 CREATE INDEX IF NOT EXISTS jobs_recent ON jobs(recipe, created_at);
 CREATE INDEX IF NOT EXISTS jobs_event ON jobs(event_id);
 CREATE TABLE IF NOT EXISTS job_steps (
