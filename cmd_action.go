@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 )
 
@@ -119,8 +120,7 @@ func runAction(cmd *cobra.Command, args []string) error {
 		}
 		creds.Key = "" // nothing is sent: the request can be shown without a key
 	}
-	c, err := client.New(client.Options{BaseURL: creds.BaseURL, Key: creds.Key,
-		UserAgent: "iwb/" + version, Logger: a.log})
+	c, err := creds.newClient(a.log)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -141,7 +141,7 @@ func runAction(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if r.confirmRequired && !r.yes {
-		if err := confirm(cmd, r); err != nil {
+		if err := confirm(cmd, r.confirmQuestion(), "Send?", "nothing was sent"); err != nil {
 			return err
 		}
 	}
@@ -323,20 +323,25 @@ func readData(data string, stdin io.Reader) ([]byte, error) {
 	}
 }
 
-// confirm asks on the terminal; without one, it refuses.
-func confirm(cmd *cobra.Command, r actionRun) error {
-	what := fmt.Sprintf("%s will reach real people", r.action.Title)
+// confirmQuestion says what the run will do that needs a yes.
+func (r actionRun) confirmQuestion() string {
 	if r.action.UsersField != "" {
-		what = fmt.Sprintf("%s will write %d users", r.action.Title, r.users)
+		return fmt.Sprintf("%s will write %d users", r.action.Title, r.users)
 	}
+	return fmt.Sprintf("%s will reach real people", r.action.Title)
+}
+
+// confirm asks "what. question [y/N]" on the terminal; without one, it
+// refuses with --yes as the way out. nothingDone ends either refusal.
+func confirm(cmd *cobra.Command, what, question, nothingDone string) error {
 	in := cmd.InOrStdin()
 	if !isTerminal(in) || !isTerminal(cmd.ErrOrStderr()) {
-		return usageErrorf("%s: confirm with --yes (no terminal to ask on); nothing was sent", what)
+		return usageErrorf("%s: confirm with --yes (no terminal to ask on); %s", what, nothingDone)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s. Send? [y/N] ", what)
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s. %s [y/N] ", what, question)
 	line, _ := bufio.NewReader(in).ReadString('\n')
 	if answer := strings.ToLower(strings.TrimSpace(line)); answer != "y" && answer != "yes" {
-		return usageErrorf("not confirmed; nothing was sent")
+		return usageErrorf("not confirmed; %s", nothingDone)
 	}
 	return nil
 }
@@ -346,12 +351,15 @@ func isTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// printJSON prints an answer indented, or as received when it is not JSON.
+// printJSON prints an answer indented, or as received when it is not JSON;
+// either way through the sanitizer, as it came from outside.
 func printJSON(w io.Writer, b []byte) {
 	var buf bytes.Buffer
-	if json.Indent(&buf, b, "", "  ") != nil {
-		buf.Reset()
-		buf.Write(b)
+	text := ""
+	if json.Indent(&buf, b, "", "  ") == nil {
+		text = string(termtext.JSON(buf.Bytes()))
+	} else {
+		text = termtext.Block(string(b))
 	}
-	fmt.Fprintln(w, strings.TrimRight(buf.String(), "\n"))
+	fmt.Fprintln(w, strings.TrimRight(text, "\n"))
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/internal/secret"
 
 	"github.com/spf13/cobra"
@@ -224,7 +223,7 @@ func runConnectionTest(cmd *cobra.Command, args []string) error {
 	if c.Connection == "ITERABLE_API_KEY" {
 		source = "taken from ITERABLE_API_KEY"
 	}
-	api, err := client.New(client.Options{BaseURL: c.BaseURL, Key: c.Key, UserAgent: "iwb/" + version, Logger: a.log})
+	api, err := c.newClient(a.log)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -113,7 +115,7 @@ func runEventsShow(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return fmt.Errorf("encoding event %d: %w", ev.ID, err)
 	}
-	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", termtext.JSON(b))
 	return err
 }
 
@@ -180,7 +182,7 @@ func runEventsReplay(cmd *cobra.Command, args []string) error {
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "event %d → %s: %d %s in %s\n", ev.ID, to, res.Status,
 		http.StatusText(res.Status), res.Latency.Round(time.Millisecond))
-	if _, err := cmd.OutOrStdout().Write(res.Response); err != nil {
+	if _, err := io.WriteString(cmd.OutOrStdout(), termtext.Block(string(res.Response))); err != nil {
 		return err
 	}
 	if res.Status >= 300 {

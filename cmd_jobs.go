@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 )
 
@@ -93,7 +94,7 @@ func runJobsList(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintln(tw, "ID\tRECIPE\tEVENT\tSTATUS\tSTEPS\tCREATED\tREASON")
 	for _, j := range jobs {
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%s\t%s\n", j.ID, j.Recipe, j.EventID, j.Status, len(j.Steps),
-			j.CreatedAt.Local().Format(time.DateTime), clipText(j.Reason, 100))
+			j.CreatedAt.Local().Format(time.DateTime), termtext.Line(clipText(j.Reason, 100)))
 	}
 	return tw.Flush()
 }
@@ -110,7 +111,7 @@ func writeJSONLine(w io.Writer, v any) error {
 	if err != nil {
 		return fmt.Errorf("encoding: %w", err)
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = fmt.Fprintf(w, "%s\n", termtext.JSON(b))
 	return err
 }
 
@@ -157,7 +158,7 @@ func runJobsShow(cmd *cobra.Command, args []string) error {
 func writeJob(out io.Writer, j recipe.Job) {
 	fmt.Fprintf(out, "job %d: recipe %q on event %d: %s\n", j.ID, j.Recipe, j.EventID, j.Status)
 	if j.Reason != "" {
-		fmt.Fprintln(out, "reason: "+j.Reason)
+		fmt.Fprintln(out, "reason: "+termtext.Line(j.Reason))
 	}
 	if j.RerunOf != 0 {
 		fmt.Fprintf(out, "re-run of job %d\n", j.RerunOf)
@@ -182,7 +183,7 @@ func writeJob(out io.Writer, j recipe.Job) {
 			printJSON(out, s.Answer)
 		}
 		if s.Error != "" {
-			fmt.Fprintln(out, "error: "+oneLine(s.Error))
+			fmt.Fprintln(out, "error: "+termtext.Line(oneLine(s.Error)))
 		}
 	}
 }

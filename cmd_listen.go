@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -87,11 +88,9 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	defer st.Close()
 	if authSpec == "" {
 		// A token set up from the workbench's Triggers tab stays required.
-		token, err := st.ListenerToken(cmd.Context())
-		if err != nil {
+		if auth, err = st.ListenerAuth(cmd.Context()); err != nil {
 			return err
 		}
-		auth = webhook.TokenAuth(token)
 	}
 	srv, err := webhook.NewServer(st, webhook.ServerOptions{
 		Addr: addr, MaxBody: maxBody, Auth: auth, ForwardTo: forwardTo, Logger: a.log,
@@ -206,14 +205,15 @@ func (p *eventPrinter) print(ev webhook.Event) {
 }
 
 // writeEvent prints an event as one JSON line or one human line: time, kind,
-// event name or workflow id, email or user id, triggers, and marks.
+// event name or workflow id, email or user id, triggers, and marks. Either
+// way nothing the sender wrote can act on the terminal.
 func writeEvent(w io.Writer, ev webhook.Event, asJSON bool) error {
 	if asJSON {
 		b, err := json.Marshal(ev)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
+		_, err = fmt.Fprintf(w, "%s\n", termtext.JSON(b))
 		return err
 	}
 	_, err := fmt.Fprintln(w, humanLine(ev))
@@ -236,13 +236,13 @@ func humanLine(ev webhook.Event) string {
 		who = "-"
 	}
 	line := fmt.Sprintf("%-6s %s  %-8s %-24s %-28s", strconv.FormatInt(ev.ID, 10),
-		ev.ReceivedAt.Local().Format("15:04:05.000"), ev.Kind, what, who)
+		ev.ReceivedAt.Local().Format("15:04:05.000"), ev.Kind, termtext.Line(what), termtext.Line(who))
 	if len(ev.Triggers) > 0 {
-		line += " → " + strings.Join(ev.Triggers, ", ")
+		line += " → " + termtext.Line(strings.Join(ev.Triggers, ", "))
 	}
 	var marks []string
 	if ev.Status != webhook.StatusAccepted {
-		marks = append(marks, string(ev.Status)+": "+ev.Error)
+		marks = append(marks, string(ev.Status)+": "+termtext.Line(ev.Error))
 	}
 	if ev.DuplicateOf != 0 {
 		marks = append(marks, fmt.Sprintf("duplicate of %d", ev.DuplicateOf))

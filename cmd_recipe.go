@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/webhook"
@@ -180,7 +181,7 @@ func runRecipeAdd(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	for _, n := range rep.Notes {
-		fmt.Fprintln(cmd.ErrOrStderr(), "note: "+n)
+		fmt.Fprintln(cmd.ErrOrStderr(), "note: "+termtext.Line(n))
 	}
 	checked := "checked against its schema"
 	if !rep.SchemaChecked {
@@ -299,7 +300,7 @@ func runRecipeList(cmd *cobra.Command, _ []string) error {
 		if !v.Jobs.LastRun.IsZero() {
 			last = v.Jobs.LastRun.Local().Format(time.DateTime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", v.Name, v.Trigger, armed, len(v.Steps),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", termtext.Line(v.Name), termtext.Line(v.Trigger), armed, len(v.Steps),
 			v.Jobs.Succeeded, v.Jobs.Failed, v.Jobs.Skipped, last)
 	}
 	return tw.Flush()
@@ -330,10 +331,10 @@ func runRecipeShow(cmd *cobra.Command, args []string) error {
 	} else if v.DisarmReason != "" {
 		state = "disarmed itself: " + v.DisarmReason
 	}
-	fmt.Fprintf(out, "recipe %q on trigger %q: %s\n", v.Name, v.Trigger, state)
+	fmt.Fprintf(out, "recipe %q on trigger %q: %s\n", v.Name, v.Trigger, termtext.Line(state))
 	fmt.Fprintf(out, "jobs: %d succeeded, %d failed or unknown, %d skipped, %d open\n", v.Jobs.Succeeded, v.Jobs.Failed, v.Jobs.Skipped, v.Jobs.Open)
 	for _, c := range v.When {
-		fmt.Fprintf(out, "when %s\n", c)
+		fmt.Fprintf(out, "when %s\n", termtext.Line(c.String()))
 	}
 	for i, s := range v.Steps {
 		a, _ := client.LookupAction(s.Action)
@@ -377,7 +378,7 @@ func runRecipeTest(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return fmt.Errorf("encoding the test: %w", err)
 		}
-		_, err = fmt.Fprintf(out, "%s\n", b)
+		_, err = fmt.Fprintf(out, "%s\n", termtext.JSON(b))
 		return err
 	}
 	verdict := "the conditions hold"
@@ -386,12 +387,12 @@ func runRecipeTest(cmd *cobra.Command, args []string) error {
 	}
 	fmt.Fprintf(out, "recipe %q on event %d: %s; nothing was sent\n", rec.Name, id, verdict)
 	if res.Reason != "" {
-		fmt.Fprintln(out, "skipped: "+res.Reason)
+		fmt.Fprintln(out, "skipped: "+termtext.Line(res.Reason))
 	}
 	for i, s := range res.Steps {
 		fmt.Fprintf(out, "step %d: %s %s  (%s)\n", i+1, s.Method, s.Path, s.Action)
 		if s.Problem != "" {
-			fmt.Fprintln(out, "  would fail: "+s.Problem)
+			fmt.Fprintln(out, "  would fail: "+termtext.Line(s.Problem))
 		}
 		if string(s.Body) != "null" {
 			printJSON(out, s.Body)
@@ -420,7 +421,7 @@ func runRecipeArm(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	for _, n := range rep.Notes {
-		fmt.Fprintln(cmd.ErrOrStderr(), "note: "+n)
+		fmt.Fprintln(cmd.ErrOrStderr(), "note: "+termtext.Line(n))
 	}
 	newest, err := room.events.List(ctx, webhook.Query{Desc: true, Limit: 1})
 	if err != nil {
@@ -477,7 +478,7 @@ func runRecipeExport(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", termtext.JSON(b))
 	return err
 }
 
@@ -487,7 +488,7 @@ func printIndented(w io.Writer, v any) error {
 	if err != nil {
 		return fmt.Errorf("encoding: %w", err)
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = fmt.Fprintf(w, "%s\n", termtext.JSON(b))
 	return err
 }
 
@@ -535,7 +536,7 @@ func listenConnection(cmd *cobra.Command, a *app) func(context.Context) (*client
 func jobLine(j recipe.Job) string {
 	line := fmt.Sprintf("job %d: recipe %q on event %d: %s", j.ID, j.Recipe, j.EventID, j.Status)
 	if j.Reason != "" {
-		line += " (" + oneLine(j.Reason) + ")"
+		line += " (" + termtext.Line(oneLine(j.Reason)) + ")"
 	}
 	return line
 }

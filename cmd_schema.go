@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 )
 
@@ -111,9 +112,9 @@ func runSchemaInfer(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return fmt.Errorf("writing the schema: %w", err)
 	}
-	fmt.Fprintln(cmd.OutOrStdout(), string(out))
+	fmt.Fprintln(cmd.OutOrStdout(), string(termtext.JSON(out)))
 	for _, n := range inf.Notes {
-		fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", n)
+		fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", termtext.Line(n.String()))
 	}
 	return nil
 }
@@ -154,9 +155,9 @@ func runSchemaValidate(cmd *cobra.Command, args []string) error {
 		problems := schema.Validate(s, p.value)
 		for _, prob := range problems {
 			if len(payloads) > 1 {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", p.name, prob)
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", p.name, termtext.Line(prob.String()))
 			} else {
-				fmt.Fprintln(cmd.OutOrStdout(), prob)
+				fmt.Fprintln(cmd.OutOrStdout(), termtext.Line(prob.String()))
 			}
 		}
 		if schema.HasErrors(problems) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -152,7 +153,7 @@ func runTriggerList(cmd *cobra.Command, _ []string) error {
 		if !t.LastMatch.IsZero() {
 			last = t.LastMatch.Local().Format(time.DateTime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", t.Name, kind, on, hasSchema, t.Matched, last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", termtext.Line(t.Name), kind, termtext.Line(on), hasSchema, t.Matched, last)
 	}
 	return tw.Flush()
 }
@@ -230,7 +231,7 @@ func runTriggerSchema(cmd *cobra.Command, args []string) error {
 			return usageErrorf("%v", err)
 		}
 		for _, n := range inf.Notes {
-			fmt.Fprintln(cmd.ErrOrStderr(), "note: "+n.String())
+			fmt.Fprintln(cmd.ErrOrStderr(), "note: "+termtext.Line(n.String()))
 		}
 		next, source = inf.Schema, fmt.Sprintf("event %d", eventID)
 	}

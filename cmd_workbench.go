@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/keystore"
 	"github.com/iwb-dev/iwb/tui"
@@ -106,7 +105,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	case err != nil:
 		return nil, err
 	default:
-		if wb.deps.Client, err = client.New(client.Options{BaseURL: creds.BaseURL, Key: creds.Key, UserAgent: userAgent, Logger: a.log}); err != nil {
+		if wb.deps.Client, err = creds.newClient(a.log); err != nil {
 			return nil, usageErrorf("%s: %v", creds.Connection, err)
 		}
 		wb.deps.Connection = creds.Connection + " (" + creds.Region + ")"
@@ -117,12 +116,12 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 		return nil, err
 	}
 	// A token set up from the Triggers tab stays required, as by iwb listen.
-	token, err := st.ListenerToken(ctx)
+	auth, err := st.ListenerAuth(ctx)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	srv, err := webhook.NewServer(st, webhook.ServerOptions{Addr: addr, Auth: webhook.TokenAuth(token), ForwardTo: forwardTo, Logger: a.log})
+	srv, err := webhook.NewServer(st, webhook.ServerOptions{Addr: addr, Auth: auth, ForwardTo: forwardTo, Logger: a.log})
 	if err != nil {
 		st.Close()
 		return nil, withExit(exitUsage, err)

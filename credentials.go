@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/keystore"
 )
 
@@ -18,6 +20,11 @@ type credentials struct {
 	Region     string // us or eu
 	BaseURL    string // where requests go
 	Key        string // the API key; never print or log it
+}
+
+// newClient is a client calling Iterable as iwb with these credentials.
+func (c credentials) newClient(log *slog.Logger) (*client.Client, error) {
+	return client.New(client.Options{BaseURL: c.BaseURL, Key: c.Key, UserAgent: "iwb/" + version, Logger: log})
 }
 
 // resolveCredentials finds the key and base URL for a command. ITERABLE_API_KEY

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/iwb-dev/iwb/internal/termtext"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -34,7 +36,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "iwb: "+oneLine(err.Error()))
+	fmt.Fprintln(stderr, "iwb: "+termtext.Line(oneLine(err.Error())))
 	return exitCode(err)
 }
 
@@ -70,6 +72,8 @@ Run it with no command to open the workbench on the default connection, or
 		newSchemaCmd(),
 		newRecipeCmd(),
 		newJobsCmd(),
+		newWebhookCmd(),
+		newSettingsCmd(),
 	)
 	return root
 }
@@ -119,7 +123,8 @@ func exitCode(err error) int {
 	return exitFailed
 }
 
-// oneLine keeps an error on a single line of the terminal.
+// oneLine keeps an error on a single line of the terminal; termtext then
+// shows what is left of outside text that could act on it.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }

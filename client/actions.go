@@ -530,6 +530,18 @@ func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
 	return out.Webhooks, err
 }
 
+// PointWebhook points system webhook id at endpoint and enables it. Iterable
+// sends a non-empty token as-is in the Authorization header (its "Basic" auth
+// type); an empty one turns the webhook's auth off.
+func (c *Client) PointWebhook(ctx context.Context, id int64, endpoint, token string) (*Webhook, error) {
+	enabled, authType := true, "NoAuth"
+	up := WebhookUpdate{ID: id, Endpoint: &endpoint, Enabled: &enabled, AuthType: &authType}
+	if token != "" {
+		authType, up.AuthToken = "Basic", &token
+	}
+	return c.UpdateWebhook(ctx, up)
+}
+
 // UpdateWebhook changes a system webhook (there is no create call).
 func (c *Client) UpdateWebhook(ctx context.Context, r WebhookUpdate) (*Webhook, error) {
 	var out Webhook

@@ -508,3 +508,47 @@ func TestActionTableAndChecks(t *testing.T) {
 		t.Error("confirmation rules: send-sms always, bulk over 100 users, others never")
 	}
 }
+
+func TestPointWebhookSendsItsEventsWithTheToken(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, client.Options{})
+	ctx := context.Background()
+	auth := make(chan string, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth <- r.Header.Get("Authorization")
+	}))
+	t.Cleanup(hook.Close)
+	sms := client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}
+
+	wh, err := e.c.PointWebhook(ctx, 1, hook.URL+"/in", "tok-123")
+	if err != nil || !wh.Enabled || wh.Endpoint != hook.URL+"/in" || wh.AuthType != "Basic" {
+		t.Fatalf("PointWebhook with a token: %+v, %v", wh, err)
+	}
+	if _, err := e.c.SendSMS(ctx, sms); err != nil {
+		t.Fatal(err)
+	}
+	next := func() string {
+		select {
+		case got := <-auth:
+			return got
+		case <-time.After(10 * time.Second):
+			t.Fatal("no webhook arrived within 10s")
+			return ""
+		}
+	}
+	if got := next(); got != "tok-123" {
+		t.Errorf("the webhook came with Authorization %q, want the token as-is", got)
+	}
+
+	if wh, err = e.c.PointWebhook(ctx, 1, hook.URL+"/in", ""); err != nil || wh.AuthType != "NoAuth" {
+		t.Fatalf("PointWebhook without a token: %+v, %v", wh, err)
+	}
+	if _, err := e.c.SendSMS(ctx, sms); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(); got != "" {
+		t.Errorf("without a token the webhook came with Authorization %q", got)
+	}
+	if _, err := e.c.PointWebhook(ctx, 9, hook.URL, ""); err == nil {
+		t.Error("pointing webhook 9, which the project does not have, succeeded")
+	}
+}

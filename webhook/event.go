@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -101,6 +102,7 @@ type eventJSON struct {
 	DuplicateOf string                      `json:"duplicateOf,omitempty"`
 	Body        json.RawMessage             `json:"body"`
 	RawBody     *string                     `json:"rawBody,omitempty"` // when the body is not JSON (form, text, rejected)
+	BodyError   string                      `json:"bodyError,omitempty"`
 	Size        int64                       `json:"size"`
 	Method      string                      `json:"method"`
 	Path        string                      `json:"path"`
@@ -136,6 +138,14 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	if (e.Payload == nil || e.Form) && len(e.Body) > 0 {
 		raw := string(e.Body)
 		v.RawBody = &raw
+	}
+	if nestsDeeper(e.Payload, MaxDepth) {
+		// Stored before the listener refused deep bodies: every encoder and
+		// reader would pay for each level, and Go's stops at 10,000, so the
+		// body is printed as text.
+		raw := string(e.Body)
+		v.Body, v.RawBody = json.RawMessage("null"), &raw
+		v.BodyError = fmt.Sprintf("the body nests more than %d levels deep; rawBody holds it as text", MaxDepth)
 	}
 	return json.Marshal(v)
 }

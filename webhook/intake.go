@@ -39,16 +39,67 @@ type dataFields struct {
 	workflowID, email, userID, messageID, emailID, createdAt string
 }
 
-// BodyError is a body that says it is JSON and is not.
+// MaxDepth is how deeply a JSON body may nest arrays and objects. Real
+// webhooks nest a few levels; a deeper body is refused, because every reader
+// (the encoder of each JSON output, the workbench's detail pane) would pay for
+// each level and Go's encoder stops at 10,000.
+const MaxDepth = 512
+
+// BodyError is a body that says it is JSON and is not, or JSON nested deeper
+// than MaxDepth.
 type BodyError struct{ Err error }
 
-func (e *BodyError) Error() string { return "the body is not valid JSON: " + e.Err.Error() }
+func (e *BodyError) Error() string {
+	if errors.Is(e.Err, errTooDeep) {
+		return e.Err.Error()
+	}
+	return "the body is not valid JSON: " + e.Err.Error()
+}
 func (e *BodyError) Unwrap() error { return e.Err }
+
+var errTooDeep = errors.New("too deep")
+
+// checkDepth fails when raw nests arrays and objects deeper than MaxDepth.
+func checkDepth(raw []byte) error {
+	if nestsDeeper(raw, MaxDepth) {
+		return fmt.Errorf("the body nests arrays and objects more than %d levels deep, the limit: %w", MaxDepth, errTooDeep)
+	}
+	return nil
+}
+
+// nestsDeeper reports whether raw nests arrays and objects deeper than limit.
+// It only counts brackets outside strings, so it is cheap and needs no valid
+// JSON.
+func nestsDeeper(raw []byte, limit int) bool {
+	depth, inString, escaped := 0, false, false
+	for _, c := range raw {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			if c == '\\' {
+				escaped = true
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > limit {
+				return true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return false
+}
 
 // ParseBody turns a request body into a Body. JSON bodies (by content type, or
 // by look when no content type says otherwise) and form-urlencoded ones become
 // JSON values; anything else is kept as raw bytes only. The only error is a
-// *BodyError: a JSON content type with a body that is not valid JSON.
+// *BodyError: a JSON content type with a body that is not valid JSON, or a
+// body that looks like JSON nested deeper than MaxDepth.
 func ParseBody(contentType string, raw []byte) (Body, error) {
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
@@ -67,8 +118,12 @@ func ParseBody(contentType string, raw []byte) (Body, error) {
 	// No usable content type: keep what the bytes look like.
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		if b, err := parseJSON(raw); err == nil {
+		b, err := parseJSON(raw)
+		if err == nil {
 			return b, nil
+		}
+		if errors.Is(err, errTooDeep) {
+			return Body{}, &BodyError{Err: err}
 		}
 	}
 	if looksLikeForm(trimmed) {
@@ -85,6 +140,9 @@ func looksLikeForm(b []byte) bool {
 func parseJSON(raw []byte) (Body, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return Body{}, errors.New("the body is empty")
+	}
+	if err := checkDepth(raw); err != nil {
+		return Body{}, err
 	}
 	fields, err := scanJSON(raw)
 	if err != nil {

@@ -92,6 +92,44 @@ func TriggerURL(base string, t Trigger) string {
 	return base + "/"
 }
 
+// Endpoints are what to give Iterable: where its webhooks go, and the token
+// they must carry.
+type Endpoints struct {
+	Base   string // the public URL when set, else the listener's own; "" when neither
+	Public bool   // Base is the public URL
+	Token  string // what the listener requires in the Authorization header; "" for nothing
+}
+
+// Endpoints reads the public URL and the listener token. listenerURL is the
+// listener's own address, the base when no public URL is set ("" for none).
+func (s *Store) Endpoints(ctx context.Context, listenerURL string) (Endpoints, error) {
+	pub, err := s.PublicURL(ctx)
+	if err != nil {
+		return Endpoints{}, err
+	}
+	token, err := s.ListenerToken(ctx)
+	if err != nil {
+		return Endpoints{}, err
+	}
+	if pub != "" {
+		return Endpoints{Base: pub, Public: true, Token: token}, nil
+	}
+	return Endpoints{Base: listenerURL, Token: token}, nil
+}
+
+// For is the URL to give Iterable for t; "" without a base.
+func (e Endpoints) For(t Trigger) string {
+	if e.Base == "" {
+		return ""
+	}
+	return TriggerURL(e.Base, t)
+}
+
+// System is the system webhook's endpoint; "" without a base.
+func (e Endpoints) System() string {
+	return e.For(Trigger{Kind: TriggerObject})
+}
+
 // ListenerToken is the token the listener requires in the Authorization
 // header, or "" when none was set up.
 func (s *Store) ListenerToken(ctx context.Context) (string, error) {
@@ -102,6 +140,13 @@ func (s *Store) ListenerToken(ctx context.Context) (string, error) {
 // requiring one. Running listeners take it with Server.SetAuth.
 func (s *Store) SetListenerToken(ctx context.Context, token string) error {
 	return s.setSetting(ctx, settingListenerToken, token)
+}
+
+// ListenerAuth is the auth the saved token asks of a listener: what `iwb
+// listen` and the workbench require unless told otherwise.
+func (s *Store) ListenerAuth(ctx context.Context) (Auth, error) {
+	token, err := s.ListenerToken(ctx)
+	return TokenAuth(token), err
 }
 
 // NewListenerToken makes a random token for Iterable to send (32 hex

@@ -241,3 +241,36 @@ func BenchmarkMismatches(b *testing.B) {
 		}
 	}
 }
+
+func TestEndpointsPreferThePublicURLAndCarryTheToken(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t, StoreOptions{})
+	local := "http://127.0.0.1:8787/"
+	e, err := st.Endpoints(ctx, local)
+	if err != nil || e.Public || e.Token != "" || e.System() != local {
+		t.Fatalf("without settings: %+v, system %q, %v; want the listener's own URL and no token", e, e.System(), err)
+	}
+	if none, _ := st.Endpoints(ctx, ""); none.System() != "" || none.For(Trigger{Kind: TriggerWorkflow, WorkflowID: "1"}) != "" {
+		t.Errorf("without any base the URLs are %q and %q, want none", none.System(), none.For(Trigger{Kind: TriggerWorkflow, WorkflowID: "1"}))
+	}
+	if _, err := st.SetPublicURL(ctx, "https://abc.ngrok.app/"); err != nil {
+		t.Fatal(err)
+	}
+	token := NewListenerToken()
+	if err := st.SetListenerToken(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	e, err = st.Endpoints(ctx, local)
+	if err != nil || !e.Public || e.Token != token {
+		t.Fatalf("with settings: %+v, %v", e, err)
+	}
+	if e.System() != "https://abc.ngrok.app/" {
+		t.Errorf("system webhook URL %q", e.System())
+	}
+	if got := e.For(Trigger{Kind: TriggerWorkflow, WorkflowID: "4101"}); got != "https://abc.ngrok.app/workflows/4101" {
+		t.Errorf("journey URL %q", got)
+	}
+	if a, err := st.ListenerAuth(ctx); err != nil || a != TokenAuth(token) {
+		t.Errorf("ListenerAuth = %v, %v; want the saved token", a, err)
+	}
+}

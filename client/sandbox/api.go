@@ -136,6 +136,20 @@ func identified(w http.ResponseWriter, email, userID string) bool {
 	return true
 }
 
+// refused answers a single-user write whose email is invalid or whose email
+// and userId belong to different users.
+func refused(w http.ResponseWriter, o outcome, email, userID string) bool {
+	switch o {
+	case invalidEmail:
+		writeError(w, "InvalidEmailAddressError", "Invalid email: "+email, nil)
+	case conflict:
+		writeError(w, "ExternalKeyConflict", fmt.Sprintf("Email %q and userId %q belong to different users", email, userID), nil)
+	default:
+		return false
+	}
+	return true
+}
+
 func (s *Sandbox) updateUser(w http.ResponseWriter, r *http.Request) {
 	var req client.ApiUserUpdateRequest
 	if !readBody(w, r, &req) {
@@ -148,13 +162,10 @@ func (s *Sandbox) updateUser(w http.ResponseWriter, r *http.Request) {
 	res := s.applyUser(userWrite{email: req.Email, userID: req.UserID, dataFields: req.DataFields,
 		mergeNested: boolValue(req.MergeNestedObjects), createNewFields: req.CreateNewFields}, time.Now())
 	s.mu.Unlock()
-	switch res.outcome {
-	case invalidEmail:
-		writeError(w, http.StatusBadRequest, "InvalidEmailAddressError", "Invalid email: "+req.Email, nil)
-	case conflict:
-		writeError(w, http.StatusConflict, "Conflict", "The email and userId belong to different users", nil)
-	case invalidData:
-		writeError(w, http.StatusBadRequest, "RequestFieldsTypesMismatched", res.clash.msg,
+	switch {
+	case refused(w, res.outcome, req.Email, req.UserID):
+	case res.outcome == invalidData:
+		writeError(w, "RequestFieldsTypesMismatched", res.clash.msg,
 			map[string]any{"validationErrors": res.clash.fields})
 	default:
 		writeSuccess(w, "This user has been updated.", nil)
@@ -333,16 +344,11 @@ func (s *Sandbox) track(w http.ResponseWriter, r *http.Request) {
 		req.DataFields = map[string]any{}
 	}
 	if _, _, clash := s.checkTypes("event:"+req.EventName, req.DataFields, req.CreateNewFields); clash != nil {
-		writeError(w, http.StatusBadRequest, "RequestFieldsTypesMismatched", clash.msg, map[string]any{"validationErrors": clash.fields})
+		writeError(w, "RequestFieldsTypesMismatched", clash.msg, map[string]any{"validationErrors": clash.fields})
 		return
 	}
 	res := s.applyUser(userWrite{email: req.Email, userID: req.UserID}, now)
-	switch res.outcome {
-	case invalidEmail:
-		writeError(w, http.StatusBadRequest, "InvalidEmailAddressError", "Invalid email: "+req.Email, nil)
-		return
-	case conflict:
-		writeError(w, http.StatusConflict, "Conflict", "The email and userId belong to different users", nil)
+	if refused(w, res.outcome, req.Email, req.UserID) {
 		return
 	}
 	ev := trackedEvent{ID: req.ID, EventName: req.EventName, CreatedAt: now.Unix(), DataFields: req.DataFields,
@@ -400,12 +406,7 @@ func (s *Sandbox) updateSubscriptions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res := s.applyUser(userWrite{email: req.Email, userID: req.UserID}, time.Now())
-	switch res.outcome {
-	case invalidEmail:
-		writeError(w, http.StatusBadRequest, "InvalidEmailAddressError", "Invalid email: "+req.Email, nil)
-		return
-	case conflict:
-		writeError(w, http.StatusConflict, "Conflict", "The email and userId belong to different users", nil)
+	if refused(w, res.outcome, req.Email, req.UserID) {
 		return
 	}
 	u := res.user
@@ -487,11 +488,11 @@ func (s *Sandbox) sendSMS(w http.ResponseWriter, r *http.Request) {
 	var u *user
 	if req.RecipientEmail != "" {
 		if u = s.users[req.RecipientEmail]; u == nil {
-			writeError(w, http.StatusBadRequest, "UnknownEmailError", "No user exists with email "+req.RecipientEmail, nil)
+			writeError(w, "UnknownEmailError", "No user exists with email "+req.RecipientEmail, nil)
 			return
 		}
 	} else if u = s.byUserID[req.RecipientUserID]; u == nil {
-		writeError(w, http.StatusBadRequest, "UnknownUserIdError", "No user exists with userId "+req.RecipientUserID, nil)
+		writeError(w, "UnknownUserIdError", "No user exists with userId "+req.RecipientUserID, nil)
 		return
 	}
 	s.queue(s.smsSendEvent(u, req.CampaignID))

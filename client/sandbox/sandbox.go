@@ -1,6 +1,3 @@
-// Package sandbox is a local, in-memory stand-in for the Iterable API: the
-// same paths, validation, error bodies and rate limits, and the system
-// webhooks Iterable would send. Tests, the demo and new users run against it.
 package sandbox
 
 import (
@@ -150,7 +147,22 @@ func (s *Sandbox) Close() {
 // Handler answers the API.
 func (s *Sandbox) Handler() http.Handler {
 	mux := http.NewServeMux()
-	routes := map[string]http.HandlerFunc{
+	for pattern, h := range s.routes() {
+		mux.Handle(pattern, s.guard(pattern, h))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			writeError(w, "BadApiKey", "Invalid API key", nil)
+			return
+		}
+		writeError(w, "NotFound", "No such endpoint: "+r.Method+" "+r.URL.Path, nil)
+	})
+	return mux
+}
+
+// routes are the endpoints the sandbox serves, by "METHOD /path" pattern.
+func (s *Sandbox) routes() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
 		"POST /api/lists/subscribe":           s.subscribe,
 		"POST /api/users/bulkUpdate":          s.bulkUpdate,
 		"GET /api/lists":                      s.getLists,
@@ -173,17 +185,6 @@ func (s *Sandbox) Handler() http.Handler {
 		"GET /api/webhooks":                   s.getWebhooks,
 		"POST /api/webhooks":                  s.postWebhook,
 	}
-	for pattern, h := range routes {
-		mux.Handle(pattern, s.guard(pattern, h))
-	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if !s.authorized(r) {
-			writeError(w, http.StatusUnauthorized, "BadApiKey", "Invalid API key", nil)
-			return
-		}
-		writeError(w, http.StatusNotFound, "NotFound", "No such endpoint: "+r.Method+" "+r.URL.Path, nil)
-	})
-	return mux
 }
 
 // guard checks the key, then the endpoint's rate, as Iterable does.
@@ -191,12 +192,12 @@ func (s *Sandbox) guard(endpoint string, h http.HandlerFunc) http.Handler {
 	lim := s.limits[endpoint]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(r) {
-			writeError(w, http.StatusUnauthorized, "BadApiKey", "Invalid API key", nil)
+			writeError(w, "BadApiKey", "Invalid API key", nil)
 			return
 		}
 		if lim != nil && !lim.allow(time.Now()) {
 			s.limited.Add(1)
-			writeError(w, http.StatusTooManyRequests, "RateLimitExceeded",
+			writeError(w, "RateLimitExceeded",
 				fmt.Sprintf("Rate limit exceeded for %s: %g requests per second", endpoint, lim.rate), nil)
 			return
 		}
@@ -248,13 +249,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeError answers Iterable's error shape.
-func writeError(w http.ResponseWriter, status int, code, msg string, params map[string]any) {
+// errorStatus is the HTTP status Iterable answers with each error code the
+// sandbox uses; every code is one of Iterable's IterableApiResponse codes.
+var errorStatus = map[string]int{
+	"BadApiKey":                    http.StatusUnauthorized,
+	"BadJsonBody":                  http.StatusBadRequest,
+	"BadParams":                    http.StatusBadRequest,
+	"BatchTooLarge":                http.StatusBadRequest,
+	"InvalidEmailAddressError":     http.StatusBadRequest,
+	"RequestFieldsTypesMismatched": http.StatusBadRequest,
+	"UnknownEmailError":            http.StatusBadRequest,
+	"UnknownUserIdError":           http.StatusBadRequest,
+	"NotFound":                     http.StatusNotFound,
+	"ExternalKeyConflict":          http.StatusConflict,
+	"RateLimitExceeded":            http.StatusTooManyRequests,
+}
+
+// writeError answers Iterable's error shape with the code's status.
+func writeError(w http.ResponseWriter, code, msg string, params map[string]any) {
+	status, ok := errorStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError // a code missing above: caught by the error walk test
+	}
 	writeJSON(w, status, map[string]any{"msg": msg, "code": code, "params": params})
 }
 
 func writeSuccess(w http.ResponseWriter, msg string, params map[string]any) {
-	writeError(w, http.StatusOK, "Success", msg, params)
+	writeJSON(w, http.StatusOK, map[string]any{"msg": msg, "code": "Success", "params": params})
 }
 
 // readBody decodes the request into v as Iterable would: over 4 MB is
@@ -263,11 +284,11 @@ func writeSuccess(w http.ResponseWriter, msg string, params map[string]any) {
 func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, err := io.ReadAll(io.LimitReader(r.Body, client.MaxBatchBytes+1))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "BadJsonBody", "Could not read the body", nil)
+		writeError(w, "BadJsonBody", "Could not read the body", nil)
 		return false
 	}
 	if len(body) > client.MaxBatchBytes {
-		writeError(w, http.StatusBadRequest, "BatchTooLarge",
+		writeError(w, "BatchTooLarge",
 			fmt.Sprintf("[%s] Request body is over the limit of %d bytes", r.URL.Path, client.MaxBatchBytes), nil)
 		return false
 	}
@@ -281,7 +302,7 @@ func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		} else {
 			params["obj"] = err.Error()
 		}
-		writeError(w, http.StatusBadRequest, "BadJsonBody", "["+r.URL.Path+"] Invalid JSON body", params)
+		writeError(w, "BadJsonBody", "["+r.URL.Path+"] Invalid JSON body", params)
 		return false
 	}
 	return true
@@ -303,5 +324,5 @@ func expectedValue(kind string) string {
 }
 
 func badParams(w http.ResponseWriter, msg string) {
-	writeError(w, http.StatusBadRequest, "BadParams", msg, nil)
+	writeError(w, "BadParams", msg, nil)
 }

@@ -174,7 +174,7 @@ func TestWebhookConfiguredThroughAPI(t *testing.T) {
 	}
 	_, err = c.UpdateWebhook(ctx, client.WebhookUpdate{ID: 9})
 	var apiErr *client.Error
-	if !errors.As(err, &apiErr) || apiErr.Status != 404 {
+	if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Code != "BadParams" {
 		t.Errorf("unknown webhook id: %v", err)
 	}
 	_, err = c.UpdateWebhook(ctx, client.WebhookUpdate{ID: 1, AuthType: ptr("Digest")})

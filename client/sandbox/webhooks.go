@@ -63,7 +63,7 @@ func (s *Sandbox) postWebhook(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if req.ID != s.webhook.ID {
-		writeError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("No webhook with id %d", req.ID), nil)
+		badParams(w, fmt.Sprintf("No webhook with id %d", req.ID))
 		return
 	}
 	wh := &s.webhook

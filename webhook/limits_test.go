@@ -1,0 +1,113 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// nested is a JSON body of arrays depth levels deep.
+func nested(depth int) []byte {
+	return []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))
+}
+
+func TestBodyDeeperThanTheBoundIs400AndKeptAsRejected(t *testing.T) {
+	st := openTestStore(t, StoreOptions{})
+	srv := startListener(t, st, ServerOptions{})
+	for _, ct := range []string{"application/json", ""} {
+		deep := append([]byte(`{"eventName":"x","a":`), nested(MaxDepth)...)
+		deep = append(deep, '}')
+		a := post(t, srv, "/hooks", ct, deep)
+		if a.Status != http.StatusBadRequest || a.ID == "" || !strings.Contains(a.Error, "512 levels") {
+			t.Fatalf("content type %q: answer = %+v, want 400 naming the 512-level limit", ct, a)
+		}
+		ev := mustGet(t, st, a.ID)
+		if ev.Status != StatusRejected || ev.Payload != nil || !bytes.Equal(ev.Body, deep) || !strings.Contains(ev.Error, "512") {
+			t.Errorf("stored as status %q payload %d bytes error %q", ev.Status, len(ev.Payload), ev.Error)
+		}
+	}
+	// At the bound, with brackets inside strings not counted, it is accepted.
+	ok := append([]byte(`{"s":"[[[[{{{{\"[","a":`), nested(MaxDepth-1)...)
+	ok = append(ok, '}')
+	if a := post(t, srv, "/hooks", "application/json", ok); a.Status != http.StatusOK {
+		t.Fatalf("a body exactly %d deep = %+v, want 200", MaxDepth, a)
+	}
+}
+
+// appendStored stores an event as a listener did before it refused deep
+// bodies: accepted, with the body as its payload.
+func appendStored(t *testing.T, st *Store, body []byte) int64 {
+	t.Helper()
+	ev := &Event{ReceivedAt: time.Now(), Method: "POST", Path: "/hooks", ContentType: "application/json",
+		Status: StatusAccepted, Kind: KindUnknown, Body: body, Payload: body, Size: int64(len(body)), Headers: http.Header{}}
+	ev.dupKey = duplicateKey(Classification{}, body)
+	if err := st.Append(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev.ID
+}
+
+func TestABodyTooDeepForTheEncoderStillPrints(t *testing.T) {
+	st := openTestStore(t, StoreOptions{})
+	body := nested(10_000)
+	id := appendStored(t, st, body)
+	ev, err := st.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, enc := range map[string]func(any) ([]byte, error){
+		"compact": json.Marshal,
+		"indent":  func(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") },
+	} {
+		b, err := enc(ev)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got struct {
+			ID        string          `json:"id"`
+			Body      json.RawMessage `json:"body"`
+			RawBody   string          `json:"rawBody"`
+			BodyError string          `json:"bodyError"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%s: the output is not JSON: %v", name, err)
+		}
+		if string(got.Body) != "null" || got.RawBody != string(body) || !strings.Contains(got.BodyError, "rawBody") {
+			t.Errorf("%s: body %.20s rawBody %d bytes bodyError %q", name, got.Body, len(got.RawBody), got.BodyError)
+		}
+	}
+}
+
+// FuzzEventJSON: every body the listener accepts, and every JSON body one
+// stored before the depth bound could hold, prints as one JSON object.
+func FuzzEventJSON(f *testing.F) {
+	seedFixtures(f, func(b []byte) { f.Add(b, "application/json") })
+	f.Add(nested(10_001), "application/json")
+	f.Add([]byte("a=1&a=\x1b"), "application/x-www-form-urlencoded")
+	f.Add([]byte("\xff\x00plain"), "text/plain")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		events := []Event{{ID: 1, Body: body, Status: StatusRejected}}
+		if parsed, err := ParseBody(contentType, body); err == nil {
+			events = append(events, Event{ID: 2, Body: body, Payload: parsed.Payload, Form: parsed.Form, Status: StatusAccepted})
+		}
+		if json.Valid(body) {
+			events = append(events, Event{ID: 3, Body: body, Payload: body, Status: StatusAccepted})
+		}
+		for _, ev := range events {
+			b, err := json.Marshal(ev)
+			if err != nil {
+				t.Fatalf("event %d: %v", ev.ID, err)
+			}
+			if !json.Valid(b) || bytes.ContainsRune(b, '\n') {
+				t.Fatalf("event %d: not one line of JSON: %q", ev.ID, b)
+			}
+			if _, err := json.MarshalIndent(ev, "", "  "); err != nil {
+				t.Fatalf("event %d indented: %v", ev.ID, err)
+			}
+		}
+	})
+}
