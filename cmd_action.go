@@ -14,11 +14,14 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/internal/oneline"
 	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 )
@@ -104,7 +107,7 @@ func runAction(cmd *cobra.Command, args []string) error {
 	if r.body, err = readData(data, cmd.InOrStdin()); err != nil {
 		return usageErrorf("--data: %v", err)
 	}
-	if err := r.check(); err != nil {
+	if err := r.check(cmd.ErrOrStderr()); err != nil {
 		return err
 	}
 
@@ -124,7 +127,7 @@ func runAction(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	if err := r.typeColumns(cmd, c, creds.Key != ""); err != nil {
+	if err := r.checkCSV(cmd, c, creds.Key != ""); err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()
@@ -148,18 +151,40 @@ func runAction(cmd *cobra.Command, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a.log.Info("action run", "action", action.Name, "connection", creds.Connection, "users", r.users)
+	started := time.Now()
 	if r.file != "" {
-		return r.stream(ctx, c, cmd)
+		answer, err := r.stream(ctx, c, cmd)
+		keepRun(cmd, a, history.Record{Action: action.Name, Connection: creds.label(),
+			Request: history.WithUsersFile(r.body, r.file)}, started, answer, err)
+		return actionError(err)
 	}
 	answer, err := c.Run(ctx, action, r.body)
+	keepRun(cmd, a, history.Record{Action: action.Name, Connection: creds.label(), Request: r.body}, started, answer, err)
 	if answer != nil {
 		printJSON(out, answer)
 	}
 	return actionError(err)
 }
 
-// check validates the body (and the file's every user) before anything is sent.
-func (r *actionRun) check() error {
+// keepRun records a run in the history the workbench shows too; a run that
+// cannot be kept is a warning, not a failure of the command.
+func keepRun(cmd *cobra.Command, a *app, rec history.Record, started time.Time, answer []byte, err error) {
+	rec.At, rec.Source, rec.Duration = time.Now(), history.SourceCLI, time.Since(started)
+	rec.Status, rec.Answer = history.Outcome(answer, err)
+	h, keepErr := history.Open(a.paths.Database())
+	if keepErr == nil {
+		_, keepErr = h.Add(context.WithoutCancel(cmd.Context()), rec)
+		keepErr = errors.Join(keepErr, h.Close())
+	}
+	if keepErr != nil {
+		a.log.Warn("keeping an action run in the history", "action", rec.Action, "err", keepErr)
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: the run was not kept in the history: %s\n", oneline.Of(keepErr.Error(), 0))
+	}
+}
+
+// check validates the body (and a JSON Lines file's every user) before
+// anything is sent; a CSV file is checked once its columns are typed.
+func (r *actionRun) check(stderr io.Writer) error {
 	body := r.body
 	if r.file != "" {
 		if r.action.UsersField == "" {
@@ -178,37 +203,51 @@ func (r *actionRun) check() error {
 		return usageErrorf("%v; nothing was sent", err)
 	}
 	r.users = users
-	if r.file != "" {
-		n, err := countUsers(r.file, r.convert)
-		if err != nil {
-			return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
-		}
-		r.users = n
-	}
 	r.confirmRequired = r.action.NeedsConfirmation(r.users)
+	if r.file != "" && !r.isCSV() {
+		return r.checkFile(stderr)
+	}
 	return nil
 }
 
-// typeColumns types a CSV file's columns by the project's user fields, so a
+func (r *actionRun) isCSV() bool { return strings.EqualFold(filepath.Ext(r.file), ".csv") }
+
+// checkCSV types a CSV file's columns by the project's user fields, so a
 // value that would clash with a field's fixed type is refused before anything
-// is sent. Without a key, or when the fields cannot be read, cells stay text.
-func (r *actionRun) typeColumns(cmd *cobra.Command, c *client.Client, hasKey bool) error {
-	if !strings.EqualFold(filepath.Ext(r.file), ".csv") || r.curl || !hasKey {
+// is sent (without a key, or when the fields cannot be read, cells stay
+// text), then checks the file whole.
+func (r *actionRun) checkCSV(cmd *cobra.Command, c *client.Client, hasKey bool) error {
+	if r.file == "" || !r.isCSV() {
 		return nil
 	}
-	fields, err := c.UserFields(cmd.Context())
+	if hasKey {
+		fields, err := c.UserFields(cmd.Context())
+		if err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: could not read the project's field types (%v); CSV values are sent as text\n", err)
+		} else {
+			r.convert = schema.NewProjectFields(fields).CSVCell
+		}
+	}
+	return r.checkFile(cmd.ErrOrStderr())
+}
+
+// checkFile reads the users file whole: every bad row is listed on stderr,
+// in line order, and nothing is sent.
+func (r *actionRun) checkFile(stderr io.Writer) error {
+	c, err := client.CheckUsersFile(r.file, r.convert)
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: could not read the project's field types (%v); CSV values are sent as text\n", err)
-		return nil
-	}
-	project := schema.ProjectFields{}
-	for name, typ := range fields {
-		project[name] = schema.DataType(typ)
-	}
-	r.convert = project.CSVCell
-	if _, err := countUsers(r.file, r.convert); err != nil {
 		return usageErrorf("--file %s: %v; nothing was sent", r.file, err)
 	}
+	if err := c.Err(); err != nil {
+		var bad *client.BadRowsError
+		errors.As(err, &bad)
+		for _, p := range bad.Problems {
+			fmt.Fprintln(stderr, termtext.Line(p.String()))
+		}
+		return usageErrorf("--file %s: %d bad rows (listed above); nothing was sent", r.file, bad.Rows())
+	}
+	r.users = c.Users
+	r.confirmRequired = r.action.NeedsConfirmation(r.users)
 	return nil
 }
 
@@ -228,44 +267,11 @@ func withUsers(body []byte, field string) ([]byte, error) {
 	return json.Marshal(fields)
 }
 
-// countUsers reads the whole file once, so a bad line stops the run before
-// anything is sent.
-func countUsers(path string, convert client.Converter) (int, error) {
-	src, closeFile, err := openUsers(path, convert)
+// stream sends the file's users; the answer is the summary, also printed.
+func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Command) ([]byte, error) {
+	src, closeFile, err := client.OpenUsersFile(r.file, r.convert)
 	if err != nil {
-		return 0, err
-	}
-	defer closeFile()
-	n := 0
-	for {
-		_, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
-	}
-}
-
-func openUsers(path string, convert client.Converter) (client.UserSource, func() error, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := client.OpenUsers(path, bufio.NewReaderSize(f, 256<<10), convert)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return src, f.Close, nil
-}
-
-func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Command) error {
-	src, closeFile, err := openUsers(r.file, r.convert)
-	if err != nil {
-		return usageErrorf("--file %s: %v", r.file, err)
+		return nil, usageErrorf("--file %s: %v", r.file, err)
 	}
 	defer closeFile()
 	fields := r.body
@@ -280,14 +286,18 @@ func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Com
 	if showProgress {
 		fmt.Fprintln(errOut)
 	}
+	var answer []byte
 	if sum != nil {
-		b, _ := json.Marshal(sum)
-		printJSON(cmd.OutOrStdout(), b)
+		answer, _ = json.Marshal(sum)
+		printJSON(cmd.OutOrStdout(), answer)
 	}
-	if err != nil {
-		return actionError(fmt.Errorf("after %d users sent: %w", sum.Sent, err))
+	switch {
+	case sum == nil:
+		return nil, err
+	case err != nil:
+		return answer, fmt.Errorf("after %d users sent: %w", sum.Sent, err)
 	}
-	return actionError(sum.Err())
+	return answer, sum.Err()
 }
 
 // actionError gives an action's failure the contract's exit code.

@@ -466,13 +466,28 @@ func TestActionRunAgainstSandbox(t *testing.T) {
 
 	// A CSV file is typed by the project's fields: visits is a long now, so
 	// "lots" is refused before anything is sent and "7" goes out as a number.
+	// The file is checked whole: every bad row is listed, in line order.
 	csvFile := filepath.Join(t.TempDir(), "users.csv")
-	if err := os.WriteFile(csvFile, []byte("email,visits,plan\nsam@example.com,lots,pro\n"), 0o600); err != nil {
+	if err := os.WriteFile(csvFile, []byte("email,visits,score\nsam@example.com,lots,1\nok@example.com,7,2\n,3,4\nkim@example.com,many,high\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if res = run("bulk-upsert-users", "--file", csvFile); res.code != 2 || !strings.Contains(res.stderr, "visits") ||
-		!strings.Contains(res.stderr, "nothing was sent") {
-		t.Errorf("CSV value that clashes with the project's type: exit %d %s", res.code, res.stderr)
+	res = run("bulk-upsert-users", "--file", csvFile)
+	wantOrder := []string{`line 2, column "visits": `, "line 4: a user needs an email or a userId",
+		`line 5, column "visits": `, `line 5, column "score": `, "3 bad rows (listed above); nothing was sent"}
+	at := 0
+	for _, w := range wantOrder {
+		i := strings.Index(res.stderr[at:], w)
+		if i < 0 {
+			t.Errorf("CSV with bad rows: %q missing or out of order in\n%s", w, res.stderr)
+			break
+		}
+		at += i + len(w)
+	}
+	if res.code != 2 || strings.Contains(res.stderr, "line 3") {
+		t.Errorf("CSV with bad rows: exit %d %s", res.code, res.stderr)
+	}
+	if u := run("get-user", "--data", `{"email":"ok@example.com"}`); u.code != 3 {
+		t.Errorf("a good row of a refused file was sent: %s", u.stdout)
 	}
 	if err := os.WriteFile(csvFile, []byte("email,visits,plan\nsam@example.com,7,pro\n"), 0o600); err != nil {
 		t.Fatal(err)

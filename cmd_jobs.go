@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/oneline"
 	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 )
@@ -94,16 +95,9 @@ func runJobsList(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintln(tw, "ID\tRECIPE\tEVENT\tSTATUS\tSTEPS\tCREATED\tREASON")
 	for _, j := range jobs {
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%s\t%s\n", j.ID, j.Recipe, j.EventID, j.Status, len(j.Steps),
-			j.CreatedAt.Local().Format(time.DateTime), termtext.Line(clipText(j.Reason, 100)))
+			j.CreatedAt.Local().Format(time.DateTime), termtext.Line(oneline.Of(j.Reason, 100)))
 	}
 	return tw.Flush()
-}
-
-func clipText(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 func writeJSONLine(w io.Writer, v any) error {
@@ -183,7 +177,7 @@ func writeJob(out io.Writer, j recipe.Job) {
 			printJSON(out, s.Answer)
 		}
 		if s.Error != "" {
-			fmt.Fprintln(out, "error: "+termtext.Line(oneLine(s.Error)))
+			fmt.Fprintln(out, "error: "+termtext.Line(oneline.Of(s.Error, 0)))
 		}
 	}
 }

@@ -228,10 +228,7 @@ func humanLine(ev webhook.Event) string {
 	if what == "" {
 		what = ev.Path
 	}
-	who := ev.Email
-	if who == "" {
-		who = ev.UserID
-	}
+	who := ev.Who()
 	if who == "" {
 		who = "-"
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -347,12 +348,8 @@ func TestListenKeepsRequiringTheWorkbenchToken(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for post("") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("iwb listen did not start: %s", errOut.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !tuitest.Poll(20*time.Second, func() bool { return post("") != 0 }) {
+		t.Fatalf("iwb listen did not start: %s", errOut.String())
 	}
 	if code := post(""); code != http.StatusUnauthorized {
 		t.Errorf("without the token: %d, want 401", code)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/oneline"
 	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/schema"
@@ -536,7 +537,7 @@ func listenConnection(cmd *cobra.Command, a *app) func(context.Context) (*client
 func jobLine(j recipe.Job) string {
 	line := fmt.Sprintf("job %d: recipe %q on event %d: %s", j.ID, j.Recipe, j.EventID, j.Status)
 	if j.Reason != "" {
-		line += " (" + termtext.Line(oneLine(j.Reason)) + ")"
+		line += " (" + termtext.Line(oneline.Of(j.Reason, 0)) + ")"
 	}
 	return line
 }

@@ -95,7 +95,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	}
 	userAgent := "iwb/" + version
 	wb = &workbench{passphrase: pp, deps: tui.Deps{
-		Connections: tui.NewKeystoreConnections(ks, userAgent, a.log),
+		Connections: newKeystoreConnections(ks, userAgent, a.log),
 		Log:         a.log,
 	}}
 	creds, err := credentialsFrom(cmd, func() (*keystore.Store, error) { return ks, nil }, "")
@@ -126,9 +126,9 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 		st.Close()
 		return nil, withExit(exitUsage, err)
 	}
-	wb.deps.Events, wb.deps.Store = tui.NewStoreEvents(st), st
+	wb.deps.Events, wb.deps.Store = newStoreEvents(st), st
 	if forwardTo != "" {
-		wb.deps.Replay = tui.ReplayTo(st, forwardTo, nil)
+		wb.deps.Replay = replayTo(st, forwardTo, nil)
 	}
 	switch err := srv.Start(ctx); {
 	case errors.Is(err, syscall.EADDRINUSE):

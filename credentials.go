@@ -22,6 +22,14 @@ type credentials struct {
 	Key        string // the API key; never print or log it
 }
 
+// label names the connection as the history shows it, e.g. "acme-prod (us)".
+func (c credentials) label() string {
+	if c.Region == "" {
+		return c.Connection
+	}
+	return c.Connection + " (" + c.Region + ")"
+}
+
 // newClient is a client calling Iterable as iwb with these credentials.
 func (c credentials) newClient(log *slog.Logger) (*client.Client, error) {
 	return client.New(client.Options{BaseURL: c.BaseURL, Key: c.Key, UserAgent: "iwb/" + version, Logger: log})
@@ -87,7 +95,7 @@ func openKeystoreWith(a *app, passphrase func(keystore.PassphraseRequest) (strin
 	return ks, nil
 }
 
-// keystoreError gives a keystore error the contract's exit code. notFound is
+// keystoreError gives a keystore error iwb's exit code. notFound is
 // the code for an unknown connection name: 4 where a key was wanted, 3 where
 // the connection itself was the subject.
 func keystoreError(err error, notFound int) error {

@@ -24,6 +24,7 @@ import (
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/sandbox"
 	"github.com/iwb-dev/iwb/recipe"
+	"github.com/iwb-dev/iwb/tui/tuitest"
 )
 
 // recipeHome is an iwb home whose commands reach a sandbox over loopback
@@ -144,7 +145,7 @@ func (p *listenProc) said(part string) bool {
 
 func (p *listenProc) waitSaid(t *testing.T, part string) {
 	t.Helper()
-	waitUntil(t, 20*time.Second, fmt.Sprintf("iwb listen to say %q", part), func() bool { return p.said(part) })
+	tuitest.WaitFor(t, 20*time.Second, fmt.Sprintf("iwb listen to say %q", part), func() bool { return p.said(part) })
 }
 
 // kill ends the process with SIGKILL: nothing of it runs after.
@@ -316,7 +317,7 @@ func TestRecipeFromAFileTurnsEventsIntoJobs(t *testing.T) {
 	l.post(t, `{"email":"open@acme.io","eventName":"emailOpen","dataFields":{"campaignId":7001}}`) // not the trigger's
 
 	rs := h.recipeStore()
-	waitUntil(t, 30*time.Second, "n+2 finished jobs", func() bool { f, _ := finishedJobs(t, rs); return len(f) >= n+2 })
+	tuitest.WaitFor(t, 30*time.Second, "n+2 finished jobs", func() bool { f, _ := finishedJobs(t, rs); return len(f) >= n+2 })
 	jobs := h.jobs()
 	succeeded, skipped := 0, 0
 	for _, j := range jobs {
@@ -379,14 +380,14 @@ func TestJobsExactlyOnceAcrossSIGKILL(t *testing.T) {
 	for i := range n {
 		l.post(t, clickBody(fmt.Sprintf("u%d@acme.io", i), 7001, fmt.Sprintf("m%d", i)))
 	}
-	waitUntil(t, 30*time.Second, "a few jobs done", func() bool { f, _ := finishedJobs(t, rs); return len(f) >= 5 })
+	tuitest.WaitFor(t, 30*time.Second, "a few jobs done", func() bool { f, _ := finishedJobs(t, rs); return len(f) >= 5 })
 	l.kill(t)
 	if f, _ := finishedJobs(t, rs); len(f) == n {
 		t.Fatal("every job finished before the kill: nothing was mid-run")
 	}
 	h.slow.Store(0)
 	h.listen()
-	waitUntil(t, 60*time.Second, "every job finished after the restart", func() bool { f, _ := finishedJobs(t, rs); return len(f) >= n })
+	tuitest.WaitFor(t, 60*time.Second, "every job finished after the restart", func() bool { f, _ := finishedJobs(t, rs); return len(f) >= n })
 	_, all := finishedJobs(t, rs)
 	byEvent := map[int64]recipe.Job{}
 	for _, j := range all {
@@ -498,12 +499,12 @@ func TestRunnerLockBetweenTwoListeners(t *testing.T) {
 	second := h.listen()
 	second.waitSaid(t, fmt.Sprintf("recipes: another iwb process (pid %d) runs the recipes of this event log; this one stands by", first.cmd.Process.Pid))
 	second.post(t, clickBody("via-second@acme.io", 7001, "m1"))
-	waitUntil(t, 10*time.Second, "the first listener's runner to take up the second's event", func() bool { f, _ := finishedJobs(t, rs); return len(f) == 1 })
+	tuitest.WaitFor(t, 10*time.Second, "the first listener's runner to take up the second's event", func() bool { f, _ := finishedJobs(t, rs); return len(f) == 1 })
 	first.waitSaid(t, "succeeded")
 	first.kill(t)
 	second.waitSaid(t, "recipes: the process that ran them stopped; this one runs them now")
 	second.post(t, clickBody("after@acme.io", 7002, "m2"))
-	waitUntil(t, 10*time.Second, "the second listener's runner", func() bool { f, _ := finishedJobs(t, rs); return len(f) == 2 })
+	tuitest.WaitFor(t, 10*time.Second, "the second listener's runner", func() bool { f, _ := finishedJobs(t, rs); return len(f) == 2 })
 	for _, j := range h.jobs() {
 		if j.Status != "succeeded" {
 			t.Errorf("job %d: %s %s", j.ID, j.Status, j.Reason)

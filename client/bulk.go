@@ -3,13 +3,16 @@ package client
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -58,7 +61,8 @@ func NewJSONLUsers(r io.Reader) *JSONLUsers {
 	return &JSONLUsers{scan: s}
 }
 
-// Next returns the next user.
+// Next returns the next user; a line that cannot be sent is a *RowError,
+// after which Next goes on with the following line.
 func (j *JSONLUsers) Next() (OptionalApiUser, error) {
 	for j.scan.Scan() {
 		j.line++
@@ -68,10 +72,16 @@ func (j *JSONLUsers) Next() (OptionalApiUser, error) {
 		}
 		var u OptionalApiUser
 		if err := json.Unmarshal(line, &u); err != nil {
-			return u, fmt.Errorf("line %d: %s", j.line, jsonProblem(err))
+			p := RowProblem{Line: j.line, Why: jsonProblem(err)}
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				p.Column = typeErr.Field
+				p.Why = fmt.Sprintf("%s expected, got %s", jsonTypeName(typeErr.Type.Kind().String()), typeErr.Value)
+			}
+			return u, &RowError{Problems: []RowProblem{p}}
 		}
 		if u.Email == "" && u.UserID == "" {
-			return u, fmt.Errorf("line %d: a user needs \"email\" or \"userId\"", j.line)
+			return u, &RowError{Problems: []RowProblem{{Line: j.line, Why: `a user needs "email" or "userId"`}}}
 		}
 		return u, nil
 	}
@@ -111,17 +121,28 @@ func NewCSVUsers(r io.Reader, convert Converter) (*CSVUsers, error) {
 	return &CSVUsers{r: cr, header: header, convert: convert}, nil
 }
 
-// Next returns the next user; empty cells are left out.
+// Next returns the next user; empty cells are left out. A row that cannot be
+// sent is a *RowError naming each of its bad cells, after which Next goes on
+// with the following row.
 func (c *CSVUsers) Next() (OptionalApiUser, error) {
 	rec, err := c.r.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return OptionalApiUser{}, io.EOF
+	if errors.Is(err, io.EOF) {
+		return OptionalApiUser{}, io.EOF
+	}
+	var parseErr *csv.ParseError
+	if errors.As(err, &parseErr) {
+		why := parseErr.Err.Error()
+		if errors.Is(err, csv.ErrFieldCount) {
+			why = fmt.Sprintf("%d cells where the header has %d columns", len(rec), len(c.header))
 		}
+		return OptionalApiUser{}, &RowError{Problems: []RowProblem{{Line: parseErr.StartLine, Why: why}}}
+	}
+	if err != nil {
 		return OptionalApiUser{}, fmt.Errorf("reading the CSV: %w", err)
 	}
 	line, _ := c.r.FieldPos(0)
 	var u OptionalApiUser
+	var problems []RowProblem
 	for i, text := range rec {
 		switch col := c.header[i]; {
 		case text == "":
@@ -132,7 +153,8 @@ func (c *CSVUsers) Next() (OptionalApiUser, error) {
 		default:
 			v, err := c.convert(col, text)
 			if err != nil {
-				return u, fmt.Errorf("line %d, column %q: %w", line, col, err)
+				problems = append(problems, RowProblem{Line: line, Column: col, Why: err.Error()})
+				continue
 			}
 			if u.DataFields == nil {
 				u.DataFields = map[string]any{}
@@ -141,9 +163,125 @@ func (c *CSVUsers) Next() (OptionalApiUser, error) {
 		}
 	}
 	if u.Email == "" && u.UserID == "" {
-		return u, fmt.Errorf("line %d: a user needs an email or a userId", line)
+		problems = append(problems, RowProblem{Line: line, Why: "a user needs an email or a userId"})
+	}
+	if len(problems) > 0 {
+		return u, &RowError{Problems: problems}
 	}
 	return u, nil
+}
+
+// RowProblem is one reason a row of a users file cannot be sent.
+type RowProblem struct {
+	Line   int    `json:"line"`             // in the file, from 1
+	Column string `json:"column,omitempty"` // the CSV column or JSON field; "" for the whole row
+	Why    string `json:"why"`
+}
+
+func (p RowProblem) String() string {
+	if p.Column == "" {
+		return fmt.Sprintf("line %d: %s", p.Line, p.Why)
+	}
+	return fmt.Sprintf("line %d, column %q: %s", p.Line, p.Column, p.Why)
+}
+
+// RowError is a row that cannot be sent, with every problem it has.
+type RowError struct {
+	Problems []RowProblem
+}
+
+func (e *RowError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "; ")
+}
+
+// FileCheck is a users file read whole before anything is sent.
+type FileCheck struct {
+	Users    int          // rows that can be sent
+	Problems []RowProblem // every problem of the other rows, in line order
+}
+
+// Err is nil when every row can be sent, else *BadRowsError.
+func (c FileCheck) Err() error {
+	if len(c.Problems) == 0 {
+		return nil
+	}
+	return &BadRowsError{Problems: c.Problems}
+}
+
+// BadRowsError lists every bad row of a users file.
+type BadRowsError struct {
+	Problems []RowProblem
+}
+
+// Rows counts the distinct lines with problems.
+func (e *BadRowsError) Rows() int {
+	n, last := 0, 0
+	for _, p := range e.Problems {
+		if p.Line != last {
+			n, last = n+1, p.Line
+		}
+	}
+	return n
+}
+
+// Error is a count line, then one line per problem.
+func (e *BadRowsError) Error() string {
+	var b strings.Builder
+	rows := e.Rows()
+	fmt.Fprintf(&b, "%d bad row", rows)
+	if rows != 1 {
+		b.WriteString("s")
+	}
+	for _, p := range e.Problems {
+		b.WriteString("\n  " + p.String())
+	}
+	return b.String()
+}
+
+// CheckUsersFile reads a .jsonl or .csv users file whole (CSV cells through
+// convert) and lists every row that cannot be sent. The error is for a file
+// that cannot be read at all: missing, of another kind, a CSV header without
+// email or userId.
+func CheckUsersFile(path string, convert Converter) (FileCheck, error) {
+	src, closeFile, err := OpenUsersFile(path, convert)
+	if err != nil {
+		return FileCheck{}, err
+	}
+	defer closeFile()
+	var c FileCheck
+	for {
+		_, err := src.Next()
+		var rowErr *RowError
+		switch {
+		case errors.Is(err, io.EOF):
+			slices.SortStableFunc(c.Problems, func(a, b RowProblem) int { return cmp.Compare(a.Line, b.Line) })
+			return c, nil
+		case errors.As(err, &rowErr):
+			c.Problems = append(c.Problems, rowErr.Problems...)
+		case err != nil:
+			return c, err
+		default:
+			c.Users++
+		}
+	}
+}
+
+// OpenUsersFile opens a users file for OpenUsers; call the returned func to close it.
+func OpenUsersFile(path string, convert Converter) (UserSource, func() error, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the users file: %w", err)
+	}
+	src, err := OpenUsers(path, bufio.NewReaderSize(f, 256<<10), convert)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return src, f.Close, nil
 }
 
 // BulkProgress is reported after each request.

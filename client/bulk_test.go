@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
@@ -270,4 +272,67 @@ func sampleHeap() (stop func(), peak *atomic.Uint64) {
 		}
 	}()
 	return func() { close(done); <-finished }, peak
+}
+
+func TestCheckUsersFileListsEveryBadRowInLineOrder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	number := func(col, text string) (any, error) {
+		if col != "visits" {
+			return text, nil
+		}
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", text)
+		}
+		return n, nil
+	}
+	for _, c := range []struct {
+		name, text string
+		users      int
+		want       []string
+	}{
+		{"users.jsonl", "{\"email\":\"a@example.com\"}\n{\"email\":7}\n\n{\"userId\":\"u2\",\"dataFields\":[1]}\n{}\n{\"email\":\"b@example.com\"\n{\"email\":\"c@example.com\"}\n", 2, []string{
+			`line 2, column "email": a string expected, got number`,
+			`line 4, column "dataFields": an object expected, got array`,
+			`line 5: a user needs "email" or "userId"`,
+			`line 6: invalid JSON`,
+		}},
+		{"users.csv", "email,visits,plan\na@example.com,lots,pro\nb@example.com,3\n,4,free\nc@example.com,5,team\nd@example.com,many,\"x\"y\"\n", 1, []string{
+			`line 2, column "visits": "lots" is not a whole number`,
+			`line 3: 2 cells where the header has 3 columns`,
+			`line 4: a user needs an email or a userId`,
+			`line 6: `,
+		}},
+	} {
+		got, err := client.CheckUsersFile(write(c.name, c.text), number)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got.Users != c.users || len(got.Problems) != len(c.want) {
+			t.Errorf("%s: %d users, problems %v; want %d users, %d problems", c.name, got.Users, got.Problems, c.users, len(c.want))
+			continue
+		}
+		for i, w := range c.want {
+			if s := got.Problems[i].String(); !strings.HasPrefix(s, w) {
+				t.Errorf("%s problem %d: %q, want %q…", c.name, i, s, w)
+			}
+		}
+		var bad *client.BadRowsError
+		if !errors.As(got.Err(), &bad) || bad.Rows() != len(c.want) {
+			t.Errorf("%s: Err() %v", c.name, got.Err())
+		}
+	}
+	if _, err := client.CheckUsersFile(write("users.txt", "x"), nil); err == nil {
+		t.Error("a .txt file was read")
+	}
+	if _, err := client.CheckUsersFile(write("h.csv", "name,plan\nx,y\n"), nil); err == nil {
+		t.Error("a CSV without email or userId columns was read")
+	}
 }

@@ -86,6 +86,15 @@ func (f *ForwardResult) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Who is whom the event is about: the email, else the userId; "" when it
+// names neither.
+func (e Event) Who() string {
+	if e.Email != "" {
+		return e.Email
+	}
+	return e.UserID
+}
+
 // eventJSON is the one JSON shape of an event: `iwb listen --json`, `events
 // list --json`, `events show` and `events export` all print it.
 type eventJSON struct {

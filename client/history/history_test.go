@@ -3,6 +3,8 @@ package history
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,5 +90,63 @@ func BenchmarkAdd(b *testing.B) {
 		if _, err := s.Add(context.Background(), r); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestKeepsTheNewestMaxRecordsWithTheirSource(t *testing.T) {
+	s, err := OpenMax(filepath.Join(t.TempDir(), "iwb.db"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for i := range 5 {
+		src := SourceCLI
+		if i%2 == 0 {
+			src = "" // the workbench's runs
+		}
+		if _, err := s.Add(ctx, Record{At: time.Now(), Source: src, Action: "get-user", Connection: "demo", Status: 200}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Recent(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].ID != 5 || got[2].ID != 3 {
+		t.Fatalf("kept %+v, want runs 5, 4, 3", got)
+	}
+	if got[0].Source != SourceWorkbench || got[1].Source != SourceCLI {
+		t.Errorf("sources %q %q, want workbench then cli", got[0].Source, got[1].Source)
+	}
+	if r, err := s.Get(ctx, 4); err != nil || r.ID != 4 || r.Source != SourceCLI {
+		t.Errorf("Get(4): %+v, %v", r, err)
+	}
+	if _, err := s.Get(ctx, 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get of a dropped run: %v, want ErrNotFound", err)
+	}
+}
+
+func TestOpensAHistoryMadeBeforeSources(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iwb.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE action_history (id INTEGER PRIMARY KEY AUTOINCREMENT, at_ns INTEGER NOT NULL,
+		action TEXT NOT NULL, connection TEXT NOT NULL, status INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
+		request BLOB NOT NULL, answer BLOB NOT NULL);
+		INSERT INTO action_history (at_ns, action, connection, status, duration_ns, request, answer) VALUES (1, 'create-list', 'demo', 200, 5, '{}', '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Get(context.Background(), 1)
+	if err != nil || r.Action != "create-list" || r.Source != SourceWorkbench {
+		t.Errorf("the older run: %+v, %v", r, err)
 	}
 }
