@@ -91,9 +91,9 @@ type Store struct {
 	// Only the writer goroutine touches these.
 	triggers    []Trigger
 	dataVersion int64
-	dups            *dupSet
-	requests        map[uint64]int64 // request shape hash -> its row id
-	retain          retentionState
+	dups        *dupSet
+	requests    map[uint64]int64 // request shape hash -> its row id
+	retain      retentionState
 
 	events, rejected, duplicates, mismatches, pruned, busy, unauthorized atomic.Int64
 	commits                                                              atomic.Int64 // transactions, for the group-commit benchmark
