@@ -19,30 +19,36 @@ import (
 	"time"
 )
 
+// loadSeq numbers the bodies driveLoad sends.
+var loadSeq atomic.Int64
+
 // driveLoad sends total requests from conns concurrent connections, each
 // with a ~2 KB body, and returns events/s and the sorted latencies.
 func driveLoad(b *testing.B, url string, total, conns int) (float64, []time.Duration) {
 	b.Helper()
 	client := loadClient(conns)
 	defer client.CloseIdleConnections()
-	elapsed, lat := sendLoad(b, client, url, 0, total, conns)
+	elapsed, lat := sendLoad(b, client, url, total, conns)
 	slices.Sort(lat)
 	return float64(total) / elapsed.Seconds(), lat
 }
 
-var loadBodies = sync.OnceValue(func() [][]byte {
-	bodies := make([][]byte, 1024)
+// newBodies is n new ~2 KB bodies: each has its own message id, so no event
+// duplicates one sent before, in this call or an earlier one.
+func newBodies(n int) [][]byte {
+	first := int(loadSeq.Add(int64(n))) - n
+	bodies := make([][]byte, n)
 	for i := range bodies {
-		bodies[i] = loadBody(i, 2048)
+		bodies[i] = loadBody(first+i, 2048)
 	}
 	return bodies
-})
+}
 
-// sendLoad sends requests first..first+total-1 from conns goroutines and
-// returns how long that took and each request's latency.
-func sendLoad(b *testing.B, client *http.Client, url string, first, total, conns int) (time.Duration, []time.Duration) {
+// sendLoad sends total new events from conns goroutines and returns how
+// long that took and each request's latency.
+func sendLoad(b *testing.B, client *http.Client, url string, total, conns int) (time.Duration, []time.Duration) {
 	b.Helper()
-	bodies := loadBodies()
+	bodies := newBodies(total)
 	lat := make([]time.Duration, total)
 	var next atomic.Int64
 	var failures atomic.Int64
@@ -58,7 +64,7 @@ func sendLoad(b *testing.B, client *http.Client, url string, first, total, conns
 					return
 				}
 				t0 := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[(first+n)%len(bodies)]))
+				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[n]))
 				if err != nil {
 					failures.Add(1)
 					continue
@@ -121,17 +127,17 @@ func BenchmarkListenerVsBare(b *testing.B) {
 	}()
 	defer sub.Close()
 	bareClient, client := loadClient(conns), loadClient(conns)
-	sendLoad(b, bareClient, bareURL, 0, 2000, conns) // warm both up
-	sendLoad(b, client, srv.URL()+"h", 0, 2000, conns)
+	sendLoad(b, bareClient, bareURL, 2000, conns) // warm both up
+	sendLoad(b, client, srv.URL()+"h", 2000, conns)
 
 	b.ResetTimer()
 	var bareTime, listenerTime time.Duration
 	var bareLat, lat []time.Duration
 	per := total / rounds
-	for i := range rounds {
-		d, l := sendLoad(b, bareClient, bareURL, i*per, per, conns)
+	for range rounds {
+		d, l := sendLoad(b, bareClient, bareURL, per, conns)
 		bareTime, bareLat = bareTime+d, append(bareLat, l...)
-		d, l = sendLoad(b, client, srv.URL()+"h", i*per, per, conns)
+		d, l = sendLoad(b, client, srv.URL()+"h", per, conns)
 		listenerTime, lat = listenerTime+d, append(lat, l...)
 	}
 	b.StopTimer()
@@ -331,17 +337,16 @@ func BenchmarkBytesPerEvent(b *testing.B) {
 // closed, and returns every request's latency.
 func loadFor(b *testing.B, url string, conns int, stop <-chan struct{}) func() []time.Duration {
 	client := loadClient(conns)
-	bodies := loadBodies()
 	var mu sync.Mutex
 	var lat []time.Duration
 	var failures atomic.Int64
 	var wg sync.WaitGroup
-	for c := range conns {
+	for range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			for n := c; ; n += conns {
+			for {
 				select {
 				case <-stop:
 					mu.Lock()
@@ -351,7 +356,7 @@ func loadFor(b *testing.B, url string, conns int, stop <-chan struct{}) func() [
 				default:
 				}
 				t0 := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[n%len(bodies)]))
+				resp, err := client.Post(url, "application/json", bytes.NewReader(loadBody(int(loadSeq.Add(1)), 2048)))
 				if err != nil {
 					failures.Add(1)
 					continue
