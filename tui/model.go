@@ -111,7 +111,7 @@ func New(deps Deps) *Model {
 	k := page.DefaultKeys()
 	th := style.NewTheme(true, deps.NoColor)
 	m := &Model{deps: deps, log: log, keys: k, noColor: deps.NoColor, theme: th, tick: tea.Tick}
-	trig, sch := triggers.New(triggers.Deps{Store: deps.Store, Listener: deps.Listener, Client: deps.Client,
+	trig, sch := triggers.New(triggers.Deps{Store: deps.Store, Listener: deps.Listener, Client: deps.Client, SetupWebhook: deps.SetupWebhook,
 		ListenerURL: deps.ListenerURL, Demo: deps.Demo, Now: deps.Now, Log: log}, k, th)
 	m.pages = []page.Page{
 		events.New(deps.Events, deps.Replay, k, th),
