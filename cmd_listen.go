@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -26,7 +27,12 @@ func newListenCmd() *cobra.Command {
 		Short: "Receive Iterable webhooks, store each one, and print it",
 		Long: `listen runs the webhook listener: every system or journey webhook POSTed to it is
 stored before it is acknowledged, matched against the triggers, and printed.
-Iterable needs an HTTPS URL, so give it your tunnel's address.`,
+Iterable needs an HTTPS URL, so give it your tunnel's address.
+
+The event log keeps itself within limits: events older than --keep-days (30),
+beyond the newest --keep-events (1,000,000), or past --max-db-size (2GB) are
+pruned, oldest first, whichever limit is reached first; pinned events
+(iwb events pin ID) are kept. The action history ages the same way.`,
 		Args: cobra.NoArgs,
 		RunE: runListen,
 	}
@@ -39,16 +45,22 @@ Iterable needs an HTTPS URL, so give it your tunnel's address.`,
 	f.String("auth", "", "require auth: basic:USER:PASS or header:NAME:VALUE")
 	f.Int64("max-body", webhook.DefaultMaxBody, "largest body accepted, in bytes")
 	f.Bool("durable", false, "fsync every commit (synchronous=FULL)")
+	addRetentionFlags(cmd)
 	return cmd
 }
 
 // openStore opens the event log under the iwb home.
 func openStore(cmd *cobra.Command, durable bool) (*app, *webhook.Store, error) {
+	return openStoreWith(cmd, webhook.StoreOptions{Durable: durable})
+}
+
+func openStoreWith(cmd *cobra.Command, opts webhook.StoreOptions) (*app, *webhook.Store, error) {
 	a, err := loadApp(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := webhook.Open(a.paths.Database(), webhook.StoreOptions{Durable: durable, Logger: a.log})
+	opts.Logger = a.log
+	st, err := webhook.Open(a.paths.Database(), opts)
 	if err != nil {
 		a.close()
 		return nil, nil, err
@@ -79,12 +91,23 @@ func runListen(cmd *cobra.Command, _ []string) error {
 			return usageErrorf("--forward-to: %v", err)
 		}
 	}
-	a, st, err := openStore(cmd, durable)
+	retention, err := retentionFlags(cmd)
+	if err != nil {
+		return err
+	}
+	a, st, err := openStoreWith(cmd, webhook.StoreOptions{Durable: durable, Retention: retention})
 	if err != nil {
 		return err
 	}
 	defer a.close()
 	defer st.Close()
+	// The action history, in the same file, ages with the events.
+	hist, err := history.Open(a.paths.Database())
+	if err != nil {
+		return err
+	}
+	defer hist.Close()
+	st.AddPruner("action history", hist.Prune)
 	if authSpec == "" {
 		// A token set up from the workbench's Triggers tab stays required.
 		if auth, err = st.ListenerAuth(cmd.Context()); err != nil {
@@ -219,10 +242,7 @@ func humanLine(ev webhook.Event) string {
 	if what == "" {
 		what = ev.Path
 	}
-	who := ev.Email
-	if who == "" {
-		who = ev.UserID
-	}
+	who := ev.Who()
 	if who == "" {
 		who = "-"
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/iwb-dev/iwb/tui/tuitest"
 )
 
-// TestDemoTriggersAndSchemasFromTheKeyboard is issue 8's Done-when in a real
+// TestDemoTriggersAndSchemasFromTheKeyboard runs the real binary in a real
 // terminal: in iwb demo, both kinds of trigger are made from the keyboard
 // alone, a schema is inferred from a live emailOpen with s and later
 // emailOpen events are checked against it, and the sandbox's webhook is
@@ -109,8 +109,8 @@ func TestDemoTriggersAndSchemasFromTheKeyboard(t *testing.T) {
 	term.Quit("q")
 }
 
-// TestDemoSendSMSMatchesATrigger is the end of issue 8's Done-when in a real
-// terminal: in iwb demo, from the keyboard alone, a New Object trigger on
+// TestDemoSendSMSMatchesATrigger runs the real binary in a real terminal:
+// in iwb demo, from the keyboard alone, a New Object trigger on
 // smsSend, the sandbox's system webhook pointed at the listener from the
 // Triggers tab, then Send SMS on the Actions tab; its smsSend webhook shows
 // on the Events tab, matched by the trigger, on the path the webhook was

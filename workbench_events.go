@@ -112,7 +112,7 @@ func eventFromStore(ev webhook.Event) events.Event {
 		Kind:         string(ev.Kind),
 		EventName:    ev.EventName,
 		WorkflowID:   ev.WorkflowID,
-		Email:        ev.Email,
+		Email:        ev.Who(),
 		Triggers:     ev.Triggers,
 		Rejected:     ev.Status != webhook.StatusAccepted,
 		RejectReason: ev.Error,
@@ -121,9 +121,6 @@ func eventFromStore(ev webhook.Event) events.Event {
 		Headers:      ev.Headers,
 		Query:        ev.Query,
 		Path:         ev.Path,
-	}
-	if e.Email == "" {
-		e.Email = ev.UserID
 	}
 	if e.Headers == nil {
 		e.Headers = http.Header{}

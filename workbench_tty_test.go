@@ -89,7 +89,7 @@ func lastRune(s string) rune {
 	return r[len(r)-1]
 }
 
-// TestDemoInARealTerminal is the Done-when at 120×40: the five tabs,
+// TestDemoInARealTerminal checks the demo at 120×40: the five tabs,
 // the status bar, system and workflow events within 5 s, help, the ten
 // actions by their names, Connections, the filter, and q with exit 0 and a
 // clean terminal. The user's own event log is untouched.

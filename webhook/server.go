@@ -150,7 +150,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Handler serves the contract's answers; Start serves it, tests and
+// Handler serves the listener's answers; Start serves it, tests and
 // benchmarks may mount it elsewhere.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
