@@ -300,7 +300,7 @@ func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Com
 	return answer, sum.Err()
 }
 
-// actionError gives an action's failure the contract's exit code.
+// actionError gives an action's failure iwb's exit code.
 func actionError(err error) error {
 	if err == nil {
 		return nil

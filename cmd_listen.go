@@ -44,6 +44,7 @@ pruned, oldest first, whichever limit is reached first; pinned events
 	f.String("forward-to", "", "re-send each accepted event to this URL")
 	f.String("auth", "", "require auth: basic:USER:PASS or header:NAME:VALUE")
 	f.Int64("max-body", webhook.DefaultMaxBody, "largest body accepted, in bytes")
+	f.Int("max-conns", webhook.DefaultMaxConns, "connections served at once; more are answered 503 with Retry-After")
 	f.Bool("durable", false, "fsync every commit (synchronous=FULL)")
 	addRetentionFlags(cmd)
 	return cmd
@@ -77,6 +78,7 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	forwardTo, _ := f.GetString("forward-to")
 	authSpec, _ := f.GetString("auth")
 	maxBody, _ := f.GetInt64("max-body")
+	maxConns, _ := f.GetInt("max-conns")
 	durable, _ := f.GetBool("durable")
 
 	auth, err := webhook.ParseAuth(authSpec)
@@ -85,6 +87,9 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	}
 	if maxBody <= 0 {
 		return usageErrorf("--max-body must be a positive number of bytes, not %d", maxBody)
+	}
+	if maxConns <= 0 {
+		return usageErrorf("--max-conns must be a positive number of connections, not %d", maxConns)
 	}
 	if forwardTo != "" {
 		if err := webhook.CheckForwardURL(forwardTo); err != nil {
@@ -115,7 +120,7 @@ func runListen(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	srv, err := webhook.NewServer(st, webhook.ServerOptions{
-		Addr: addr, MaxBody: maxBody, Auth: auth, ForwardTo: forwardTo, Logger: a.log,
+		Addr: addr, MaxBody: maxBody, MaxConns: maxConns, Auth: auth, ForwardTo: forwardTo, Logger: a.log,
 	})
 	if err != nil {
 		return usageErrorf("%v", err)

@@ -43,6 +43,7 @@ func TestEventsAndListenBadInput(t *testing.T) {
 		{[]string{"events", "list", "--limit", "0"}, 2, "--limit"},
 		{[]string{"listen", "--auth", "token:s3cret"}, 2, "basic:USER:PASS"},
 		{[]string{"listen", "--max-body", "0"}, 2, "--max-body"},
+		{[]string{"listen", "--max-conns", "0"}, 2, "--max-conns"},
 		{[]string{"listen", "--forward-to", "localhost"}, 2, "--forward-to"},
 	} {
 		code, _, errOut := runCLI(t, home, c.args...)
@@ -55,7 +56,7 @@ func TestEventsAndListenBadInput(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -53,7 +53,7 @@ type Stats struct {
 	Mismatches   int64 `json:"mismatches"`   // in the log with a schema mismatch
 	Pruned       int64 `json:"pruned"`       // removed by retention or prune, ever
 	Dropped      int64 `json:"dropped"`      // live copies a slow reader missed (all still stored)
-	Busy         int64 `json:"busy"`         // answered 503: not stored in time
+	Busy         int64 `json:"busy"`         // answered 503: not stored in time, or over the connection cap
 	Unauthorized int64 `json:"unauthorized"` // answered 401: counted, not stored
 }
 
