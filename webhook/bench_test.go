@@ -19,15 +19,21 @@ import (
 	"time"
 )
 
+// loadSeq numbers the bodies driveLoad sends.
+var loadSeq atomic.Int64
+
 // driveLoad sends total requests from conns concurrent connections, each
 // with a ~2 KB body, and returns events/s and the sorted latencies.
 func driveLoad(b *testing.B, url string, total, conns int) (float64, []time.Duration) {
 	b.Helper()
 	client := loadClient(conns)
 	defer client.CloseIdleConnections()
-	bodies := make([][]byte, 1024)
+	// Every body is new (its own message id), so no event duplicates one sent
+	// before, in this call or an earlier one: each is stored as a new event.
+	first := int(loadSeq.Add(int64(total))) - total
+	bodies := make([][]byte, total)
 	for i := range bodies {
-		bodies[i] = loadBody(i, 2048)
+		bodies[i] = loadBody(first+i, 2048)
 	}
 	lat := make([]time.Duration, total)
 	var next atomic.Int64
