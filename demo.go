@@ -140,6 +140,7 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		Demo:        true,
 		Log:         log,
 	}
+	d.deps.SetupWebhook = webhookSetupFor(api, d.store, d.server)
 	if opts.forwardTo != "" {
 		d.deps.Replay = replayTo(d.store, opts.forwardTo, nil)
 	}
