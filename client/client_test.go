@@ -338,7 +338,7 @@ func TestErrorShapes(t *testing.T) {
 	if err := run("send-sms", `{"campaignId":1}`); err.Status != 400 || err.Code != "BadParams" {
 		t.Errorf("missing recipient: %+v", err)
 	}
-	if err := run("send-sms", `{"campaignId":1,"recipientEmail":"ghost@example.com"}`); err.Status != 400 || err.Code != "UnknownEmailError" {
+	if err := run("send-sms", `{"campaignId":73003,"recipientEmail":"ghost@example.com"}`); err.Status != 400 || err.Code != "UnknownEmailError" {
 		t.Errorf("unknown recipient: %+v", err)
 	}
 	big := `{"users":[{"email":"a@example.com","dataFields":{"blob":"` + strings.Repeat("x", client.MaxBatchBytes) + `"}}]}`
@@ -520,7 +520,7 @@ func TestPointWebhookSendsItsEventsWithTheToken(t *testing.T) {
 		auth <- r.Header.Get("Authorization")
 	}))
 	t.Cleanup(hook.Close)
-	sms := client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}
+	sms := client.TargetSMSRequest{CampaignID: sandbox.SMSCampaignID, RecipientEmail: "ada@example.com"}
 
 	wh, err := e.c.PointWebhook(ctx, 1, hook.URL+"/in", "tok-123")
 	if err != nil || !wh.Enabled || wh.Endpoint != hook.URL+"/in" || wh.AuthType != "Basic" {
