@@ -254,7 +254,7 @@ func storeOneEvent(t *testing.T, body string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ensure(); err != nil {
+	if _, err := p.ensure(); err != nil {
 		t.Fatal(err)
 	}
 	st, err := webhook.Open(p.Database(), webhook.StoreOptions{})
