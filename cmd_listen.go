@@ -19,6 +19,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/internal/termtext"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -141,13 +142,20 @@ func runListen(cmd *cobra.Command, _ []string) error {
 		}
 		return withExit(exitFailed, err)
 	}
-	stderr := cmd.ErrOrStderr()
+	// The recipe runner writes its lines from its own goroutine.
+	stderr := &lockedWriter{w: cmd.ErrOrStderr()}
 	fmt.Fprintf(stderr, "listening on %s (auth: %s)\n", srv.URL(), auth)
 	fmt.Fprintf(stderr, "Iterable needs HTTPS: run a tunnel to %s and give Iterable the tunnel's URL.\n", srv.Addr())
 	if forwardTo != "" {
 		fmt.Fprintf(stderr, "forwarding each accepted event to %s\n", forwardTo)
 	}
 	fmt.Fprintln(stderr, "Ctrl-C stops; every answered event is stored in", st.Path())
+	stopRecipes, err := startRecipes(ctx, st, a.log, listenConnection(cmd, a),
+		func(line string) { fmt.Fprintln(stderr, line) },
+		func(j recipe.Job) { fmt.Fprintln(stderr, jobLine(j)) })
+	if err != nil {
+		return err
+	}
 
 	p := &eventPrinter{out: cmd.OutOrStdout(), json: asJSON, events: events, workflows: workflows, store: st}
 	var serveErr error
@@ -169,6 +177,7 @@ loop:
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shutdownErr := srv.Shutdown(shutdownCtx)
+	recipesErr := stopRecipes()
 	p.catchUp(shutdownCtx)
 	if p.err != nil {
 		return withExit(exitFailed, fmt.Errorf("printing events: %w", p.err))
@@ -176,7 +185,7 @@ loop:
 	s := st.Stats()
 	fmt.Fprintf(stderr, "stopped: %d events in the log (%d rejected, %d duplicates), %d refused for auth\n",
 		s.Events, s.Rejected, s.Duplicates, s.Unauthorized)
-	if err := errors.Join(serveErr, shutdownErr); err != nil {
+	if err := errors.Join(serveErr, shutdownErr, recipesErr); err != nil {
 		return withExit(exitFailed, err)
 	}
 	return nil

@@ -106,9 +106,9 @@ func runWebhookSetup(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return usageErrorf("%s: %v", creds.Connection, err)
 	}
-	callCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	hooks, err := c.Webhooks(callCtx)
+	listCtx, cancelList := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelList()
+	hooks, err := c.Webhooks(listCtx)
 	if err != nil {
 		return actionError(fmt.Errorf("listing the project's system webhooks: %w", err))
 	}
@@ -127,7 +127,10 @@ func runWebhookSetup(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	a.log.Info("webhook setup", "connection", creds.Connection, "webhook", hook.ID, "token", withToken)
-	got, err := setupWebhook(callCtx, c, st, nil, hook.ID, endpoint, withToken)
+	// A fresh deadline: the question above may have waited on the user.
+	setupCtx, cancelSetup := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelSetup()
+	got, err := setupWebhook(setupCtx, c, st, nil, hook.ID, endpoint, withToken)
 	if err != nil {
 		return actionError(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/pages/events"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
@@ -130,4 +131,45 @@ func startRecorder(t *testing.T, got chan<- string) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/hook"
+}
+
+// TestDemoRecipeRunsOnClicks: the demo ships an armed recipe, so its jobs
+// flow from the simulated clicks, and the clicker's profile carries the
+// campaign id as a number.
+func TestDemoRecipeRunsOnClicks(t *testing.T) {
+	d, err := startDemo(context.Background(), slog.New(slog.DiscardHandler), demoOptions{interval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rs, err := recipe.Open(d.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	ctx := context.Background()
+	var job recipe.Job
+	tuitest.WaitFor(t, 30*time.Second, "a succeeded job of the demo recipe", func() bool {
+		jobs, err := rs.Jobs(ctx, recipe.JobQuery{Recipe: demoRecipe, Status: recipe.StatusSucceeded, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(jobs) == 1 {
+			job = jobs[0]
+		}
+		return len(jobs) == 1
+	})
+	ev, err := d.store.Get(ctx, job.EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := d.deps.Client.GetUserByEmail(ctx, ev.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A later click of the same person may have set another campaign: the
+	// value is a campaign id, kept a number.
+	if got, ok := u.DataFields["lastClickedCampaign"].(float64); !ok || got < 1 {
+		t.Fatalf("%s: lastClickedCampaign %#v, want the clicked campaign's id as a number", ev.Email, u.DataFields["lastClickedCampaign"])
+	}
 }
