@@ -103,13 +103,13 @@ func NewServer(st *Store, opts ServerOptions) (*Server, error) {
 func checkAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("--addr %q is not HOST:PORT, e.g. 127.0.0.1:8787 (port 0 picks a free one)", addr)
+		return fmt.Errorf("--addr %s is not HOST:PORT, e.g. 127.0.0.1:8787 (port 0 picks a free one)", addr)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("--addr %q: the port must be a number from 0 to 65535", addr)
+		return fmt.Errorf("--addr %s: the port must be a number from 0 to 65535", addr)
 	}
 	if strings.ContainsAny(host, " \t/") {
-		return fmt.Errorf("--addr %q: %q is not a host name or address", addr, host)
+		return fmt.Errorf("--addr %s: %q is not a host name or address", addr, host)
 	}
 	return nil
 }
