@@ -248,6 +248,12 @@ func writeEvent(w io.Writer, ev webhook.Event, asJSON bool) error {
 	return err
 }
 
+// humanColumns lays out humanLine: id, date, time, kind, event, who.
+const humanColumns = "%-6s %-10s %-12s  %-8s %-24s %-28s"
+
+// humanHeader names humanLine's columns.
+var humanHeader = strings.TrimRight(fmt.Sprintf(humanColumns, "ID", "DATE", "TIME", "KIND", "EVENT", "WHO"), " ")
+
 func humanLine(ev webhook.Event) string {
 	what := ev.EventName
 	if what == "" && ev.WorkflowID != "" {
@@ -260,8 +266,9 @@ func humanLine(ev webhook.Event) string {
 	if who == "" {
 		who = "-"
 	}
-	line := fmt.Sprintf("%-6s %s  %-8s %-24s %-28s", strconv.FormatInt(ev.ID, 10),
-		ev.ReceivedAt.Local().Format("15:04:05.000"), ev.Kind, termtext.Line(what), termtext.Line(who))
+	at := ev.ReceivedAt.Local()
+	line := fmt.Sprintf(humanColumns, strconv.FormatInt(ev.ID, 10), at.Format(time.DateOnly), at.Format("15:04:05.000"),
+		ev.Kind, termtext.Line(what), termtext.Line(who))
 	if len(ev.Triggers) > 0 {
 		line += " → " + termtext.Line(strings.Join(ev.Triggers, ", "))
 	}
