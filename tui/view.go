@@ -184,10 +184,17 @@ func (m *Model) statusView() string {
 	if rc := refusalCounts(m.refusals()); rc != "" {
 		refused = th.Warn.Render("refused "+rc) + " · "
 	}
-	counts := "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rejected · " + refused + dropped + " "
+	size := ""
+	if m.stats.Bytes > 0 {
+		size = " · " + style.Bytes(m.stats.Bytes)
+		if m.stats.MaxBytes > 0 {
+			size += " of " + style.Bytes(m.stats.MaxBytes)
+		}
+	}
+	counts := "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rejected · " + refused + dropped + size + " "
 	if ansi.StringWidth(left)+ansi.StringWidth(counts) > m.layout.Width {
 		counts = "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rej · " + refused +
-			strings.Replace(dropped, "dropped", "drop", 1) + " "
+			strings.Replace(dropped, "dropped", "drop", 1) + size + " "
 	}
 	return style.Spread(left, counts, m.layout.Width)
 }
