@@ -13,6 +13,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/pages/connections"
 	"github.com/iwb-dev/iwb/tui/pages/events"
 	"github.com/iwb-dev/iwb/webhook"
@@ -45,6 +46,9 @@ type Deps struct {
 	Client *client.Client
 	// History keeps the actions run; nil runs them without keeping them.
 	History *history.Store
+	// Recipes are the recipes and jobs of the event log behind Store; nil
+	// turns the Recipes tab into a notice.
+	Recipes *recipe.Store
 	// Demo says the workbench runs on the built-in sandbox.
 	Demo bool
 	// NoMouse turns mouse reporting (wheel scrolling) off.
