@@ -72,9 +72,9 @@ type Page struct {
 	jobs   []recipe.Job // of the selected recipe, newest first
 	cursor int
 	jobCur int
-	inJobs bool         // the jobs pane has the cursor
-	job    *recipe.Job  // the job whose detail is shown
-	test   *testView    // the last test, shown until esc
+	inJobs bool        // the jobs pane has the cursor
+	job    *recipe.Job // the job whose detail is shown
+	test   *testView   // the last test, shown until esc
 	armed  map[string]bool
 	err    error
 	loaded bool
