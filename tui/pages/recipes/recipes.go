@@ -596,8 +596,15 @@ func pills(sc schema.Schema) []string {
 	if len(out) == 0 {
 		return []string{"(the trigger has no schema yet)"}
 	}
+	// The field's description stays short enough to leave the input in view.
+	if len(out) > maxPills {
+		out = append(out[:maxPills], fmt.Sprintf("… %d more", len(out)-maxPills))
+	}
 	return out
 }
+
+// maxPills bounds the pills listed above the editor's input.
+const maxPills = 8
 
 // save stores the completed editor's recipe, disarmed.
 func (p *Page) save() tea.Cmd {
