@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,9 +42,15 @@ func TestEventsAndListenBadInput(t *testing.T) {
 		{[]string{"events", "replay", "1"}, 2, "--to"},
 		{[]string{"events", "replay", "1", "--to", "ftp://x"}, 2, "not an http(s) URL"},
 		{[]string{"events", "list", "--limit", "0"}, 2, "--limit"},
-		{[]string{"listen", "--auth", "token:s3cret"}, 2, "basic:USER:PASS"},
+		{[]string{"listen", "--auth", "token:s3cret"}, 2, "basic[:USER:PASS]"},
+		{[]string{"listen", "--auth", "header"}, 2, "IWB_LISTEN_TOKEN"},
+		{[]string{"listen", "--auth-file", "x"}, 2, "--auth-file needs --auth"},
 		{[]string{"listen", "--max-body", "0"}, 2, "--max-body"},
 		{[]string{"listen", "--max-conns", "0"}, 2, "--max-conns"},
+		{[]string{"listen", "--addr", "bad addr"}, 2, "HOST:PORT"},
+		{[]string{"listen", "--addr", "127.0.0.1:99999"}, 2, "port"},
+		{[]string{"listen", "--addr", "192.0.2.1:8787"}, 2, "192.0.2.1"},
+		{[]string{"sandbox", "--addr", "bad addr"}, 2, "bad addr"},
 		{[]string{"listen", "--forward-to", "localhost"}, 2, "--forward-to"},
 	} {
 		code, _, errOut := runCLI(t, home, c.args...)
@@ -229,7 +236,10 @@ func TestListenEndToEnd(t *testing.T) {
 			t.Errorf("line %d = %q, want id %s", i, line, ids[i])
 		}
 	}
-	if out, _, _ := iwb("events", "list", "--trigger", "Opens"); strings.Count(out, "\n") != 1 || !strings.Contains(out, "emailOpen") {
+	// A header row, then the one matched event with its date and time.
+	if out, _, _ := iwb("events", "list", "--trigger", "Opens"); strings.Count(out, "\n") != 2 ||
+		!strings.HasPrefix(out, "ID     DATE       TIME          KIND     EVENT") || !strings.Contains(out, "emailOpen") ||
+		!regexp.MustCompile(`\n\d+ +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} `).MatchString(out) {
 		t.Errorf("events list --trigger Opens = %q", out)
 	}
 	if out, _, _ := iwb("events", "show", ids[0]); !strings.Contains(out, `"Authorization": [`) || !strings.Contains(out, "[redacted]") || strings.Contains(out, "OAuth2 tok") {
@@ -254,7 +264,7 @@ func storeOneEvent(t *testing.T, body string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ensure(); err != nil {
+	if _, err := p.ensure(); err != nil {
 		t.Fatal(err)
 	}
 	st, err := webhook.Open(p.Database(), webhook.StoreOptions{})

@@ -100,7 +100,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	}
 	userAgent := "iwb/" + version
 	wb = &workbench{passphrase: pp, deps: tui.Deps{
-		Connections: newKeystoreConnections(ks, userAgent, a.log),
+		Connections: newKeystoreConnections(ks, userAgent, insecureHTTP(cmd), a.log),
 		Log:         a.log,
 	}}
 	creds, err := credentialsFrom(cmd, func() (*keystore.Store, error) { return ks, nil }, "")
@@ -146,6 +146,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	default:
 		wb.deps.Listener, wb.deps.ListenerURL = srv, srv.URL()
 	}
+	wb.deps.SetupWebhook = webhookSetupFor(wb.deps.Client, st, srv)
 	// The actions run are kept beside the events, in their own table.
 	hist, err := history.Open(a.paths.Database())
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -119,6 +118,9 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 			URL:        listener + "iterable/system",
 			JourneyURL: listener + "iterable/journey",
 			Interval:   opts.interval,
+			// The simulated senders know the listener's token, as Iterable
+			// does once the workbench sets up its webhook with it.
+			Authorize: func(h http.Header) { d.server.Auth().SetOn(h) },
 		})
 		d.traffic.Go(func() {
 			warmUp(trafficCtx, t, log)
@@ -140,6 +142,7 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		Demo:        true,
 		Log:         log,
 	}
+	d.deps.SetupWebhook = webhookSetupFor(api, d.store, d.server)
 	if opts.forwardTo != "" {
 		d.deps.Replay = replayTo(d.store, opts.forwardTo, nil)
 	}
@@ -155,22 +158,13 @@ func warmUp(ctx context.Context, t *sandbox.Traffic, log *slog.Logger) {
 	case <-ctx.Done():
 		return
 	}
-	hc := &http.Client{Timeout: 5 * time.Second}
 	kinds := map[string]bool{}
 	for i := 0; i < demoWarmUp && len(kinds) < 2 && ctx.Err() == nil; i++ {
 		d := t.Next()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
-		if err != nil {
+		if err := t.Send(ctx, d); err != nil {
 			log.Warn("demo warm-up", "err", err)
 			return
 		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			log.Warn("demo warm-up", "err", err)
-			return
-		}
-		resp.Body.Close()
 		kinds[d.Kind] = true
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"reflect"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -112,7 +114,7 @@ func New(deps Deps) *Model {
 	k := page.DefaultKeys()
 	th := style.NewTheme(true, deps.NoColor)
 	m := &Model{deps: deps, log: log, keys: k, noColor: deps.NoColor, theme: th, tick: tea.Tick}
-	trig, sch := triggers.New(triggers.Deps{Store: deps.Store, Listener: deps.Listener, Client: deps.Client,
+	trig, sch := triggers.New(triggers.Deps{Store: deps.Store, Listener: deps.Listener, Client: deps.Client, SetupWebhook: deps.SetupWebhook,
 		ListenerURL: deps.ListenerURL, Demo: deps.Demo, Now: deps.Now, Log: log}, k, th)
 	m.pages = []page.Page{
 		events.New(deps.Events, deps.Replay, k, th),
@@ -226,58 +228,79 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.notice, m.noticeErr = "", false
 		}
 		return m, nil
+	}
+	if cmd, ok := m.pageMsg(msg); ok {
+		return m, cmd
+	}
+	cmd := m.broadcast(msg)
+	if m.form != nil && !ours(msg) {
+		// A form's own messages (its steps, cursor blinks) carry no form
+		// id: with one slot there is only one form to take them. The
+		// pages' results never reach it.
+		_, fcmd := m.form.Huh.Update(msg)
+		cmd = tea.Batch(cmd, page.Wait(fcmd))
+	}
+	return m, cmd
+}
+
+// ours says msg is a type of this module (a page's command result), not one
+// of the libraries' (a form's step, a cursor's blink).
+func ours(msg tea.Msg) bool {
+	t := reflect.TypeOf(msg)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && strings.HasPrefix(t.PkgPath(), "github.com/iwb-dev/iwb/")
+}
+
+// pageMsg takes the messages pages send the root.
+func (m *Model) pageMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
 	case page.NoticeMsg:
 		if msg.Err {
 			m.log.Error("workbench", "err", msg.Text)
-			return m, m.setNotice(msg.Text, true)
+			return m.setNotice(msg.Text, true), true
 		}
-		return m, m.setNotice(msg.Text, false)
+		return m.setNotice(msg.Text, false), true
 	case page.AskMsg:
 		m.ask(msg.Question, msg.Yes)
-		return m, nil
+		return nil, true
 	case page.GotoMsg:
-		return m, m.show(msg.Tab)
+		return m.show(msg.Tab), true
 	case page.StartDemoMsg:
 		m.startDemo = true
-		return m, m.quit()
+		return m.quit(), true
 	case page.DefaultConnMsg:
 		before := m.connectionLabel()
 		m.defaultConn = msg.Label
 		if label := m.connectionLabel(); label != before {
-			return m, m.broadcast(page.ConnLabelMsg{Label: label})
+			return m.broadcast(page.ConnLabelMsg{Label: label}), true
 		}
-		return m, nil
+		return nil, true
 	case page.CopiedMsg:
 		if msg.Err != nil {
 			// OSC 52 was sent as well; many terminals take that alone.
 			m.log.Debug("native clipboard unavailable", "err", msg.Err)
 		}
-		return m, nil
+		return nil, true
 	case page.OpenFormMsg:
-		return m, m.openForm(msg.Form)
+		return m.openForm(msg.Form), true
 	case page.CloseFormMsg:
 		if m.form == msg.Form {
 			m.form = nil
 		}
-		return m, nil
+		return nil, true
 	case page.FormDoneMsg:
 		if m.form != msg.Form {
-			return m, nil
+			return nil, true
 		}
 		m.form = nil
-		return m, msg.Form.Submit()
+		return msg.Form.Submit(), true
 	case page.FormCancelMsg:
 		m.closeForm(msg.Form)
-		return m, nil
+		return nil, true
 	}
-	cmd := m.broadcast(msg)
-	if m.form != nil {
-		// A form's own messages (its steps, cursor blinks) carry no form
-		// id: with one slot there is only one form to take them.
-		_, fcmd := m.form.Huh.Update(msg)
-		cmd = tea.Batch(cmd, page.Wait(fcmd))
-	}
-	return m, cmd
+	return nil, false
 }
 
 // openForm puts f into the slot, for the page in view. A form of another

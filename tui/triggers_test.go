@@ -15,7 +15,6 @@ import (
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/sandbox"
 	_ "github.com/iwb-dev/iwb/schema"
-	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -63,6 +62,7 @@ func addTrigger(t *testing.T, st *webhook.Store, tr webhook.Trigger) {
 }
 
 func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		deps, st := storeDeps(t)
 		hs := newHarness(t, deps, w, h)
@@ -105,6 +105,7 @@ func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
 }
 
 func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "")
 	hs := newHarness(t, deps, 120, 40)
@@ -131,6 +132,7 @@ func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
 }
 
 func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "ffffffffffffffffffffffffffffffff") // a key the sandbox refuses
 	hs := newHarness(t, deps, 80, 24)
@@ -152,6 +154,7 @@ func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
 }
 
 func TestEditAndRemoveATrigger(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
 	hs := newHarness(t, deps, 120, 40)
@@ -178,6 +181,7 @@ func TestEditAndRemoveATrigger(t *testing.T) {
 }
 
 func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
 	hs := newHarness(t, deps, 120, 40)
@@ -201,44 +205,8 @@ func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
 	hs.MustShow("https://abc.ngrok.app/workflows/60102")
 }
 
-func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
-	deps, st := storeDeps(t)
-	c, _ := sandboxClient(t, "")
-	srv := startTestListener(t, st)
-	deps.Client, deps.Listener, deps.ListenerURL, deps.Demo = c, srv, srv.URL(), true
-	addTrigger(t, st, webhook.Trigger{Name: "texts", Kind: webhook.TriggerObject, EventNames: []string{"smsSend"}})
-	hs := newHarness(t, deps, 120, 40)
-	hs.Press("3", "w")
-	hs.MustShow("Set up Iterable's system webhook", "#1", "disabled", "NoAuth")
-	hs.Press("a", "enter")
-	hs.MustShow("Review: POST /api/webhooks", `"endpoint": "`+srv.URL()+`",`, `"authType": "Basic",`, "never shown",
-		"tick them there")
-	hs.Press("enter")
-	hs.MustShow("✓ webhook 1 sends to "+srv.URL(), "listener auth: token ••••")
-
-	hooks, err := c.Webhooks(context.Background())
-	if err != nil || len(hooks) != 1 || !hooks[0].Enabled || hooks[0].Endpoint != srv.URL() || hooks[0].AuthType != "Basic" {
-		t.Fatalf("the sandbox's webhook is %+v (%v): want enabled, Basic, to %s", hooks, err, srv.URL())
-	}
-	token, _ := st.ListenerToken(context.Background())
-	if srv.Auth() != webhook.TokenAuth(token) || token == "" {
-		t.Fatalf("the listener requires %v; want the saved token", srv.Auth())
-	}
-	// An action that fires a webhook: Send SMS → smsSend reaches the
-	// listener with the token and matches the trigger.
-	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	tuitest.WaitFor(t, 5*time.Second, "smsSend matched", func() bool {
-		evs, err := st.List(context.Background(), webhook.Query{Trigger: "texts"})
-		return err == nil && len(evs) == 1 && evs[0].EventName == "smsSend"
-	})
-	if n := srv.Stats().Unauthorized; n != 0 {
-		t.Errorf("%d deliveries were refused for auth", n)
-	}
-}
-
 func TestWebhookSetupWithoutAClientSaysSo(t *testing.T) {
+	t.Parallel()
 	deps, _ := storeDeps(t)
 	hs := newHarness(t, deps, 80, 24)
 	hs.Press("3", "w")
@@ -274,6 +242,7 @@ func httpPost(url, body string) (int, error) {
 }
 
 func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	for i := range 30 {
 		addTrigger(t, st, webhook.Trigger{Name: fmt.Sprintf("t%02d", i), Kind: webhook.TriggerWorkflow, WorkflowID: fmt.Sprint(1000 + i)})
@@ -291,6 +260,7 @@ func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
 // journey a New Workflow form picks by default is not input, while an event
 // ticked in an Edit form is (edits were dropped without a word before).
 func TestPageFormsAskOnlyAfterInput(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "")
 	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
@@ -321,6 +291,7 @@ func TestPageFormsAskOnlyAfterInput(t *testing.T) {
 // The schema designer's forms follow the same rule: a rename left as it
 // was closes at once, a changed one asks.
 func TestDesignerFormsAskOnlyAfterInput(t *testing.T) {
+	t.Parallel()
 	deps, _ := opensWithSchema(t)
 	hs := newHarness(t, deps, 120, 40)
 	hs.Press("4", "r")

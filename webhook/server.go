@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,8 @@ type Server struct {
 	// auth is what requests must carry; SetAuth changes it while serving.
 	auth atomic.Pointer[Auth]
 
+	refusals refusalLog
+
 	mu       sync.Mutex
 	addr     string
 	serveErr chan error
@@ -62,6 +65,9 @@ func NewServer(st *Store, opts ServerOptions) (*Server, error) {
 	}
 	if opts.MaxBody < 0 {
 		return nil, fmt.Errorf("the body limit must be positive, not %d", opts.MaxBody)
+	}
+	if err := checkAddr(opts.Addr); err != nil {
+		return nil, err
 	}
 	if opts.MaxConns == 0 {
 		opts.MaxConns = DefaultMaxConns
@@ -94,6 +100,22 @@ func NewServer(st *Store, opts ServerOptions) (*Server, error) {
 	return s, nil
 }
 
+// checkAddr checks a listen address's form, HOST:PORT with a port number,
+// so that a typo is bad usage rather than a failure to listen.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s is not HOST:PORT, e.g. 127.0.0.1:8787 (port 0 picks a free one)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--addr %s: the port must be a number from 0 to 65535", addr)
+	}
+	if strings.ContainsAny(host, " \t/") {
+		return fmt.Errorf("--addr %s: %q is not a host name or address", addr, host)
+	}
+	return nil
+}
+
 // Start binds the address and serves in the background.
 func (s *Server) Start(ctx context.Context) error {
 	var lc net.ListenConfig
@@ -105,7 +127,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
 	if s.opts.ForwardTo != "" {
-		s.forward = newForwarder(s.opts.ForwardTo, s.store, s.log)
+		s.forward = newForwarder(s.opts.ForwardTo, s.store, s.log, &s.refusals)
 	}
 	s.log.Info("listener started", "addr", s.addr, "auth", s.Auth().String(), "forward", s.opts.ForwardTo)
 	go func() {
@@ -148,6 +170,10 @@ func (s *Server) Err() <-chan error { return s.serveErr }
 // Stats are the store's counts, including this listener's refusals.
 func (s *Server) Stats() Stats { return s.store.Stats() }
 
+// Refusals are the deliveries this listener refused, by kind, and its
+// failed forwards, each with the last one's time and cause.
+func (s *Server) Refusals() Refusals { return s.refusals.snapshot() }
+
 // Shutdown stops taking connections and waits, at most until ctx ends, for
 // the requests in flight to be stored and answered and for queued forwards.
 // It does not close the Store.
@@ -185,6 +211,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	auth := s.Auth()
 	if !auth.allows(r) {
 		s.store.unauthorized.Add(1)
+		s.refusals.note(refusedAuth, "%s %s without valid %s credentials", r.Method, r.URL.Path, auth.Mode)
 		s.log.Warn("refused a request without valid auth", "remote", r.RemoteAddr, "path", r.URL.Path)
 		if auth.Mode == "basic" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="iwb"`)
@@ -210,6 +237,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		s.log.Warn("reading a request body", "remote", r.RemoteAddr, "err", err)
+		s.refusals.note(refusedBadBody, "reading the body of %s: %v", r.URL.Path, err)
 		writeError(w, http.StatusBadRequest, "reading the body: "+err.Error(), 0)
 		return
 	}
@@ -222,6 +250,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if !s.append(w, r, ev) {
 			return
 		}
+		s.refusals.note(refusedBadBody, "%s: %v", r.URL.Path, parseErr)
 		writeError(w, http.StatusBadRequest, parseErr.Error(), ev.ID)
 		return
 	}
@@ -245,6 +274,7 @@ func (s *Server) storeOversize(w http.ResponseWriter, r *http.Request, ev *Event
 	if !s.append(w, r, ev) {
 		return
 	}
+	s.refusals.note(refusedTooLarge, "%s: %s", r.URL.Path, ev.Error)
 	writeError(w, http.StatusRequestEntityTooLarge, ev.Error, ev.ID)
 }
 
@@ -255,6 +285,7 @@ func (s *Server) append(w http.ResponseWriter, r *http.Request, ev *Event) bool 
 	defer cancel()
 	if err := s.store.Append(ctx, ev); err != nil {
 		s.log.Error("could not store an event", "remote", r.RemoteAddr, "path", r.URL.Path, "err", err)
+		s.refusals.note(refusedBusy, "%s: %v", r.URL.Path, err)
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, "the event could not be stored in time; retry", 0)
 		return false
