@@ -87,7 +87,7 @@ func Replay(ctx context.Context, client *http.Client, ev Event, target string) F
 type forwarder struct {
 	target string
 	client *http.Client
-	store  *Store
+	store  EventLog
 	log    *slog.Logger
 	queue  chan forwardJob
 	wg     sync.WaitGroup
@@ -100,7 +100,7 @@ type forwardJob struct {
 	body   []byte
 }
 
-func newForwarder(target string, st *Store, log *slog.Logger) *forwarder {
+func newForwarder(target string, st EventLog, log *slog.Logger) *forwarder {
 	f := &forwarder{
 		target: target,
 		client: &http.Client{Timeout: 10 * time.Second},

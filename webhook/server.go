@@ -37,7 +37,7 @@ type ServerOptions struct {
 // Server is the webhook listener: it stores every request in the Store before
 // it answers. The TUI embeds it the same way `iwb listen` does.
 type Server struct {
-	store   *Store
+	store   EventLog
 	opts    ServerOptions
 	log     *slog.Logger
 	http    *http.Server
@@ -52,7 +52,7 @@ type Server struct {
 }
 
 // NewServer checks the options and prepares a listener on st.
-func NewServer(st *Store, opts ServerOptions) (*Server, error) {
+func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = DefaultAddr
 	}
@@ -166,7 +166,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	auth := s.Auth()
 	if !auth.allows(r) {
-		s.store.unauthorized.Add(1)
+		s.store.countUnauthorized()
 		s.log.Warn("refused a request without valid auth", "remote", r.RemoteAddr, "path", r.URL.Path)
 		if auth.Mode == "basic" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="iwb"`)

@@ -56,6 +56,8 @@ type Stats struct {
 // One writer goroutine commits everything, batching concurrent appends into
 // one transaction (group commit).
 type Store struct {
+	settingsOps
+
 	path   string
 	opts   StoreOptions
 	log    *slog.Logger
@@ -199,6 +201,7 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 		done:     make(chan struct{}),
 		ckptDone: make(chan struct{}),
 	}
+	s.settingsOps = settingsOps{s}
 	// The writer never checkpoints: the checkpointer does, off the path
 	// that requests wait on.
 	if s.write, err = sql.Open("sqlite", path+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-8000)"); err != nil {
@@ -315,7 +318,7 @@ func (s *Store) counter(name string) *atomic.Int64 {
 	return nil
 }
 
-// Path is the database file.
+// Path is the database file (for PostgreSQL, the URL with its password masked).
 func (s *Store) Path() string { return s.path }
 
 // Stats returns the running counts. Events, rejected, duplicates and
