@@ -38,22 +38,40 @@ Iterable needs an HTTPS URL, so give it your tunnel's address.`,
 	f.String("forward-to", "", "re-send each accepted event to this URL")
 	f.String("auth", "", "require auth: basic:USER:PASS or header:NAME:VALUE")
 	f.Int64("max-body", webhook.DefaultMaxBody, "largest body accepted, in bytes")
-	f.Bool("durable", false, "fsync every commit (synchronous=FULL)")
+	f.Bool("durable", false, "fsync every commit (synchronous=FULL; PostgreSQL decides this itself)")
 	return cmd
 }
 
-// openStore opens the event log under the iwb home.
-func openStore(cmd *cobra.Command, durable bool) (*app, *webhook.Store, error) {
+// openStore opens the event log the command was given (see openLog).
+func openStore(cmd *cobra.Command, durable bool) (*app, webhook.EventLog, error) {
 	a, err := loadApp(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := webhook.Open(a.paths.Database(), webhook.StoreOptions{Durable: durable, Logger: a.log})
+	st, err := a.openLog(cmd, webhook.StoreOptions{Durable: durable, Logger: a.log})
 	if err != nil {
 		a.close()
 		return nil, nil, err
 	}
 	return a, st, nil
+}
+
+// openLog opens the event log at --store, else IWB_STORE, else the file
+// under the iwb home. A postgres:// URL is a team's shared log; its password
+// appears in no message (webhook masks it).
+func (a *app) openLog(cmd *cobra.Command, opts webhook.StoreOptions) (webhook.EventLog, error) {
+	location, _ := cmd.Flags().GetString("store")
+	if location == "" {
+		location = os.Getenv("IWB_STORE")
+	}
+	if location == "" {
+		location = a.paths.Database()
+	}
+	st, err := webhook.OpenLog(cmd.Context(), location, opts)
+	if err != nil {
+		return nil, withExit(exitFailed, err)
+	}
+	return st, nil
 }
 
 func runListen(cmd *cobra.Command, _ []string) error {
@@ -153,7 +171,7 @@ type eventPrinter struct {
 	json      bool
 	events    []string
 	workflows []string
-	store     *webhook.Store
+	store     webhook.EventLog
 	last      int64
 	err       error
 }

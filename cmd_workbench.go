@@ -111,7 +111,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 		wb.deps.Connection = creds.Connection + " (" + creds.Region + ")"
 	}
 
-	st, err := webhook.Open(a.paths.Database(), webhook.StoreOptions{Logger: a.log})
+	st, err := a.openLog(cmd, webhook.StoreOptions{Logger: a.log})
 	if err != nil {
 		return nil, err
 	}

@@ -16,11 +16,11 @@ import (
 // id with the filters the store indexes, its running counts, and its live
 // copies.
 type StoreEvents struct {
-	store *webhook.Store
+	store webhook.EventLog
 }
 
 // NewStoreEvents adapts st; it does not own it (the caller closes it).
-func NewStoreEvents(st *webhook.Store) *StoreEvents { return &StoreEvents{store: st} }
+func NewStoreEvents(st webhook.EventLog) *StoreEvents { return &StoreEvents{store: st} }
 
 func storeQuery(f EventFilter) webhook.Query {
 	return webhook.Query{Text: f.Text, EventName: f.EventName, WorkflowID: f.WorkflowID, Trigger: f.Trigger}
@@ -151,7 +151,7 @@ func forwardFromStore(f webhook.ForwardResult) *ForwardResult {
 // ReplayTo sends a stored event again to target, as `iwb events replay`
 // does: its method, headers (less redacted ones) and body bytes. A status
 // of 300 or more is an error too, so the status bar says the replay failed.
-func ReplayTo(st *webhook.Store, target string, httpClient *http.Client) func(ctx context.Context, ev Event) (ForwardResult, error) {
+func ReplayTo(st webhook.EventLog, target string, httpClient *http.Client) func(ctx context.Context, ev Event) (ForwardResult, error) {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
