@@ -21,6 +21,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/internal/oneline"
 	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 )
@@ -177,7 +178,7 @@ func keepRun(cmd *cobra.Command, a *app, rec history.Record, started time.Time, 
 	}
 	if keepErr != nil {
 		a.log.Warn("keeping an action run in the history", "action", rec.Action, "err", keepErr)
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: the run was not kept in the history: %s\n", oneLine(keepErr.Error()))
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: the run was not kept in the history: %s\n", oneline.Of(keepErr.Error(), 0))
 	}
 }
 
@@ -224,11 +225,7 @@ func (r *actionRun) checkCSV(cmd *cobra.Command, c *client.Client, hasKey bool) 
 		if err != nil {
 			fmt.Fprintf(cmd.ErrOrStderr(), "warning: could not read the project's field types (%v); CSV values are sent as text\n", err)
 		} else {
-			project := schema.ProjectFields{}
-			for name, typ := range fields {
-				project[name] = schema.DataType(typ)
-			}
-			r.convert = project.CSVCell
+			r.convert = schema.NewProjectFields(fields).CSVCell
 		}
 	}
 	return r.checkFile(cmd.ErrOrStderr())
@@ -303,7 +300,7 @@ func (r *actionRun) stream(ctx context.Context, c *client.Client, cmd *cobra.Com
 	return answer, sum.Err()
 }
 
-// actionError gives an action's failure the contract's exit code.
+// actionError gives an action's failure iwb's exit code.
 func actionError(err error) error {
 	if err == nil {
 		return nil

@@ -29,6 +29,7 @@ func newConnectionCmd() *cobra.Command {
 	add.Flags().String("region", "us", "data centre: us or eu")
 	add.Flags().String("base-url", "", "another API host (a proxy, the sandbox)")
 	add.Flags().Bool("default", false, "make it the default connection")
+	add.Flags().Bool("replace", false, "replace a connection of the same name, key and all")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List connections with their masked keys",
@@ -77,9 +78,10 @@ func runConnectionAdd(cmd *cobra.Command, args []string) error {
 	region, _ := cmd.Flags().GetString("region")
 	baseURL, _ := cmd.Flags().GetString("base-url")
 	makeDefault, _ := cmd.Flags().GetBool("default")
+	replace, _ := cmd.Flags().GetBool("replace")
 	return withKeystore(cmd, func(_ *app, ks *keystore.Store) error {
 		// Check the name, region and URL before asking for the key.
-		conn, err := ks.Check(keystore.Connection{Name: args[0], Region: keystore.Region(region), BaseURL: baseURL})
+		conn, err := ks.Check(keystore.Connection{Name: args[0], Region: keystore.Region(region), BaseURL: baseURL}, replace)
 		if err != nil {
 			return keystoreError(err, exitUsage)
 		}
@@ -87,7 +89,11 @@ func runConnectionAdd(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		added, err := ks.Add(conn, key, makeDefault)
+		add := ks.Add
+		if replace {
+			add = ks.Replace
+		}
+		added, err := add(conn, key, makeDefault)
 		if err != nil {
 			return keystoreError(err, exitUsage)
 		}

@@ -53,7 +53,7 @@ func newEventsCmd() *cobra.Command {
 		RunE:  runEventsReplay,
 	}
 	replay.Flags().String("to", "", "the URL to send the event to")
-	cmd.AddCommand(list, show, export, replay)
+	cmd.AddCommand(list, show, export, replay, newEventsPruneCmd(), newEventsPinCmd(true), newEventsPinCmd(false))
 	return cmd
 }
 
@@ -87,11 +87,28 @@ func runEventsList(cmd *cobra.Command, _ []string) error {
 	return nil
 }
 
-// eventByArg opens the store and reads the event an ID argument names.
-func eventByArg(cmd *cobra.Command, arg string) (webhook.Event, error) {
+// parseEventID reads an ID argument.
+func parseEventID(arg string) (int64, error) {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil || id <= 0 {
-		return webhook.Event{}, usageErrorf("%q is not an event id (a positive number, as 'iwb events list' shows)", arg)
+		return 0, usageErrorf("%q is not an event id (a positive number, as 'iwb events list' shows)", arg)
+	}
+	return id, nil
+}
+
+// eventErr says "no event N in the log" (exit 3) for a missing event.
+func eventErr(id int64, err error) error {
+	if errors.Is(err, webhook.ErrNotFound) {
+		return withExit(exitNotFound, fmt.Errorf("no event %d in the log", id))
+	}
+	return err
+}
+
+// eventByArg opens the store and reads the event an ID argument names.
+func eventByArg(cmd *cobra.Command, arg string) (webhook.Event, error) {
+	id, err := parseEventID(arg)
+	if err != nil {
+		return webhook.Event{}, err
 	}
 	a, st, err := openStore(cmd, false)
 	if err != nil {
@@ -100,10 +117,7 @@ func eventByArg(cmd *cobra.Command, arg string) (webhook.Event, error) {
 	defer a.close()
 	defer st.Close()
 	ev, err := st.Get(cmd.Context(), id)
-	if errors.Is(err, webhook.ErrNotFound) {
-		return webhook.Event{}, withExit(exitNotFound, fmt.Errorf("no event %d in the log", id))
-	}
-	return ev, err
+	return ev, eventErr(id, err)
 }
 
 func runEventsShow(cmd *cobra.Command, args []string) error {

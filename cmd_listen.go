@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -26,7 +27,12 @@ func newListenCmd() *cobra.Command {
 		Short: "Receive Iterable webhooks, store each one, and print it",
 		Long: `listen runs the webhook listener: every system or journey webhook POSTed to it is
 stored before it is acknowledged, matched against the triggers, and printed.
-Iterable needs an HTTPS URL, so give it your tunnel's address.`,
+Iterable needs an HTTPS URL, so give it your tunnel's address.
+
+The event log keeps itself within limits: events older than --keep-days (30),
+beyond the newest --keep-events (1,000,000), or past --max-db-size (2GB) are
+pruned, oldest first, whichever limit is reached first; pinned events
+(iwb events pin ID) are kept. The action history ages the same way.`,
 		Args: cobra.NoArgs,
 		RunE: runListen,
 	}
@@ -38,17 +44,24 @@ Iterable needs an HTTPS URL, so give it your tunnel's address.`,
 	f.String("forward-to", "", "re-send each accepted event to this URL")
 	f.String("auth", "", "require auth: basic:USER:PASS or header:NAME:VALUE")
 	f.Int64("max-body", webhook.DefaultMaxBody, "largest body accepted, in bytes")
+	f.Int("max-conns", webhook.DefaultMaxConns, "connections served at once; more are answered 503 with Retry-After")
 	f.Bool("durable", false, "fsync every commit (synchronous=FULL; PostgreSQL decides this itself)")
+	addRetentionFlags(cmd)
 	return cmd
 }
 
 // openStore opens the event log the command was given (see openLog).
 func openStore(cmd *cobra.Command, durable bool) (*app, webhook.EventLog, error) {
+	return openStoreWith(cmd, webhook.StoreOptions{Durable: durable})
+}
+
+func openStoreWith(cmd *cobra.Command, opts webhook.StoreOptions) (*app, webhook.EventLog, error) {
 	a, err := loadApp(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := a.openLog(cmd, webhook.StoreOptions{Durable: durable, Logger: a.log})
+	opts.Logger = a.log
+	st, err := a.openLog(cmd, opts)
 	if err != nil {
 		a.close()
 		return nil, nil, err
@@ -83,6 +96,7 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	forwardTo, _ := f.GetString("forward-to")
 	authSpec, _ := f.GetString("auth")
 	maxBody, _ := f.GetInt64("max-body")
+	maxConns, _ := f.GetInt("max-conns")
 	durable, _ := f.GetBool("durable")
 
 	auth, err := webhook.ParseAuth(authSpec)
@@ -92,17 +106,31 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	if maxBody <= 0 {
 		return usageErrorf("--max-body must be a positive number of bytes, not %d", maxBody)
 	}
+	if maxConns <= 0 {
+		return usageErrorf("--max-conns must be a positive number of connections, not %d", maxConns)
+	}
 	if forwardTo != "" {
 		if err := webhook.CheckForwardURL(forwardTo); err != nil {
 			return usageErrorf("--forward-to: %v", err)
 		}
 	}
-	a, st, err := openStore(cmd, durable)
+	retention, err := retentionFlags(cmd)
+	if err != nil {
+		return err
+	}
+	a, st, err := openStoreWith(cmd, webhook.StoreOptions{Durable: durable, Retention: retention})
 	if err != nil {
 		return err
 	}
 	defer a.close()
 	defer st.Close()
+	// The action history, in the same file, ages with the events.
+	hist, err := history.Open(a.paths.Database())
+	if err != nil {
+		return err
+	}
+	defer hist.Close()
+	st.AddPruner("action history", hist.Prune)
 	if authSpec == "" {
 		// A token set up from the workbench's Triggers tab stays required.
 		if auth, err = st.ListenerAuth(cmd.Context()); err != nil {
@@ -110,7 +138,7 @@ func runListen(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	srv, err := webhook.NewServer(st, webhook.ServerOptions{
-		Addr: addr, MaxBody: maxBody, Auth: auth, ForwardTo: forwardTo, Logger: a.log,
+		Addr: addr, MaxBody: maxBody, MaxConns: maxConns, Auth: auth, ForwardTo: forwardTo, Logger: a.log,
 	})
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -237,10 +265,7 @@ func humanLine(ev webhook.Event) string {
 	if what == "" {
 		what = ev.Path
 	}
-	who := ev.Email
-	if who == "" {
-		who = ev.UserID
-	}
+	who := ev.Who()
 	if who == "" {
 		who = "-"
 	}

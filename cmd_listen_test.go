@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -42,6 +43,7 @@ func TestEventsAndListenBadInput(t *testing.T) {
 		{[]string{"events", "list", "--limit", "0"}, 2, "--limit"},
 		{[]string{"listen", "--auth", "token:s3cret"}, 2, "basic:USER:PASS"},
 		{[]string{"listen", "--max-body", "0"}, 2, "--max-body"},
+		{[]string{"listen", "--max-conns", "0"}, 2, "--max-conns"},
 		{[]string{"listen", "--forward-to", "localhost"}, 2, "--forward-to"},
 	} {
 		code, _, errOut := runCLI(t, home, c.args...)
@@ -54,7 +56,7 @@ func TestEventsAndListenBadInput(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -347,12 +349,8 @@ func TestListenKeepsRequiringTheWorkbenchToken(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for post("") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("iwb listen did not start: %s", errOut.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !tuitest.Poll(20*time.Second, func() bool { return post("") != 0 }) {
+		t.Fatalf("iwb listen did not start: %s", errOut.String())
 	}
 	if code := post(""); code != http.StatusUnauthorized {
 		t.Errorf("without the token: %d, want 401", code)

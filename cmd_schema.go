@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -87,9 +86,10 @@ func readLimited(r io.Reader) ([]byte, error) {
 }
 
 func runSchemaInfer(cmd *cobra.Command, args []string) error {
-	format, _ := cmd.Flags().GetString("format")
-	if format != "workato" && format != "jsonschema" {
-		return usageErrorf("--format %q: use workato or jsonschema", format)
+	name, _ := cmd.Flags().GetString("format")
+	format, err := schema.ParseFormat(name)
+	if err != nil {
+		return usageErrorf("--format %v", err)
 	}
 	inputs, err := readInputs(cmd, args)
 	if err != nil {
@@ -103,16 +103,13 @@ func runSchemaInfer(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return usageErrorf("inferring a schema: %v", err)
 	}
-	var out []byte
-	if format == "jsonschema" {
-		out, err = inf.Schema.JSONSchema()
-	} else {
-		out, err = json.MarshalIndent(inf.Schema, "", "  ")
-	}
+	out, err := inf.Schema.Encode(format)
 	if err != nil {
-		return fmt.Errorf("writing the schema: %w", err)
+		return err
 	}
-	fmt.Fprintln(cmd.OutOrStdout(), string(termtext.JSON(out)))
+	if _, err := cmd.OutOrStdout().Write(termtext.JSON(out)); err != nil {
+		return err
+	}
 	for _, n := range inf.Notes {
 		fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", termtext.Line(n.String()))
 	}
@@ -120,13 +117,9 @@ func runSchemaInfer(cmd *cobra.Command, args []string) error {
 }
 
 func runSchemaValidate(cmd *cobra.Command, args []string) error {
-	data, err := os.ReadFile(args[0])
+	s, err := schema.ReadFile(args[0])
 	if err != nil {
-		return usageErrorf("reading %s: %v", args[0], err)
-	}
-	s, err := schema.Parse(data)
-	if err != nil {
-		return usageErrorf("%s: %v", args[0], err)
+		return usageErrorf("%v", err)
 	}
 	inputs, err := readInputs(cmd, args[1:])
 	if err != nil {

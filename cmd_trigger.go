@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -187,12 +186,9 @@ func runTriggerSchema(cmd *cobra.Command, args []string) error {
 	}
 	var fromFile schema.Schema
 	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return usageErrorf("reading the schema: %v", err)
-		}
-		if fromFile, err = schema.Parse(data); err != nil {
-			return usageErrorf("%s: %v", file, err)
+		var err error
+		if fromFile, err = schema.ReadFile(file); err != nil {
+			return usageErrorf("%v", err)
 		}
 	}
 	var eventID int64

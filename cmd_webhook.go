@@ -13,6 +13,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/internal/secret"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -105,9 +106,9 @@ func runWebhookSetup(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return usageErrorf("%s: %v", creds.Connection, err)
 	}
-	callCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	hooks, err := c.Webhooks(callCtx)
+	listCtx, cancelList := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelList()
+	hooks, err := c.Webhooks(listCtx)
 	if err != nil {
 		return actionError(fmt.Errorf("listing the project's system webhooks: %w", err))
 	}
@@ -126,7 +127,10 @@ func runWebhookSetup(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	a.log.Info("webhook setup", "connection", creds.Connection, "webhook", hook.ID, "token", withToken)
-	got, err := setupWebhook(callCtx, c, st, nil, hook.ID, endpoint, withToken)
+	// A fresh deadline: the question above may have waited on the user.
+	setupCtx, cancelSetup := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelSetup()
+	got, err := setupWebhook(setupCtx, c, st, nil, hook.ID, endpoint, withToken)
 	if err != nil {
 		return actionError(err)
 	}
@@ -135,7 +139,7 @@ func runWebhookSetup(cmd *cobra.Command, _ []string) error {
 		auth = "a token the listener now requires"
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "webhook %d sends to %s with %s; tick its event types in Iterable's web app\n",
-		got.ID, got.Endpoint, auth)
+		got.ID, termtext.Line(got.Endpoint), auth)
 	if withToken || ends.Token != "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "a listener already running (iwb listen, the workbench) takes the new auth when restarted")
 	}
@@ -162,9 +166,10 @@ func pickWebhook(hooks []client.Webhook, id int64, endpoint string) (*client.Web
 	return nil, usageErrorf("the project has %d system webhooks (%s): choose one with --id", len(hooks), strings.Join(ids, ", "))
 }
 
-// describeWebhook is a webhook's endpoint, state and auth in a few words.
+// describeWebhook is a webhook's endpoint, state and auth in a few words,
+// safe to print (the endpoint comes from the API).
 func describeWebhook(h client.Webhook) string {
-	endpoint, state, auth := h.Endpoint, "disabled", "no auth"
+	endpoint, state, auth := termtext.Line(h.Endpoint), "disabled", "no auth"
 	if endpoint == "" {
 		endpoint = "nowhere"
 	}

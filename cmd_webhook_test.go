@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/internal/secret"
+	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -76,8 +78,9 @@ func waitLine(t *testing.T, lines <-chan string, want string) string {
 }
 
 // TestWebhookSetupAndShowAgainstTheSandbox points the real `iwb sandbox`'s
-// system webhook at `iwb listen` through the CLI, and sees an event the
-// sandbox fires arrive with the token.
+// system webhook at `iwb listen` through the CLI (asked on a terminal, or
+// --yes in a script), and sees an event the sandbox fires arrive with the
+// token.
 func TestWebhookSetupAndShowAgainstTheSandbox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -123,6 +126,22 @@ func TestWebhookSetupAndShowAgainstTheSandbox(t *testing.T) {
 	}
 	if h := sandboxHook(); h.Enabled || h.Endpoint != "" {
 		t.Fatalf("the refused setup changed the webhook: %+v", h)
+	}
+
+	// On a terminal it shows the change and asks: "n" changes nothing, "y" does it.
+	command := fmt.Sprintf(`for answer in 1 2; do env -i '%s' %s webhook setup; echo "EXIT$answer=$?"; done`,
+		strings.Join(env, "' '"), bin)
+	term := tuitest.Start(t, 200, 30, nil, "sh", "-c", command)
+	term.WaitFor(20*time.Second, "system webhook 1: nowhere (disabled, no auth) → http://"+addr+"/ (enabled, no auth). Change it? [y/N]")
+	term.SendKeys("n", "Enter")
+	term.WaitFor(20*time.Second, "EXIT1=2")
+	if h := sandboxHook(); h.Enabled {
+		t.Fatalf("declined, yet the webhook changed: %+v", h)
+	}
+	term.SendKeys("y", "Enter")
+	term.WaitFor(20*time.Second, "EXIT2=0", "webhook 1 sends to http://"+addr+"/ with no auth")
+	if h := sandboxHook(); !h.Enabled || h.AuthType != "NoAuth" {
+		t.Fatalf("confirmed, the webhook is %+v", h)
 	}
 
 	r = runIWB(t, bin, env, "", "webhook", "setup", "--auth", "token", "--yes")

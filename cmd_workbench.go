@@ -30,6 +30,7 @@ func addWorkbenchFlags(cmd *cobra.Command) {
 func addRootWorkbenchFlags(root *cobra.Command) {
 	addWorkbenchFlags(root)
 	root.Flags().String("addr", webhook.DefaultAddr, "where the embedded listener takes webhooks (HOST:PORT)")
+	addRetentionFlags(root)
 }
 
 // workbenchFlags reads them.
@@ -52,6 +53,10 @@ func runWorkbench(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	addr, _ := cmd.Flags().GetString("addr")
+	retention, err := retentionFlags(cmd)
+	if err != nil {
+		return err
+	}
 	a, err := loadApp(cmd)
 	if err != nil {
 		return err
@@ -60,7 +65,7 @@ func runWorkbench(cmd *cobra.Command, _ []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
-	wb, err := openWorkbench(ctx, cmd, a, addr, forwardTo)
+	wb, err := openWorkbench(ctx, cmd, a, addr, forwardTo, retention)
 	if err != nil {
 		return err
 	}
@@ -87,7 +92,7 @@ type workbench struct {
 // keyring's passphrase on the terminal now, before the TUI owns it), opens
 // the event log and starts the listener. A listener address already in use
 // is said in the status bar; the workbench stays usable without it.
-func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwardTo string) (wb *workbench, err error) {
+func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwardTo string, retention webhook.Retention) (wb *workbench, err error) {
 	pp := &tuiPassphrase{ask: askPassphrase(cmd.InOrStdin(), cmd.ErrOrStderr())}
 	ks, err := openKeystoreWith(a, pp.get)
 	if err != nil {
@@ -95,7 +100,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	}
 	userAgent := "iwb/" + version
 	wb = &workbench{passphrase: pp, deps: tui.Deps{
-		Connections: tui.NewKeystoreConnections(ks, userAgent, a.log),
+		Connections: newKeystoreConnections(ks, userAgent, a.log),
 		Log:         a.log,
 	}}
 	creds, err := credentialsFrom(cmd, func() (*keystore.Store, error) { return ks, nil }, "")
@@ -111,7 +116,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 		wb.deps.Connection = creds.Connection + " (" + creds.Region + ")"
 	}
 
-	st, err := a.openLog(cmd, webhook.StoreOptions{Logger: a.log})
+	st, err := a.openLog(cmd, webhook.StoreOptions{Retention: retention, Logger: a.log})
 	if err != nil {
 		return nil, err
 	}
@@ -126,9 +131,9 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 		st.Close()
 		return nil, withExit(exitUsage, err)
 	}
-	wb.deps.Events, wb.deps.Store = tui.NewStoreEvents(st), st
+	wb.deps.Events, wb.deps.Store = newStoreEvents(st), st
 	if forwardTo != "" {
-		wb.deps.Replay = tui.ReplayTo(st, forwardTo, nil)
+		wb.deps.Replay = replayTo(st, forwardTo, nil)
 	}
 	switch err := srv.Start(ctx); {
 	case errors.Is(err, syscall.EADDRINUSE):
@@ -151,6 +156,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 		return nil, err
 	}
 	wb.deps.History = hist
+	st.AddPruner("action history", hist.Prune)
 	wb.close = func() error {
 		var err error
 		if srv != nil {

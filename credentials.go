@@ -95,7 +95,7 @@ func openKeystoreWith(a *app, passphrase func(keystore.PassphraseRequest) (strin
 	return ks, nil
 }
 
-// keystoreError gives a keystore error the contract's exit code. notFound is
+// keystoreError gives a keystore error iwb's exit code. notFound is
 // the code for an unknown connection name: 4 where a key was wanted, 3 where
 // the connection itself was the subject.
 func keystoreError(err error, notFound int) error {

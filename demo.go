@@ -114,8 +114,8 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 	log.Info("demo started", "listener", listener, "sandbox", sandboxURL, "eventLog", d.dir, "interval", opts.interval)
 
 	d.deps = tui.Deps{
-		Events:      tui.NewStoreEvents(d.store),
-		Connections: tui.NewMemoryConnections("demo", sandboxURL, d.sandbox.Key(), userAgent, log),
+		Events:      newStoreEvents(d.store),
+		Connections: newMemoryConnections("demo", sandboxURL, d.sandbox.Key(), userAgent, log),
 		Store:       d.store,
 		Listener:    d.server,
 		Connection:  "demo",
@@ -126,7 +126,7 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		Log:         log,
 	}
 	if opts.forwardTo != "" {
-		d.deps.Replay = tui.ReplayTo(d.store, opts.forwardTo, nil)
+		d.deps.Replay = replayTo(d.store, opts.forwardTo, nil)
 	}
 	return d, nil
 }

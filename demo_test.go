@@ -11,21 +11,10 @@ import (
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
-	"github.com/iwb-dev/iwb/tui"
+	"github.com/iwb-dev/iwb/tui/pages/events"
+	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
-
-// waitUntil polls cond every 20 ms for at most within.
-func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // TestDemoWiresSandboxListenerAndTraffic starts the demo without a terminal:
 // generated system and journey webhooks reach its event log at once, an
@@ -52,7 +41,7 @@ func TestDemoWiresSandboxListenerAndTraffic(t *testing.T) {
 	}
 	// An hour's interval leaves only the warm-up burst: it alone must bring
 	// both kinds.
-	waitUntil(t, 5*time.Second, "system and workflow events from the warm-up", func() bool {
+	tuitest.WaitFor(t, 5*time.Second, "system and workflow events from the warm-up", func() bool {
 		return count(webhook.Query{Kind: webhook.KindSystem}) > 0 && count(webhook.Query{Kind: webhook.KindWorkflow}) > 0
 	})
 
@@ -75,7 +64,7 @@ func TestDemoWiresSandboxListenerAndTraffic(t *testing.T) {
 	if _, err := deps.Client.SendSMS(ctx, client.TargetSMSRequest{CampaignID: 73003, RecipientEmail: "ada@example.com"}); err != nil {
 		t.Fatalf("Send SMS on the demo's client: %v", err)
 	}
-	waitUntil(t, 5*time.Second, "the smsSend webhook of the SMS just sent", func() bool { return smsToAda() > before })
+	tuitest.WaitFor(t, 5*time.Second, "the smsSend webhook of the SMS just sent", func() bool { return smsToAda() > before })
 
 	conns, err := deps.Connections.List(ctx)
 	if err != nil || len(conns) != 1 || conns[0].Name != "demo" {
@@ -112,7 +101,7 @@ func TestDemoForwardsAndReplays(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event was forwarded within 5s")
 	}
-	evs, err := d.deps.Events.Before(context.Background(), tui.EventFilter{}, 0, 1)
+	evs, err := d.deps.Events.Before(context.Background(), events.Filter{}, 0, 1)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("reading the newest event: %v, %v", evs, err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/internal/oneline"
 	"github.com/iwb-dev/iwb/internal/termtext"
 )
 
@@ -24,7 +25,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run executes the command line and returns the contract's exit code. Errors
+// run executes the command line and returns iwb's exit code. Errors
 // reach the user as one line on stderr, never as a stack trace.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
@@ -36,7 +37,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "iwb: "+termtext.Line(oneLine(err.Error())))
+	fmt.Fprintln(stderr, "iwb: "+termtext.Line(oneline.Of(err.Error(), 0)))
 	return exitCode(err)
 }
 
@@ -78,7 +79,7 @@ Run it with no command to open the workbench on the default connection, or
 	return root
 }
 
-// The contract's exit codes.
+// iwb's exit codes, the same for every command.
 const (
 	exitOK       = 0 // done
 	exitFailed   = 1 // the API, the network or the listener failed
@@ -121,10 +122,4 @@ func exitCode(err error) int {
 		return exitUsage
 	}
 	return exitFailed
-}
-
-// oneLine keeps an error on a single line of the terminal; termtext then
-// shows what is left of outside text that could act on it.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/iwb-dev/iwb/tui/tuitest"
 )
 
-// TestDemoTriggersAndSchemasFromTheKeyboard is issue 8's Done-when in a real
+// TestDemoTriggersAndSchemasFromTheKeyboard runs the real binary in a real
 // terminal: in iwb demo, both kinds of trigger are made from the keyboard
 // alone, a schema is inferred from a live emailOpen with s and later
 // emailOpen events are checked against it, and the sandbox's webhook is
@@ -80,19 +80,15 @@ func TestDemoTriggersAndSchemasFromTheKeyboard(t *testing.T) {
 
 	// Later emailOpen events are checked against it on arrival: the
 	// Schemas tab sums up what did not fit, by path.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var s string
+	checked := tuitest.Poll(30*time.Second, func() bool {
 		term.SendKeys("3", "4") // re-read the mismatches
-		s := term.Screen()
-		if strings.Contains(s, "every event since the schema was set fits it") || strings.Contains(s, " ×") {
-			if strings.Contains(flatText(s), "opens") {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the Schemas tab shows no check of later events:\n%s", s)
-		}
-		time.Sleep(200 * time.Millisecond)
+		s = term.Screen()
+		return (strings.Contains(s, "every event since the schema was set fits it") || strings.Contains(s, " ×")) &&
+			strings.Contains(flatText(s), "opens")
+	})
+	if !checked {
+		t.Fatalf("the Schemas tab shows no check of later events:\n%s", s)
 	}
 	term.SendKeys("1")
 	term.WaitFor(2*time.Second, "┌ Events")
@@ -113,8 +109,8 @@ func TestDemoTriggersAndSchemasFromTheKeyboard(t *testing.T) {
 	term.Quit("q")
 }
 
-// TestDemoSendSMSMatchesATrigger is the end of issue 8's Done-when in a real
-// terminal: in iwb demo, from the keyboard alone, a New Object trigger on
+// TestDemoSendSMSMatchesATrigger runs the real binary in a real terminal:
+// in iwb demo, from the keyboard alone, a New Object trigger on
 // smsSend, the sandbox's system webhook pointed at the listener from the
 // Triggers tab, then Send SMS on the Actions tab; its smsSend webhook shows
 // on the Events tab, matched by the trigger, on the path the webhook was

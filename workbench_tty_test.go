@@ -89,7 +89,7 @@ func lastRune(s string) rune {
 	return r[len(r)-1]
 }
 
-// TestDemoInARealTerminal is the issue's Done-when at 120×40: the five tabs,
+// TestDemoInARealTerminal checks the demo at 120×40: the five tabs,
 // the status bar, system and workflow events within 5 s, help, the ten
 // actions by their names, Connections, the filter, and q with exit 0 and a
 // clean terminal. The user's own event log is untouched.
@@ -293,5 +293,34 @@ func TestWorkbenchBadFlags(t *testing.T) {
 			strings.Count(r.stderr, "\n") != 1 {
 			t.Errorf("iwb %v: exit %d, stderr %q; want exit 2 and one line naming %s", c.args, r.code, r.stderr, c.want)
 		}
+	}
+}
+
+// TestActionsInTheDemo runs the real binary: in
+// `iwb demo`, Upsert user sets a new data field and Get user by email shows
+// it, from the keyboard alone; the history (in the demo's database) keeps both.
+func TestActionsInTheDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("building the binary is skipped with -short")
+	}
+	bin := buildIWB(t)
+	home := t.TempDir()
+	env := []string{"IWB_HOME=" + home, "IWB_KEYRING_BACKEND=file", "IWB_KEYRING_PASSPHRASE=not used by the demo"}
+	s := tuitest.Start(t, 120, 40, env, bin, "demo")
+	s.WaitFor(10*time.Second, "demo · http://127.0.0.1:")
+	tuitest.UpsertThenGetUser(t, s, "ana@acme.io")
+	s.Quit("q")
+}
+
+// TestVersionInARealTerminal runs the real binary in tmux.
+func TestVersionInARealTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("building the binary is skipped with -short")
+	}
+	bin := buildIWB(t)
+	s := tuitest.Start(t, 80, 24, nil, bin, "--version")
+	s.WaitFor(10*time.Second, "iwb version")
+	if code := s.WaitExit(10 * time.Second); code != 0 {
+		t.Fatalf("iwb --version ended with %d", code)
 	}
 }

@@ -1,7 +1,7 @@
 package client
 
 // Request and response bodies, field for field as the definitions of
-// Iterable's published spec (api-docs.json v1.8). Optional scalars are
+// Iterable's published API spec (v1.8). Optional scalars are
 // pointers so that a field not given is not sent: updateSubscriptions, for
 // one, overwrites every field it receives.
 

@@ -142,19 +142,19 @@ func (s *Store) Key(name string) (string, error) {
 }
 
 // Check validates a connection about to be added, before its key is asked
-// for: the name (and that it is free), the region and the base URL. It
-// returns the connection as it would be stored.
-func (s *Store) Check(c Connection) (Connection, error) {
+// for: the name (and that it is free, unless replace), the region and the
+// base URL. It returns the connection as it would be stored.
+func (s *Store) Check(c Connection, replace bool) (Connection, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cfg, err := loadConfig(s.opts.ConfigFile)
 	if err != nil {
 		return Connection{}, err
 	}
-	return check(cfg, c)
+	return check(cfg, c, replace)
 }
 
-func check(cfg *config, c Connection) (Connection, error) {
+func check(cfg *config, c Connection, replace bool) (Connection, error) {
 	if err := ValidateName(c.Name); err != nil {
 		return Connection{}, err
 	}
@@ -169,51 +169,114 @@ func check(cfg *config, c Connection) (Connection, error) {
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	}
-	if cfg.find(c.Name) >= 0 {
-		return Connection{}, invalidf("a connection named %q already exists: remove it first or pick another name", c.Name)
+	if !replace && cfg.find(c.Name) >= 0 {
+		return Connection{}, invalidf("a connection named %q already exists: remove it first, pick another name, or give --replace", c.Name)
 	}
 	return c, nil
 }
 
-// Add stores a new connection: the key in the keyring, the rest in the config
-// file. Bad input is an ErrInvalid error and nothing is written. The first
-// connection becomes the default, as does any added with makeDefault.
-func (s *Store) Add(c Connection, key string, makeDefault bool) (Entry, error) {
+// change runs a read-change-write of the config under the config lock, so
+// that no other process changes it in between.
+func (s *Store) change(f func(cfg *config) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := lockConfig(s.opts.ConfigFile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	cfg, err := loadConfig(s.opts.ConfigFile)
 	if err != nil {
-		return Entry{}, err
+		return err
 	}
-	c, err = check(cfg, c)
-	if err != nil {
-		return Entry{}, err
-	}
-	if err := ValidateKey(key); err != nil {
-		return Entry{}, err
-	}
-	r, err := s.openRing(s.backends)
-	if err != nil {
-		return Entry{}, err
-	}
-	if err := r.set(c.Name, key); err != nil {
-		return Entry{}, fmt.Errorf("storing the key of %q in %s: %w", c.Name, r.backend, err)
-	}
-	c.Backend = string(r.backend)
-	cfg.Connections = append(cfg.Connections, c)
-	if makeDefault || cfg.Default == "" {
-		cfg.Default = c.Name
-	}
-	if err := cfg.save(s.opts.ConfigFile); err != nil {
-		// Take the key back out so no orphan is left behind.
-		if rerr := r.remove(c.Name); rerr != nil {
-			s.log.Warn("removing the key after the config could not be saved", "connection", c.Name, "err", rerr)
+	return f(cfg)
+}
+
+// Add stores a new connection: the key in the keyring, the rest in the config
+// file. Bad input, a name already taken included, is an ErrInvalid error and
+// nothing is written. The first connection becomes the default, as does any
+// added with makeDefault.
+func (s *Store) Add(c Connection, key string, makeDefault bool) (Entry, error) {
+	return s.add(c, key, makeDefault, false)
+}
+
+// Replace is Add that replaces a connection of the same name, key and all.
+func (s *Store) Replace(c Connection, key string, makeDefault bool) (Entry, error) {
+	return s.add(c, key, makeDefault, true)
+}
+
+func (s *Store) add(c Connection, key string, makeDefault, replace bool) (Entry, error) {
+	var added Entry
+	err := s.change(func(cfg *config) error {
+		c, err := check(cfg, c, replace)
+		if err != nil {
+			return err
 		}
-		return Entry{}, err
+		if err := ValidateKey(key); err != nil {
+			return err
+		}
+		r, err := s.openRing(s.backends)
+		if err != nil {
+			return err
+		}
+		i := cfg.find(c.Name)
+		var old *Connection
+		var oldKey string
+		if i >= 0 {
+			old = &cfg.Connections[i]
+			if old.Backend == "" || old.Backend == string(r.backend) {
+				// The new key overwrites the old one: keep it to put back.
+				oldKey, _ = r.get(c.Name)
+			}
+		}
+		if err := r.set(c.Name, key); err != nil {
+			return fmt.Errorf("storing the key of %q in %s: %w", c.Name, r.backend, err)
+		}
+		c.Backend = string(r.backend)
+		oldBackend := ""
+		if old != nil {
+			oldBackend = old.Backend
+			*old = c
+		} else {
+			cfg.Connections = append(cfg.Connections, c)
+		}
+		if makeDefault || cfg.Default == "" {
+			cfg.Default = c.Name
+		}
+		if err := cfg.save(s.opts.ConfigFile); err != nil {
+			// Leave the keyring as the config says: no orphan, no lost key.
+			var rerr error
+			if oldKey != "" {
+				rerr = r.set(c.Name, oldKey)
+			} else {
+				rerr = r.remove(c.Name)
+			}
+			if rerr != nil {
+				s.log.Warn("restoring the keyring after the config could not be saved", "connection", c.Name, "err", rerr)
+			}
+			return err
+		}
+		if oldBackend != "" && oldBackend != c.Backend {
+			s.removeOldKey(c.Name, oldBackend)
+		}
+		s.log.Info("connection added", "connection", c.Name, "region", c.Region, "baseURL", c.Endpoint(),
+			"backend", r.backend, "key", secret.Mask(key), "default", cfg.Default == c.Name, "replaced", old != nil)
+		added = Entry{Connection: c, Default: cfg.Default == c.Name}
+		return nil
+	})
+	return added, err
+}
+
+// removeOldKey deletes the key a replaced connection kept in another
+// keyring; failing to only leaves that key behind, which is logged.
+func (s *Store) removeOldKey(name, backend string) {
+	r, err := s.openRing([]keyring.BackendType{keyring.BackendType(backend)})
+	if err == nil {
+		err = r.remove(name)
 	}
-	s.log.Info("connection added", "connection", c.Name, "region", c.Region, "baseURL", c.Endpoint(),
-		"backend", r.backend, "key", secret.Mask(key), "default", cfg.Default == c.Name)
-	return Entry{Connection: c, Default: cfg.Default == c.Name}, nil
+	if err != nil && !errors.Is(err, ErrKeyNotFound) {
+		s.log.Warn("removing the replaced connection's old key", "connection", name, "backend", backend, "err", err)
+	}
 }
 
 // Removed says what Remove did to the default.
@@ -226,55 +289,50 @@ type Removed struct {
 // remaining connection becomes the default. The key goes first, so a locked
 // keyring leaves everything as it was.
 func (s *Store) Remove(name string) (Removed, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cfg, err := loadConfig(s.opts.ConfigFile)
-	if err != nil {
-		return Removed{}, err
-	}
-	i := cfg.find(name)
-	if i < 0 {
-		return Removed{}, notFound(name)
-	}
-	r, err := s.ringFor(cfg.Connections[i])
-	if err != nil {
-		return Removed{}, fmt.Errorf("removing the key of %q: %w", name, err)
-	}
-	if err := r.remove(name); err != nil && !errors.Is(err, ErrKeyNotFound) {
-		return Removed{}, fmt.Errorf("removing the key of %q from %s: %w", name, r.backend, err)
-	}
-	cfg.Connections = append(cfg.Connections[:i], cfg.Connections[i+1:]...)
-	wasDefault := cfg.Default == name
-	if wasDefault {
-		cfg.Default = ""
-		if len(cfg.Connections) > 0 {
-			cfg.Default = cfg.Connections[0].Name
+	var removed Removed
+	err := s.change(func(cfg *config) error {
+		i := cfg.find(name)
+		if i < 0 {
+			return notFound(name)
 		}
-	}
-	if err := cfg.save(s.opts.ConfigFile); err != nil {
-		return Removed{}, err
-	}
-	s.log.Info("connection removed", "connection", name, "backend", r.backend, "default", cfg.Default)
-	return Removed{WasDefault: wasDefault, Default: cfg.Default}, nil
+		r, err := s.ringFor(cfg.Connections[i])
+		if err != nil {
+			return fmt.Errorf("removing the key of %q: %w", name, err)
+		}
+		if err := r.remove(name); err != nil && !errors.Is(err, ErrKeyNotFound) {
+			return fmt.Errorf("removing the key of %q from %s: %w", name, r.backend, err)
+		}
+		cfg.Connections = append(cfg.Connections[:i], cfg.Connections[i+1:]...)
+		wasDefault := cfg.Default == name
+		if wasDefault {
+			cfg.Default = ""
+			if len(cfg.Connections) > 0 {
+				cfg.Default = cfg.Connections[0].Name
+			}
+		}
+		if err := cfg.save(s.opts.ConfigFile); err != nil {
+			return err
+		}
+		s.log.Info("connection removed", "connection", name, "backend", r.backend, "default", cfg.Default)
+		removed = Removed{WasDefault: wasDefault, Default: cfg.Default}
+		return nil
+	})
+	return removed, err
 }
 
 // Use makes a connection the default.
 func (s *Store) Use(name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cfg, err := loadConfig(s.opts.ConfigFile)
-	if err != nil {
-		return err
-	}
-	if cfg.find(name) < 0 {
-		return notFound(name)
-	}
-	cfg.Default = name
-	if err := cfg.save(s.opts.ConfigFile); err != nil {
-		return err
-	}
-	s.log.Info("default connection set", "connection", name)
-	return nil
+	return s.change(func(cfg *config) error {
+		if cfg.find(name) < 0 {
+			return notFound(name)
+		}
+		cfg.Default = name
+		if err := cfg.save(s.opts.ConfigFile); err != nil {
+			return err
+		}
+		s.log.Info("default connection set", "connection", name)
+		return nil
+	})
 }
 
 // ringFor opens the keyring holding a connection's key: the backend recorded

@@ -37,6 +37,16 @@ const IterableDateLayout = "2006-01-02 15:04:05 +00:00"
 // them: a flat map from dotted path to type, arrays under their item type.
 type ProjectFields map[string]DataType
 
+// NewProjectFields types a project's fields from the type names the API
+// gives (client's UserFields).
+func NewProjectFields(types map[string]string) ProjectFields {
+	p := make(ProjectFields, len(types))
+	for name, t := range types {
+		p[name] = DataType(t)
+	}
+	return p
+}
+
 // DataField is one row of the builder: a name, a type and the value as typed.
 type DataField struct {
 	Name  string   // dotted path: address.city builds {"address": {"city": ...}}

@@ -29,7 +29,7 @@ func requestJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
-// The Done-when example: four new fields become the right nested JSON.
+// Four new fields, one of them nested, become the right nested JSON.
 func TestBuildDataFields(t *testing.T) {
 	rows := []DataField{
 		{Name: "age", Type: DataLong, Text: "42"},

@@ -16,8 +16,8 @@ import (
 func TestActionGoldenScreens(t *testing.T) {
 	upsertToFields := func(hs *harness, env *sandboxEnv) {
 		hs.openAction("Upsert user")
-		hs.paste("ana@acme.io")
-		hs.press("enter", "enter", "enter", "enter", "enter")
+		hs.Paste("ana@acme.io")
+		hs.Press("enter", "enter", "enter", "enter", "enter")
 		hs.addField("plan", 0, "pro")
 		hs.addField("score", 0, "42")
 		hs.addField("address.city", 0, "Oslo")
@@ -26,30 +26,30 @@ func TestActionGoldenScreens(t *testing.T) {
 		name  string
 		steps func(*harness, *sandboxEnv)
 	}{
-		{"help", func(hs *harness, _ *sandboxEnv) { hs.press("2", "?") }},
+		{"help", func(hs *harness, _ *sandboxEnv) { hs.Press("2", "?") }},
 		{"form", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Upsert user")
-			hs.paste("ana@acme.io")
+			hs.Paste("ana@acme.io")
 		}},
 		{"fields", upsertToFields},
 		{"review", func(hs *harness, env *sandboxEnv) {
 			upsertToFields(hs, env)
-			hs.press("tab", "enter")
+			hs.Press("tab", "enter")
 		}},
 		{"profile", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Get user by email")
-			hs.paste("ada@example.com")
-			hs.press("enter", "enter")
+			hs.Paste("ada@example.com")
+			hs.Press("enter", "enter")
 		}},
 		{"error", func(hs *harness, env *sandboxEnv) {
 			hs.openAction("Upsert user")
 			if _, err := env.c.UpdateUser(context.Background(), client.ApiUserUpdateRequest{Email: "grace@example.com", DataFields: map[string]any{"vip": true}}); err != nil {
 				t.Fatal(err)
 			}
-			hs.paste("ada@example.com")
-			hs.press("enter", "enter", "enter", "enter", "enter")
+			hs.Paste("ada@example.com")
+			hs.Press("enter", "enter", "enter", "enter", "enter")
 			hs.addField("vip", 0, "gold")
-			hs.press("tab", "enter", "enter")
+			hs.Press("tab", "enter", "enter")
 		}},
 	}
 	for _, size := range sizes {
@@ -58,8 +58,8 @@ func TestActionGoldenScreens(t *testing.T) {
 				env := newSandboxEnv(t)
 				hs := newHarness(t, env.deps(), size[0], size[1])
 				sc.steps(hs, env)
-				hs.checkFrame(size[0], size[1])
-				golden.RequireEqual(t, hs.screen())
+				hs.CheckFrame(size[0], size[1])
+				golden.RequireEqual(t, hs.Screen())
 			})
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,8 @@ import (
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/client/sandbox"
+	"github.com/iwb-dev/iwb/tui/pages/events/eventstest"
+	"github.com/iwb-dev/iwb/tui/tuitest"
 )
 
 // seen is one request the sandbox received.
@@ -98,36 +101,62 @@ func newSandboxEnv(t *testing.T) *sandboxEnv {
 }
 
 func (e *sandboxEnv) deps() Deps {
-	return Deps{Connections: twoConns(), Events: newFakeSource(0), Client: e.c, History: e.hist, Connection: "sandbox (us)"}
+	return Deps{Connections: twoConns(), Events: eventstest.NewSource(0), Client: e.c, History: e.hist, Connection: "sandbox (us)"}
 }
 
 // openAction goes to the Actions tab and opens the action titled title.
 func (h *harness) openAction(title string) {
-	h.t.Helper()
-	h.press("2", "home")
-	for range client.Actions {
-		if a, ok := h.m.actions.selectedAction(); ok && a.Title == title {
-			h.press("enter")
+	h.TB().Helper()
+	h.Press("2", "home")
+	for _, a := range client.Actions {
+		if a.Title == title {
+			h.Press("enter")
 			return
 		}
-		h.press("down")
+		h.Press("down")
 	}
-	h.t.Fatalf("no action titled %q", title)
+	h.TB().Fatalf("no action titled %q", title)
+}
+
+// actionForm says the form of the action titled title has the keys.
+func (h *harness) actionForm(title string) bool {
+	return h.m.Mode() == ModeForm && h.m.form != nil && h.m.form.Title == title
+}
+
+// clipboardOf runs cmd's batch and returns the text it puts on the
+// clipboard by OSC 52.
+func clipboardOf(t *testing.T, cmd tea.Cmd) string {
+	t.Helper()
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok {
+		t.Fatal("the copy is not a batch")
+	}
+	for _, c := range batch {
+		if c == nil {
+			continue
+		}
+		// tea.SetClipboard's message is an unexported string type.
+		if v := reflect.ValueOf(c()); v.Kind() == reflect.String {
+			return v.String()
+		}
+	}
+	t.Fatal("nothing was put on the clipboard")
+	return ""
 }
 
 // addField adds a data field in the builder: name, optionally a type
 // reached with right presses, and the value.
 func (h *harness) addField(name string, typeSteps int, value string) {
-	h.t.Helper()
-	h.press("+")
-	h.paste(name)
-	h.press("tab")
+	h.TB().Helper()
+	h.Press("+")
+	h.Paste(name)
+	h.Press("tab")
 	for range typeSteps {
-		h.press("right")
+		h.Press("right")
 	}
-	h.press("tab")
-	h.paste(value)
-	h.press("enter")
+	h.Press("tab")
+	h.Paste(value)
+	h.Press("enter")
 }
 
 func bodyOf(t *testing.T, b []byte) map[string]any {
@@ -152,66 +181,66 @@ func TestUpsertUserWithDataFieldThenGetUserShowsIt(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Upsert user")
-	hs.mustShow("Email", "User ID", "Merge nested objects")
+	hs.MustShow("Email", "User ID", "Merge nested objects")
 	if hs.m.Mode() != ModeForm {
 		t.Fatalf("the form should have the keys, mode is %v", hs.m.Mode())
 	}
-	hs.paste("ana@acme.io")
-	hs.press("enter", "enter", "enter", "enter", "enter") // user id, toggles, create new fields
-	hs.mustShow("Data fields", "+ add field", "preview")
+	hs.Paste("ana@acme.io")
+	hs.Press("enter", "enter", "enter", "enter", "enter") // user id, toggles, create new fields
+	hs.MustShow("Data fields", "+ add field", "preview")
 	hs.addField("plan", 0, "pro")
 	hs.addField("age", 1, "42")
 	hs.addField("address.city", 0, "Oslo")
-	hs.mustShow("new field ⚠", "(project)", "address.city is new")
-	hs.press("tab", "enter")
-	hs.mustShow("Review: POST /api/users/update", `"email": "ana@acme.io"`, "enter send", "c copy as curl")
-	hs.press("enter")
+	hs.MustShow("new field ⚠", "(project)", "address.city is new")
+	hs.Press("tab", "enter")
+	hs.MustShow("Review: POST /api/users/update", `"email": "ana@acme.io"`, "enter send", "c copy as curl")
+	hs.Press("enter")
 	got := env.rec.last(t, "POST", "/api/users/update")
 	want := `{"dataFields":{"address":{"city":"Oslo"},"age":42,"plan":"pro"},"email":"ana@acme.io"}`
 	if s := mustJSON(t, bodyOf(t, got.Body)); s != want {
 		t.Fatalf("the sandbox got %s, want %s", s, want)
 	}
-	hs.mustShow("200 OK", `"code": "Success"`)
+	hs.MustShow("200 OK", `"code": "Success"`)
 
-	hs.press("esc")
+	hs.Press("esc")
 	hs.openAction("Get user by email")
-	hs.paste("ana@acme.io")
-	hs.press("enter")
-	hs.mustShow("Review: GET /api/users/getByEmail", "query: email=ana@acme.io")
-	hs.press("enter")
+	hs.Paste("ana@acme.io")
+	hs.Press("enter")
+	hs.MustShow("Review: GET /api/users/getByEmail", "query: email=ana@acme.io")
+	hs.Press("enter")
 	if q := env.rec.last(t, "GET", "/api/users/getByEmail").Query; q != "email=ana%40acme.io" {
 		t.Fatalf("query %q", q)
 	}
-	hs.mustShow("dataFields", "└ city  Oslo", "plan  pro", "age  42", "lists", "subscriptions")
+	hs.MustShow("dataFields", "└ city  Oslo", "plan  pro", "age  42", "lists", "subscriptions")
 }
 
 func TestHistoryKeepsRunsAndRunsAgain(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Create list")
-	hs.paste("VIP")
-	hs.press("enter")
-	hs.paste("big spenders")
-	hs.press("enter")
-	hs.mustShow(`"name": "VIP"`)
-	hs.press("enter")
-	hs.mustShow("200 OK", `"listId"`)
+	hs.Paste("VIP")
+	hs.Press("enter")
+	hs.Paste("big spenders")
+	hs.Press("enter")
+	hs.MustShow(`"name": "VIP"`)
+	hs.Press("enter")
+	hs.MustShow("200 OK", `"listId"`)
 	recs, err := env.hist.Recent(context.Background(), 10)
 	if err != nil || len(recs) != 1 || recs[0].Action != "create-list" || recs[0].Status != 200 || recs[0].Connection != "sandbox (us)" {
 		t.Fatalf("history %+v, %v", recs, err)
 	}
-	hs.press("esc", "h")
-	hs.mustShow("History", "Create list", "sandbox (us)", "200")
-	hs.press("enter")
-	hs.mustShow("Request", `"name": "VIP"`, "Answer", `"listId"`)
-	hs.press("R")
-	hs.mustShow("Name *", "VIP", "big spenders")
-	hs.press("enter", "enter", "enter")
+	hs.Press("esc", "h")
+	hs.MustShow("History", "Create list", "sandbox (us)", "200")
+	hs.Press("enter")
+	hs.MustShow("Request", `"name": "VIP"`, "Answer", `"listId"`)
+	hs.Press("R")
+	hs.MustShow("Name *", "VIP", "big spenders")
+	hs.Press("enter", "enter", "enter")
 	if n := env.rec.count("POST", "/api/lists"); n != 2 {
 		t.Fatalf("create list was sent %d times, want 2", n)
 	}
-	if !strings.Contains(hs.screen(), "200 OK") {
-		t.Fatalf("the run again did not answer:\n%s", hs.screen())
+	if !strings.Contains(hs.Screen(), "200 OK") {
+		t.Fatalf("the run again did not answer:\n%s", hs.Screen())
 	}
 }
 
@@ -219,23 +248,23 @@ func TestAddSubscribersTypedRowsWithDataFieldsAndAFailedUser(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Add subscribers to list")
-	hs.mustShow("List *", "Newsletter (2001)", "Users from", "Update existing users only")
-	hs.press("enter", "enter", "enter") // the list, typed users, the toggle
-	hs.mustShow("Users", "one per line")
-	hs.paste("ana@acme.io")
-	hs.press("ctrl+j")
-	hs.paste("bo@nowhere")
-	hs.press("enter")
+	hs.MustShow("List *", "Newsletter (2001)", "Users from", "Update existing users only")
+	hs.Press("enter", "enter", "enter") // the list, typed users, the toggle
+	hs.MustShow("Users", "one per line")
+	hs.Paste("ana@acme.io")
+	hs.Press("ctrl+j")
+	hs.Paste("bo@nowhere")
+	hs.Press("enter")
 	hs.addField("plan", 0, "pro")
-	hs.press("tab", "enter")
-	hs.mustShow("Review: POST /api/lists/subscribe", `"listId": 2001`, "2 users in 1 request(s)")
-	hs.press("enter")
+	hs.Press("tab", "enter")
+	hs.MustShow("Review: POST /api/lists/subscribe", `"listId": 2001`, "2 users in 1 request(s)")
+	hs.Press("enter")
 	got := bodyOf(t, env.rec.last(t, "POST", "/api/lists/subscribe").Body)
 	want := `{"listId":2001,"subscribers":[{"dataFields":{"plan":"pro"},"email":"ana@acme.io"},{"dataFields":{"plan":"pro"},"email":"bo@nowhere"}]}`
 	if s := mustJSON(t, got); s != want {
 		t.Fatalf("the sandbox got %s, want %s", s, want)
 	}
-	hs.mustShow("2 sent in 1 request(s) · 1 succeeded · 1 failed", "Failed users", "bo@nowhere", "invalid email")
+	hs.MustShow("2 sent in 1 request(s) · 1 succeeded · 1 failed", "Failed users", "bo@nowhere", "invalid email")
 }
 
 func TestAddSubscribersDegradesToATypedListIDWhenListsFail(t *testing.T) {
@@ -243,16 +272,16 @@ func TestAddSubscribersDegradesToATypedListIDWhenListsFail(t *testing.T) {
 	env.rec.next = failing(env.rec.next, "GET /api/lists", http.StatusForbidden)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Add subscribers to list")
-	hs.mustShow("List ID *", "the lists could not be loaded", "Forbidden")
-	hs.paste("2001")
-	hs.press("enter", "enter", "enter")
-	hs.paste("ada@example.com")
-	hs.press("enter", "tab", "enter")
-	hs.mustShow(`"listId": 2001`)
+	hs.MustShow("List ID *", "the lists could not be loaded", "Forbidden")
+	hs.Paste("2001")
+	hs.Press("enter", "enter", "enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "tab", "enter")
+	hs.MustShow(`"listId": 2001`)
 	// A second opening reads the cached pick lists: no second call.
-	hs.press("esc", "esc")
-	hs.mustShow("Discard this Add subscribers to list?")
-	hs.press("y")
+	hs.Press("esc", "esc")
+	hs.MustShow("Discard this Add subscribers to list?")
+	hs.Press("y")
 	hs.openAction("Add subscribers to list")
 	if n := env.rec.count("GET", "/api/lists"); n != 1 {
 		t.Fatalf("the lists were read %d times, want once per connection", n)
@@ -292,24 +321,24 @@ func TestBulkUpsertUsersFromACSVFile(t *testing.T) {
 	path := writeUsersCSV(t, 2500)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Bulk upsert users")
-	hs.press("down", "enter") // users from a file
-	hs.press("enter")         // create new fields: the project's setting
-	hs.mustShow("File", "JSON Lines")
-	hs.paste(filepath.Join(t.TempDir(), "missing.csv"))
-	hs.press("enter")
-	hs.mustShow("reading the users: opening the users file")
-	if hs.m.actions.stage != stageForm {
-		t.Fatalf("a file that cannot be read should reopen the form, stage %v", hs.m.actions.stage)
+	hs.Press("down", "enter") // users from a file
+	hs.Press("enter")         // create new fields: the project's setting
+	hs.MustShow("File", "JSON Lines")
+	hs.Paste(filepath.Join(t.TempDir(), "missing.csv"))
+	hs.Press("enter")
+	hs.MustShow("reading the users: opening the users file")
+	if !hs.actionForm("Bulk upsert users") {
+		t.Fatalf("a file that cannot be read should reopen the form:\n%s", hs.Screen())
 	}
-	hs.press("enter", "enter")
-	hs.mustShow("✗ opening the users file", "missing.csv")
-	hs.press("ctrl+u")
-	hs.paste(path)
-	hs.press("enter")
-	hs.mustShow("Review: POST /api/users/bulkUpdate", "up to 1000 users from", "2,500 users in 3 request(s)",
+	hs.Press("enter", "enter")
+	hs.MustShow("✗ opening the users file", "missing.csv")
+	hs.Press("ctrl+u")
+	hs.Paste(path)
+	hs.Press("enter")
+	hs.MustShow("Review: POST /api/users/bulkUpdate", "up to 1000 users from", "2,500 users in 3 request(s)",
 		"this writes 2,500 users: more than 100")
-	hs.press("y")
-	hs.mustShow("2,500 sent in 3 request(s) · 2,500 succeeded · 0 failed")
+	hs.Press("y")
+	hs.MustShow("2,500 sent in 3 request(s) · 2,500 succeeded · 0 failed")
 	if n := env.rec.count("POST", "/api/users/bulkUpdate"); n != 3 {
 		t.Fatalf("2,500 users went out in %d requests, want 3 of at most 1,000", n)
 	}
@@ -329,55 +358,55 @@ func TestBulkOverAHundredUsersNeedsAnExplicitYes(t *testing.T) {
 	path := writeUsersCSV(t, 101)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Bulk upsert users")
-	hs.press("down", "enter", "enter")
-	hs.paste(path)
-	hs.press("enter")
-	hs.mustShow("101 users", "this writes 101 users: more than 100", "y yes, send")
-	hs.press("enter")
+	hs.Press("down", "enter", "enter")
+	hs.Paste(path)
+	hs.Press("enter")
+	hs.MustShow("101 users", "this writes 101 users: more than 100", "y yes, send")
+	hs.Press("enter")
 	if n := env.rec.count("POST", "/api/users/bulkUpdate"); n != 0 {
 		t.Fatalf("enter sent a write that needs a yes")
 	}
-	hs.press("y")
-	hs.mustShow("101 sent in 1 request(s) · 101 succeeded")
+	hs.Press("y")
+	hs.MustShow("101 sent in 1 request(s) · 101 succeeded")
 }
 
 func TestCreateListSendsNameAndDescription(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 80, 24)
 	hs.openAction("Create list")
-	hs.press("enter")
-	hs.mustShow("a name is required")
-	hs.paste("VIP")
-	hs.press("enter")
-	hs.paste("big spenders")
-	hs.press("enter", "enter")
+	hs.Press("enter")
+	hs.MustShow("a name is required")
+	hs.Paste("VIP")
+	hs.Press("enter")
+	hs.Paste("big spenders")
+	hs.Press("enter", "enter")
 	want := `{"description":"big spenders","name":"VIP"}`
 	if s := mustJSON(t, bodyOf(t, env.rec.last(t, "POST", "/api/lists").Body)); s != want {
 		t.Fatalf("the sandbox got %s, want %s", s, want)
 	}
-	hs.mustShow("200 OK", `"listId": 2002`)
+	hs.MustShow("200 OK", `"listId": 2002`)
 }
 
 func TestGetUserUnknownEmailSaysSo(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 80, 24)
 	hs.openAction("Get user by email")
-	hs.paste("nobody")
-	hs.press("enter")
-	hs.mustShow(`"nobody" is not an email address`)
-	hs.paste("@acme.io")
-	hs.press("enter", "enter")
-	hs.mustShow("user not found: nobody@acme.io")
+	hs.Paste("nobody")
+	hs.Press("enter")
+	hs.MustShow(`"nobody" is not an email address`)
+	hs.Paste("@acme.io")
+	hs.Press("enter", "enter")
+	hs.MustShow("user not found: nobody@acme.io")
 }
 
 func TestListChannelsShowsATable(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("List channels")
-	hs.mustShow("Review: GET /api/channels", "no body")
-	hs.press("enter")
+	hs.MustShow("Review: GET /api/channels", "no body")
+	hs.Press("enter")
 	env.rec.last(t, "GET", "/api/channels")
-	hs.mustShow("NAME", "MEDIUM", "101   Marketing Email", "Marketing      Email", "108   Transactional Web Push")
+	hs.MustShow("NAME", "MEDIUM", "101   Marketing Email", "Marketing      Email", "108   Transactional Web Push")
 }
 
 func TestListProjectListsOffersAddSubscribers(t *testing.T) {
@@ -387,55 +416,55 @@ func TestListProjectListsOffersAddSubscribers(t *testing.T) {
 	}
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("List project lists")
-	hs.press("enter")
+	hs.Press("enter")
 	env.rec.last(t, "GET", "/api/lists")
-	hs.mustShow("2001    Newsletter", "2002    VIP", "enter add subscribers to the list")
-	hs.press("down", "enter")
-	if r := hs.m.actions.run; r == nil || r.action.Name != "add-subscribers" || r.values.listID != "2002" {
-		t.Fatalf("enter on a list should open Add subscribers on it, got %+v", r)
+	hs.MustShow("2001    Newsletter", "2002    VIP", "enter add subscribers to the list")
+	hs.Press("down", "enter")
+	if !hs.actionForm("Add subscribers to list") {
+		t.Fatalf("enter on a list should open Add subscribers on it:\n%s", hs.Screen())
 	}
-	hs.mustShow("Add subscribers to list", "> VIP (2002)")
+	hs.MustShow("Add subscribers to list", "> VIP (2002)")
 }
 
 func TestSendSMSNeedsAnExplicitYes(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Send SMS")
-	hs.paste(fmt.Sprint(sandbox.SMSCampaignID))
-	hs.press("enter")
-	hs.paste("ada@example.com")
-	hs.press("enter", "enter", "enter", "enter")
+	hs.Paste(fmt.Sprint(sandbox.SMSCampaignID))
+	hs.Press("enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter", "enter", "enter")
 	hs.addField("code", 0, "X1")
-	hs.press("tab", "enter")
-	hs.mustShow("Review: POST /api/sms/target", "this sends an SMS to a real person", "y yes, send")
-	hs.press("enter")
+	hs.Press("tab", "enter")
+	hs.MustShow("Review: POST /api/sms/target", "this sends an SMS to a real person", "y yes, send")
+	hs.Press("enter")
 	if n := env.rec.count("POST", "/api/sms/target"); n != 0 {
 		t.Fatal("enter sent an SMS without the explicit yes")
 	}
-	hs.press("y")
+	hs.Press("y")
 	want := `{"campaignId":73003,"dataFields":{"code":"X1"},"recipientEmail":"ada@example.com"}`
 	if s := mustJSON(t, bodyOf(t, env.rec.last(t, "POST", "/api/sms/target").Body)); s != want {
 		t.Fatalf("the sandbox got %s, want %s", s, want)
 	}
-	hs.mustShow("200 OK")
+	hs.MustShow("200 OK")
 }
 
 func TestTrackEventWithADoubleField(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Track event")
-	hs.paste("purchase")
-	hs.press("enter")
-	hs.paste("ada@example.com")
-	hs.press("enter", "enter", "enter") // userId, event id
-	hs.paste("1764237600")
-	hs.press("enter")
-	hs.paste("73001")
-	hs.press("enter", "enter", "enter")
+	hs.Paste("purchase")
+	hs.Press("enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter", "enter") // userId, event id
+	hs.Paste("1764237600")
+	hs.Press("enter")
+	hs.Paste("73001")
+	hs.Press("enter", "enter", "enter")
 	hs.addField("total", 2, "42")
-	hs.mustNotShow("new field ⚠") // event fields are not the profile's
-	hs.press("tab", "enter")
-	hs.press("enter")
+	hs.MustNotShow("new field ⚠") // event fields are not the profile's
+	hs.Press("tab", "enter")
+	hs.Press("enter")
 	want := `{"campaignId":73001,"createdAt":1764237600,"dataFields":{"total":42.0},"email":"ada@example.com","eventName":"purchase"}`
 	got := env.rec.last(t, "POST", "/api/events/track").Body
 	var m map[string]json.RawMessage
@@ -446,44 +475,44 @@ func TestTrackEventWithADoubleField(t *testing.T) {
 	if ev := env.sb.Events("ada@example.com"); len(ev) != 1 || ev[0].EventName != "purchase" {
 		t.Fatalf("the sandbox kept %+v", ev)
 	}
-	hs.mustShow("200 OK")
+	hs.MustShow("200 OK")
 }
 
 func TestUpdateSubscriptionPicksListsAndChannels(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Update user subscription")
-	hs.paste("ada@example.com")
-	hs.press("enter", "enter")
-	hs.mustShow("Email lists", "Newsletter (2001)", "Unsubscribed channels")
-	hs.press("x", "enter") // the newsletter
-	hs.press("x", "enter") // Marketing Email
-	hs.press("enter")      // no unsubscribed message types
-	hs.press("down", "down", "x", "enter")
-	hs.press("enter", "enter", "enter")
-	hs.mustShow("Review: POST /api/users/updateSubscriptions")
-	hs.press("enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter")
+	hs.MustShow("Email lists", "Newsletter (2001)", "Unsubscribed channels")
+	hs.Press("x", "enter") // the newsletter
+	hs.Press("x", "enter") // Marketing Email
+	hs.Press("enter")      // no unsubscribed message types
+	hs.Press("down", "down", "x", "enter")
+	hs.Press("enter", "enter", "enter")
+	hs.MustShow("Review: POST /api/users/updateSubscriptions")
+	hs.Press("enter")
 	want := `{"email":"ada@example.com","emailListIds":[2001],"subscribedMessageTypeIds":[203],"unsubscribedChannelIds":[101]}`
 	if s := mustJSON(t, bodyOf(t, env.rec.last(t, "POST", "/api/users/updateSubscriptions").Body)); s != want {
 		t.Fatalf("the sandbox got %s, want %s", s, want)
 	}
-	hs.mustShow("200 OK")
+	hs.MustShow("200 OK")
 }
 
 func TestEmailAndUserIDNeverBoth(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Upsert user")
-	hs.press("enter", "enter")
-	hs.mustShow("give an email or a userId")
-	hs.press("shift+tab")
-	hs.paste("ana@acme.io")
-	hs.press("enter")
-	hs.paste("u-9")
-	hs.press("enter")
-	hs.mustShow("give an email or a userId, not both")
-	if hs.m.actions.stage != stageForm {
-		t.Fatalf("the form must not go on with both, stage %v", hs.m.actions.stage)
+	hs.Press("enter", "enter")
+	hs.MustShow("give an email or a userId")
+	hs.Press("shift+tab")
+	hs.Paste("ana@acme.io")
+	hs.Press("enter")
+	hs.Paste("u-9")
+	hs.Press("enter")
+	hs.MustShow("give an email or a userId, not both")
+	if !hs.actionForm("Upsert user") {
+		t.Fatalf("the form must not go on with both:\n%s", hs.Screen())
 	}
 }
 
@@ -491,12 +520,12 @@ func TestAWrongTypeForAKnownFieldIsRefusedBeforeSending(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Upsert user")
-	hs.paste("ada@example.com")
-	hs.press("enter", "enter", "enter", "enter", "enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter", "enter", "enter", "enter")
 	hs.addField("score", 0, "high")
-	hs.mustShow("long", "(project)", `score: "high" is not a number; a long takes whole numbers like 42`)
-	hs.press("tab", "enter")
-	hs.mustShow("fix the data fields first")
+	hs.MustShow("long", "(project)", `score: "high" is not a number; a long takes whole numbers like 42`)
+	hs.Press("tab", "enter")
+	hs.MustShow("fix the data fields first")
 	if n := env.rec.count("POST", "/api/users/update"); n != 0 {
 		t.Fatalf("a wrong type was sent")
 	}
@@ -510,73 +539,71 @@ func TestATypeClashFromIterableIsShownOnTheField(t *testing.T) {
 	if _, err := env.c.UpdateUser(context.Background(), client.ApiUserUpdateRequest{Email: "grace@example.com", DataFields: map[string]any{"vip": true}}); err != nil {
 		t.Fatal(err)
 	}
-	hs.paste("ada@example.com")
-	hs.press("enter", "enter", "enter", "enter", "enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter", "enter", "enter", "enter")
 	hs.addField("vip", 0, "gold")
-	hs.press("tab", "enter", "enter")
+	hs.Press("tab", "enter", "enter")
 	env.rec.last(t, "POST", "/api/users/update")
-	hs.mustShow("HTTP 400 RequestFieldsTypesMismatched", "Field 'vip' already", "✗ vip: Iterable expects boolean, got string")
-	if hs.m.actions.stage != stageFields || hs.m.actions.run.editor.rows[0].Text != "gold" {
-		t.Fatalf("the builder should reopen with the input kept")
+	hs.MustShow("HTTP 400 RequestFieldsTypesMismatched", "Field 'vip' already", "✗ vip: Iterable expects boolean, got string")
+	if hs.m.Mode() != ModeForm || hs.m.form != nil {
+		t.Fatalf("the builder should reopen, mode %v", hs.m.Mode())
 	}
+	hs.MustShow("gold")
 }
 
 func TestGetUserThenEditOpensUpsertPrefilled(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Get user by email")
-	hs.paste("ada@example.com")
-	hs.press("enter", "enter")
-	hs.mustShow("firstName  Ada", "└ 2001 Newsletter")
-	hs.press("e")
-	r := hs.m.actions.run
-	if r == nil || r.action.Name != "upsert-user" || r.values.email != "ada@example.com" {
-		t.Fatalf("e should open Upsert user on the profile, got %+v", r)
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter")
+	hs.MustShow("firstName  Ada", "└ 2001 Newsletter")
+	hs.Press("e")
+	if !hs.actionForm("Upsert user") {
+		t.Fatalf("e should open Upsert user on the profile:\n%s", hs.Screen())
 	}
-	hs.press("enter", "enter", "enter", "enter", "enter")
-	hs.mustShow("firstName", "Ada", "(project)")
-	for _, row := range hs.m.actions.run.editor.rows {
-		if systemField[row.Name] {
-			t.Fatalf("the system field %s must not be offered for editing", row.Name)
-		}
-	}
+	hs.MustShow("ada@example.com")
+	hs.Press("enter", "enter", "enter", "enter", "enter")
+	hs.MustShow("firstName", "Ada", "(project)")
+	// What Iterable keeps itself is not offered for editing.
+	hs.MustNotShow("signupDate", "profileUpdatedAt", "emailListIds", "itblInternal")
 }
 
 func TestFilterNarrowsTheActions(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 80, 24)
-	hs.press("2", "/")
+	hs.Press("2", "/")
 	if hs.m.Mode() != ModeFilter {
 		t.Fatalf("/ should open the filter, mode %v", hs.m.Mode())
 	}
-	hs.typeText("subscri")
-	hs.mustShow("Add subscribers to list", "Update user subscription")
-	hs.mustNotShow("Upsert user", "Track event")
-	hs.press("enter", "down", "enter")
-	if r := hs.m.actions.run; r == nil || r.action.Name != "update-subscription" {
-		t.Fatalf("enter should open the second match, got %+v", r)
+	hs.Type("subscri")
+	hs.MustShow("Add subscribers to list", "Update user subscription")
+	hs.MustNotShow("Upsert user", "Track event")
+	hs.Press("enter", "down", "enter")
+	if !hs.actionForm("Update user subscription") {
+		t.Fatalf("enter should open the second match:\n%s", hs.Screen())
 	}
-	hs.press("esc") // nothing typed: no question
-	if hs.m.actions.run != nil {
+	hs.Press("esc") // nothing typed: no question
+	if hs.m.form != nil || hs.m.Mode() != ModeNormal {
 		t.Fatal("esc on an untouched form should close it")
 	}
-	hs.press("esc")
-	hs.mustShow("Upsert user", "Track event")
+	hs.Press("esc")
+	hs.MustShow("Upsert user", "Track event")
 }
 
 func TestReviewCopiesTheCurlWithTheKeyMasked(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Create list")
-	hs.paste("VIP")
-	hs.press("enter", "enter")
-	_, cmd := hs.m.Update(keyPress("c"))
+	hs.Paste("VIP")
+	hs.Press("enter", "enter")
+	_, cmd := hs.m.Update(tuitest.KeyPress("c"))
 	if cmd == nil {
 		t.Fatal("c gave no command")
 	}
-	hs.run(cmd)
-	hs.mustShow("copied the curl command (key masked)")
-	curl := hs.m.actions.run.curl
+	curl := clipboardOf(t, cmd)
+	hs.Run(cmd)
+	hs.MustShow("copied the curl command (key masked)")
 	key := env.sb.Key()
 	if strings.Contains(curl, key) || !strings.Contains(curl, "••••"+key[len(key)-4:]) {
 		t.Fatalf("the curl must carry the key masked: %s", curl)
@@ -604,13 +631,13 @@ func TestBulkSendingCanBeStopped(t *testing.T) {
 	})
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Bulk upsert users")
-	hs.press("enter", "enter")
-	hs.paste("ana@acme.io")
-	hs.press("enter", "tab", "enter", "enter")
-	hs.mustShow("sending POST /api/users/bulkUpdate", "sent 0 of 1", "esc stops sending")
-	hs.press("esc")
-	hs.mustShow("Stop sending?")
-	hs.press("y")
+	hs.Press("enter", "enter")
+	hs.Paste("ana@acme.io")
+	hs.Press("enter", "tab", "enter", "enter")
+	hs.MustShow("sending POST /api/users/bulkUpdate", "sent 0 of 1", "esc stops sending")
+	hs.Press("esc")
+	hs.MustShow("Stop sending?")
+	hs.Press("y")
 	select {
 	case <-cancelled:
 	case <-time.After(5 * time.Second):
@@ -622,33 +649,32 @@ func TestResizeKeepsTheFormInItsPane(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Upsert user")
-	hs.paste("ana@acme.io")
-	hs.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	hs.checkFrame(80, 24)
-	hs.mustShow("ana@acme.io", "Upsert user")
-	hs.mustNotShow("Add subscribers to list") // the list gives way below 110 columns
+	hs.Paste("ana@acme.io")
+	hs.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	hs.CheckFrame(80, 24)
+	hs.MustShow("ana@acme.io", "Upsert user")
+	hs.MustNotShow("Add subscribers to list") // the list gives way below 110 columns
 }
-
-func lookupActionForTest(name string) (client.Action, bool) { return client.LookupAction(name) }
 
 func TestPickListsLoadWithASpinnerAndEscCancels(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
-	hs.press("2")
-	a, _ := client.LookupAction("add-subscribers")
+	hs.Press("2", "home")
+	hs.MustShow("▶Add subscribers to list")
 	// The load and the spinner's ticks are left unrun: the screen while
 	// the account is read.
-	if cmd := hs.m.openAction(a, nil); cmd == nil {
+	if _, cmd := hs.m.Update(tuitest.KeyPress("enter")); cmd == nil {
 		t.Fatal("opening should start the load")
 	}
-	hs.mustShow("loading the account's lists, channels, message types and fields")
+	hs.MustShow("loading the account's lists, channels, message types and fields")
 	if hs.m.Mode() == ModeForm {
 		t.Fatal("no field has the keys while loading")
 	}
-	hs.press("esc")
-	if hs.m.actions.stage != stageList || env.rec.count("GET", "/api/lists") != 0 {
-		t.Fatalf("esc should leave the loading action, stage %v", hs.m.actions.stage)
+	hs.Press("esc")
+	if env.rec.count("GET", "/api/lists") != 0 {
+		t.Fatal("esc should leave the loading action before it reads")
 	}
+	hs.MustNotShow("loading the account's lists")
 }
 
 func TestAFileBulkRunIsKeptWithItsPathAndRunsAgain(t *testing.T) {
@@ -656,10 +682,10 @@ func TestAFileBulkRunIsKeptWithItsPathAndRunsAgain(t *testing.T) {
 	path := writeUsersCSV(t, 2)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Bulk upsert users")
-	hs.press("down", "enter", "enter")
-	hs.paste(path)
-	hs.press("enter", "enter")
-	hs.mustShow("2 sent in 1 request(s)")
+	hs.Press("down", "enter", "enter")
+	hs.Paste(path)
+	hs.Press("enter", "enter")
+	hs.MustShow("2 sent in 1 request(s)")
 	recs, err := env.hist.Recent(context.Background(), 1)
 	if err != nil || len(recs) != 1 {
 		t.Fatal(recs, err)
@@ -667,22 +693,23 @@ func TestAFileBulkRunIsKeptWithItsPathAndRunsAgain(t *testing.T) {
 	if !strings.Contains(string(recs[0].Request), path) || !strings.Contains(string(recs[0].Answer), `"succeeded": 2`) {
 		t.Fatalf("the history kept %s → %s", recs[0].Request, recs[0].Answer)
 	}
-	hs.press("R")
-	if v := hs.m.actions.run.values; v.usersFrom != usersFile || v.filePath != path {
-		t.Fatalf("run again should reopen on the file, got %+v", v)
+	hs.Press("R")
+	if !hs.actionForm("Bulk upsert users") {
+		t.Fatalf("run again should reopen the form:\n%s", hs.Screen())
 	}
+	hs.MustShow("> a .jsonl or .csv file")
 }
 
 func TestAnEmailIterableRefusesIsShownOnTheEmailField(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Upsert user")
-	hs.paste("bo@nowhere")
-	hs.press("enter", "enter", "enter", "enter", "enter", "tab", "enter", "enter")
+	hs.Paste("bo@nowhere")
+	hs.Press("enter", "enter", "enter", "enter", "enter", "tab", "enter", "enter")
 	env.rec.last(t, "POST", "/api/users/update")
-	hs.mustShow("HTTP 400 InvalidEmailAddressError", "✗ Invalid email: bo@nowhere", "> bo@nowhere")
-	if hs.m.actions.stage != stageForm {
-		t.Fatalf("the form should reopen, stage %v", hs.m.actions.stage)
+	hs.MustShow("HTTP 400 InvalidEmailAddressError", "✗ Invalid email: bo@nowhere", "> bo@nowhere")
+	if !hs.actionForm("Upsert user") {
+		t.Fatalf("the form should reopen:\n%s", hs.Screen())
 	}
 }
 
@@ -691,8 +718,8 @@ func TestAReadThatFailsShowsCodeAndMessage(t *testing.T) {
 	env.rec.next = failing(env.rec.next, "GET /api/lists", http.StatusForbidden)
 	hs := newHarness(t, env.deps(), 80, 24)
 	hs.openAction("List project lists")
-	hs.press("enter")
-	hs.mustShow("403", "✗ Forbidden Forbidden: this key cannot read lists")
+	hs.Press("enter")
+	hs.MustShow("403", "✗ Forbidden Forbidden: this key cannot read lists")
 	recs, _ := env.hist.Recent(context.Background(), 1)
 	if len(recs) != 1 || recs[0].Status != 403 {
 		t.Fatalf("the history should keep the 403: %+v", recs)
@@ -703,14 +730,14 @@ func TestQuitFromAFormAsksFirst(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Create list")
-	hs.press("q") // a letter in a field is text
-	hs.mustShow("> q")
-	hs.press("ctrl+k")
-	hs.paste("Quit")
-	hs.press("enter")
-	hs.mustShow("Quit and lose the action you are filling in?")
-	hs.press("n")
-	if hs.quit {
+	hs.Press("q") // a letter in a field is text
+	hs.MustShow("> q")
+	hs.Press("ctrl+k")
+	hs.Paste("Quit")
+	hs.Press("enter")
+	hs.MustShow("Quit and lose the action you are filling in?")
+	hs.Press("n")
+	if hs.Quit() {
 		t.Fatal("n should keep the workbench open")
 	}
 }
@@ -721,19 +748,19 @@ func TestUntouchedFormClosesWithoutAsking(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Add subscribers to list")
-	hs.mustShow("> Newsletter (2001)")
-	hs.press("esc")
-	hs.mustNotShow("Discard this")
-	if hs.m.actions.run != nil || hs.m.Mode() != ModeNormal {
-		t.Fatalf("esc on an untouched form: run %v, mode %v; want it closed", hs.m.actions.run, hs.m.Mode())
+	hs.MustShow("> Newsletter (2001)")
+	hs.Press("esc")
+	hs.MustNotShow("Discard this")
+	if hs.m.form != nil || hs.m.Mode() != ModeNormal {
+		t.Fatalf("esc on an untouched form: mode %v; want it closed", hs.m.Mode())
 	}
 
 	hs.openAction("Add subscribers to list")
-	hs.press("ctrl+k")
-	hs.paste("Quit")
-	hs.press("enter")
-	if !hs.quit {
-		t.Fatalf("quitting from an untouched form asked first:\n%s", hs.screen())
+	hs.Press("ctrl+k")
+	hs.Paste("Quit")
+	hs.Press("enter")
+	if !hs.Quit() {
+		t.Fatalf("quitting from an untouched form asked first:\n%s", hs.Screen())
 	}
 }
 
@@ -745,19 +772,20 @@ func TestChoosingAnotherListIsInputToKeep(t *testing.T) {
 	}
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Add subscribers to list")
-	hs.press("down")
-	hs.mustShow("> VIP (2002)")
-	hs.press("esc")
-	hs.mustShow("Discard this Add subscribers to list?")
-	hs.press("n")
-	hs.press("ctrl+k")
-	hs.paste("Quit")
-	hs.press("enter")
-	hs.mustShow("Quit and lose the action you are filling in?")
-	hs.press("n")
-	if hs.quit || hs.m.actions.run == nil || hs.m.actions.run.values.listID != "2002" {
-		t.Fatalf("n should keep the form and its choice: quit=%v", hs.quit)
+	hs.Press("down")
+	hs.MustShow("> VIP (2002)")
+	hs.Press("esc")
+	hs.MustShow("Discard this Add subscribers to list?")
+	hs.Press("n")
+	hs.Press("ctrl+k")
+	hs.Paste("Quit")
+	hs.Press("enter")
+	hs.MustShow("Quit and lose the action you are filling in?")
+	hs.Press("n")
+	if hs.Quit() || !hs.actionForm("Add subscribers to list") {
+		t.Fatalf("n should keep the form and its choice: quit=%v", hs.Quit())
 	}
+	hs.MustShow("> VIP (2002)")
 }
 
 func TestUnknownProjectFieldsAreSaidInTheBuilder(t *testing.T) {
@@ -765,17 +793,17 @@ func TestUnknownProjectFieldsAreSaidInTheBuilder(t *testing.T) {
 	env.rec.next = failing(env.rec.next, "GET /api/users/getFields", http.StatusForbidden)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Upsert user")
-	hs.paste("ada@example.com")
-	hs.press("enter", "enter", "enter", "enter", "enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter", "enter", "enter", "enter")
 	hs.addField("score", 0, "high")
-	hs.mustShow("the project's fields could not be read", "types are not checked before sending")
-	hs.mustNotShow("(project)")
+	hs.MustShow("the project's fields could not be read", "types are not checked before sending")
+	hs.MustNotShow("(project)")
 }
 
 func TestWithoutAConnectionTheActionsSaySo(t *testing.T) {
-	hs := newHarness(t, Deps{Connections: twoConns(), Events: newFakeSource(0)}, 80, 24)
-	hs.press("2", "enter")
-	hs.mustShow("Add subscribers to list", "no connection in this session")
+	hs := newHarness(t, Deps{Connections: twoConns(), Events: eventstest.NewSource(0)}, 80, 24)
+	hs.Press("2", "enter")
+	hs.MustShow("Add subscribers to list", "no connection in this session")
 	if hs.m.Mode() != ModeNormal {
 		t.Fatalf("no form should open, mode %v", hs.m.Mode())
 	}
@@ -786,6 +814,6 @@ func TestARunTheHistoryCannotKeepIsSaid(t *testing.T) {
 	env.hist.Close() // the database went away under the workbench
 	hs := newHarness(t, env.deps(), 80, 24)
 	hs.openAction("List channels")
-	hs.press("enter")
-	hs.mustShow("200 OK", "keeping the list-channels run in the history")
+	hs.Press("enter")
+	hs.MustShow("200 OK", "keeping the list-channels run in the history")
 }

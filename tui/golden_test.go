@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/iwb-dev/iwb/tui/pages/events/eventstest"
+	"github.com/iwb-dev/iwb/tui/style"
 )
 
 // TestGoldenScreens keeps each tab, the help, the palette, the add form, the
@@ -26,22 +29,22 @@ func TestGoldenScreens(t *testing.T) {
 		{"help-events", stdDeps, []string{"?"}},
 		{"help-connections", stdDeps, []string{"5", "?"}},
 		{"palette", stdDeps, []string{"ctrl+k"}},
-		{"welcome", func() Deps { return Deps{Connections: newFakeConns(), Events: newFakeSource(0)} }, nil},
-		{"no-events", func() Deps { return Deps{Connections: twoConns(), Events: newFakeSource(0)} }, nil},
+		{"welcome", func() Deps { return Deps{Connections: newFakeConns(), Events: eventstest.NewSource(0)} }, nil},
+		{"no-events", func() Deps { return Deps{Connections: twoConns(), Events: eventstest.NewSource(0)} }, nil},
 	}
 	for _, size := range sizes {
 		for _, sc := range screens {
 			t.Run(sc.name+"-"+sizeName(size), func(t *testing.T) {
 				hs := newHarness(t, sc.deps(), size[0], size[1])
-				hs.press(sc.keys...)
-				hs.checkFrame(size[0], size[1])
-				golden.RequireEqual(t, hs.screen())
+				hs.Press(sc.keys...)
+				hs.CheckFrame(size[0], size[1])
+				golden.RequireEqual(t, hs.Screen())
 			})
 		}
 	}
 	t.Run("too-small-79x23", func(t *testing.T) {
 		hs := newHarness(t, stdDeps(), 79, 23)
-		golden.RequireEqual(t, hs.screen())
+		golden.RequireEqual(t, hs.Screen())
 	})
 }
 
@@ -49,4 +52,4 @@ func sizeName(s [2]int) string {
 	return itoa(s[0]) + "x" + itoa(s[1])
 }
 
-func itoa(n int) string { return thousands(n) }
+func itoa(n int) string { return style.Thousands(n) }

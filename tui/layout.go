@@ -1,7 +1,6 @@
 package tui
 
-// Rect is a region of the screen in cells.
-type Rect struct{ X, Y, W, H int }
+import "github.com/iwb-dev/iwb/tui/page"
 
 // The smallest window the workbench draws itself in.
 const (
@@ -17,14 +16,10 @@ const sideBySideWidth = 110
 type Layout struct {
 	Width, Height int
 	TooSmall      bool
-	Header        Rect // the tab bar
-	Body          Rect // the page
-	Hints         Rect // the key hints of the view
-	Status        Rect // connection, listener, counts, notice
-	// Main and Side split the body into two panes (list and detail); Stacked
-	// says Side is under Main rather than beside it.
-	Main, Side Rect
-	Stacked    bool
+	Header        page.Rect // the tab bar
+	Hints         page.Rect // the key hints of the view
+	Status        page.Rect // connection, listener, counts, notice
+	page.Area               // the body, and its two panes
 }
 
 // Compute lays out a window of w×h cells. It is a pure function so every size
@@ -35,20 +30,20 @@ func Compute(w, h int) Layout {
 		l.TooSmall = true
 		return l
 	}
-	l.Header = Rect{0, 0, w, 1}
-	l.Status = Rect{0, h - 1, w, 1}
-	l.Hints = Rect{0, h - 2, w, 1}
-	l.Body = Rect{0, 1, w, h - 3}
+	l.Header = page.Rect{X: 0, Y: 0, W: w, H: 1}
+	l.Status = page.Rect{X: 0, Y: h - 1, W: w, H: 1}
+	l.Hints = page.Rect{X: 0, Y: h - 2, W: w, H: 1}
+	l.Body = page.Rect{X: 0, Y: 1, W: w, H: h - 3}
 	b := l.Body
 	if w >= sideBySideWidth {
 		mainW := w * 53 / 100
-		l.Main = Rect{b.X, b.Y, mainW, b.H}
-		l.Side = Rect{b.X + mainW, b.Y, w - mainW, b.H}
+		l.Main = page.Rect{X: b.X, Y: b.Y, W: mainW, H: b.H}
+		l.Side = page.Rect{X: b.X + mainW, Y: b.Y, W: w - mainW, H: b.H}
 		return l
 	}
 	l.Stacked = true
 	mainH := b.H / 2
-	l.Main = Rect{b.X, b.Y, w, mainH}
-	l.Side = Rect{b.X, b.Y + mainH, w, b.H - mainH}
+	l.Main = page.Rect{X: b.X, Y: b.Y, W: w, H: mainH}
+	l.Side = page.Rect{X: b.X, Y: b.Y + mainH, W: w, H: b.H - mainH}
 	return l
 }

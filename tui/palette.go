@@ -5,112 +5,39 @@ import (
 	"strings"
 	"unicode"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/iwb-dev/iwb/tui/page"
+	"github.com/iwb-dev/iwb/tui/style"
 )
 
-// action is something the user can do, by key or from the palette: both
-// paths run the same code (Model.do).
-type action int
-
-const (
-	actNone action = iota
-	actTabEvents
-	actTabActions
-	actTabTriggers
-	actTabSchemas
-	actTabConnections
-	actFollow
-	actFilter
-	actCopy
-	actReplay
-	actSchema
-	actAddConn
-	actTestConn
-	actUseConn
-	actRemoveConn
-	actStartDemo
-	actHelp
-	actQuit
-	// The Triggers tab's.
-	actNewObject
-	actNewWorkflow
-	actEditTrigger
-	actRemoveTrigger
-	actCopyURL
-	actPublicURL
-	actSetupWebhook
-	// The Schemas tab's.
-	actAddField
-	actAddInside
-	actRenameField
-	actDeleteField
-	actMoveUp
-	actMoveDown
-	actSetType
-	actToggleOptional
-	actSetLabel
-	actSetHint
-	actWizardPaste
-	actWizardEvent
-	actImportSchema
-	actExportSchema
-	actHistory
-	actEditUser
-)
-
-// command is one line of the palette.
+// command is one line of the palette: a page's command, run on its tab, or
+// one of the root's own (tab "").
 type command struct {
-	name    string
-	binding key.Binding
-	act     action
+	page.Command
+	tab string
 }
 
-// commands lists every command of the workbench by the name the palette
-// finds it by; the key shown comes from the KeyMap.
-func (k KeyMap) commands() []command {
-	return []command{
-		{"Go to Events", k.Tabs[0], actTabEvents},
-		{"Go to Actions", k.Tabs[1], actTabActions},
-		{"Go to Triggers", k.Tabs[2], actTabTriggers},
-		{"Go to Schemas", k.Tabs[3], actTabSchemas},
-		{"Go to Connections", k.Tabs[4], actTabConnections},
-		{"Follow the newest events", k.Follow, actFollow},
-		{"Filter the list", k.Filter, actFilter},
-		{"Copy the event payload", k.Copy, actCopy},
-		{"Replay the event to the forward URL", k.Replay, actReplay},
-		{"Infer a schema from the event", k.Schema, actSchema},
-		{"Add a connection", k.AddConn, actAddConn},
-		{"Test the connection", k.TestConn, actTestConn},
-		{"Make the connection the default", k.UseConn, actUseConn},
-		{"Remove the connection", k.RemoveConn, actRemoveConn},
-		{"Start the demo", k.StartDemo, actStartDemo},
-		{"New Object trigger (by event name)", k.NewObject, actNewObject},
-		{"New Workflow trigger (by journey)", k.NewWorkflow, actNewWorkflow},
-		{"Edit the trigger", k.EditTrigger, actEditTrigger},
-		{"Remove the trigger", k.RemoveTrigger, actRemoveTrigger},
-		{"Copy the trigger's URL for Iterable", k.CopyURL, actCopyURL},
-		{"Set the public base URL (tunnel)", k.PublicURL, actPublicURL},
-		{"Set up Iterable's system webhook", k.SetupWebhook, actSetupWebhook},
-		{"Schema: add a field", k.AddField, actAddField},
-		{"Schema: add a field inside the object", k.AddInside, actAddInside},
-		{"Schema: rename the field", k.RenameField, actRenameField},
-		{"Schema: delete the field", k.DeleteField, actDeleteField},
-		{"Schema: move the field up", k.MoveFieldUp, actMoveUp},
-		{"Schema: move the field down", k.MoveFieldDown, actMoveDown},
-		{"Schema: change the field's type", k.SetType, actSetType},
-		{"Schema: toggle optional", k.ToggleOptional, actToggleOptional},
-		{"Schema: set the field's label", k.SetLabel, actSetLabel},
-		{"Schema: set the field's hint", k.SetHint, actSetHint},
-		{"Schema: paste a sample payload (JSON wizard)", k.WizardPaste, actWizardPaste},
-		{"Schema: infer from a stored event", k.WizardEvent, actWizardEvent},
-		{"Schema: import a file (Workato or JSON Schema)", k.ImportSchema, actImportSchema},
-		{"Schema: export to a file", k.ExportSchema, actExportSchema},
-		{"Show the action history", k.History, actHistory},
-		{"Edit the user shown in Upsert user", k.EditUser, actEditUser},
-		{"Show help", k.Help, actHelp},
-		{"Quit", k.Quit, actQuit},
+// commands are the root's and every page's, in the tab bar's order: the
+// palette finds each by name, and runs the same code as its key.
+func (m *Model) commands() []command {
+	k := m.keys
+	var out []command
+	for i, p := range m.pages {
+		title := p.Title()
+		out = append(out, command{Command: page.Command{Name: "Go to " + title, Key: m.tabKeys[i],
+			Run: func() tea.Cmd { return m.show(title) }}})
 	}
+	out = append(out, command{Command: page.Command{Name: "Filter the list", Key: k.Filter, Run: m.filter}})
+	for _, p := range m.pages {
+		for _, c := range p.Commands() {
+			out = append(out, command{Command: c, tab: p.Title()})
+		}
+	}
+	return append(out,
+		command{Command: page.Command{Name: "Show help", Key: k.Help, Run: func() tea.Cmd { m.overlay = overlayHelp; return nil }}},
+		command{Command: page.Command{Name: "Quit", Key: k.Quit, Run: m.quitAsking}})
 }
 
 // palette is the ctrl+k command finder.
@@ -121,12 +48,12 @@ type palette struct {
 	selected int
 }
 
-func newPalette(k KeyMap) palette {
+func newPalette(all []command) palette {
 	ti := textinput.New()
 	ti.Prompt = "› "
 	ti.Placeholder = "type a command"
-	ti.SetStyles(inputStyles(true))
-	p := palette{input: ti, all: k.commands()}
+	ti.SetStyles(style.InputStyles(true))
+	p := palette{input: ti, all: all}
 	p.refilter()
 	return p
 }
@@ -140,7 +67,7 @@ func (p *palette) refilter() {
 	}
 	var found []scored
 	for i, c := range p.all {
-		if s, ok := matchScore(q, c.name); ok {
+		if s, ok := matchScore(q, c.Name); ok {
 			found = append(found, scored{c, s*100 + i})
 		}
 	}

@@ -9,6 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+
+	"github.com/iwb-dev/iwb/tui/pages/events"
 )
 
 // relayEvery is how often the relay wakes the page with new events.
@@ -54,7 +56,7 @@ func Run(ctx context.Context, deps Deps) error {
 // counts what the subscription delivers and, at most every `every`, sends one
 // EventsMsg. Program.Send blocks, so nothing else calls it. The page then
 // re-reads from the store, so a dropped event is only late, never lost.
-func relay(ctx context.Context, src EventSource, send func(tea.Msg), every time.Duration) {
+func relay(ctx context.Context, src events.Source, send func(tea.Msg), every time.Duration) {
 	events, dropped := src.Subscribe(ctx)
 	tick := time.NewTicker(every)
 	defer tick.Stop()

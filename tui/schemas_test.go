@@ -11,6 +11,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/iwb-dev/iwb/schema"
+	"github.com/iwb-dev/iwb/tui/page"
+	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -38,117 +40,124 @@ func schemaOf(t *testing.T, st *webhook.Store) schema.Schema {
 	return mustTrigger(t, st, "opens").Schema
 }
 
+// paths are the schema's field paths, depth first.
 func paths(s schema.Schema) string {
 	var out []string
-	for _, r := range flatten(s) {
-		out = append(out, r.path.String())
+	var walk func(level schema.Schema, parent schema.Path)
+	walk = func(level schema.Schema, parent schema.Path) {
+		for _, f := range level {
+			p := append(parent[:len(parent):len(parent)], f.Name)
+			out = append(out, p.String())
+			walk(f.Properties, p)
+		}
 	}
+	walk(s, nil)
 	return strings.Join(out, " ")
 }
 
 func TestDesignerEditOperations(t *testing.T) {
 	deps, st := opensWithSchema(t)
 	hs := newHarness(t, deps, 120, 40)
-	hs.press("4")
-	hs.mustShow("Schema · opens (emailOpen)", "email", "dataFields", "campaignId", "integer", "date_time")
+	hs.Press("4")
+	hs.MustShow("Schema · opens (emailOpen)", "email", "dataFields", "campaignId", "integer", "date_time")
 
 	// a: add a field at the level of the selected one (the top level).
-	hs.press("a")
-	hs.typeText("eventName")
-	hs.press("enter", "enter", "enter") // name, not optional, string
+	hs.Press("a")
+	hs.Type("eventName")
+	hs.Press("enter", "enter", "enter") // name, not optional, string
 	if got := paths(schemaOf(t, st)); got != "email dataFields dataFields.campaignId dataFields.createdAt eventName" {
 		t.Fatalf("after add: %s", got)
 	}
 	// The cursor is on the new field: K moves it up twice.
-	hs.press("K", "K")
+	hs.Press("K", "K")
 	if got := paths(schemaOf(t, st)); got != "eventName email dataFields dataFields.campaignId dataFields.createdAt" {
 		t.Fatalf("after K K: %s", got)
 	}
-	hs.press("J")
+	hs.Press("J")
 	if got := paths(schemaOf(t, st)); got != "email eventName dataFields dataFields.campaignId dataFields.createdAt" {
 		t.Fatalf("after J: %s", got)
 	}
 	// r: rename.
-	hs.press("r")
+	hs.Press("r")
 	for range len("eventName") {
-		hs.press("backspace")
+		hs.Press("backspace")
 	}
-	hs.typeText("event")
-	hs.press("enter")
+	hs.Type("event")
+	hs.Press("enter")
 	if got := paths(schemaOf(t, st)); !strings.Contains(got, "email event dataFields") {
 		t.Fatalf("after rename: %s", got)
 	}
 	// A: add inside dataFields.
-	hs.press("down", "A")
-	hs.typeText("locale")
-	hs.press("enter", "enter", "enter")
+	hs.Press("down", "A")
+	hs.Type("locale")
+	hs.Press("enter", "enter", "enter")
 	if _, ok := schemaOf(t, st).Find(schema.ParsePath("dataFields.locale")); !ok {
 		t.Fatalf("after add inside: %s", paths(schemaOf(t, st)))
 	}
 	// o: toggle optional on locale (the cursor followed it).
-	hs.press("o")
+	hs.Press("o")
 	if f, _ := schemaOf(t, st).Find(schema.ParsePath("dataFields.locale")); !f.Optional {
 		t.Fatal("o did not make locale optional")
 	}
-	hs.mustShow("locale", "optional")
+	hs.MustShow("locale", "optional")
 	// t: change the type to an array of integer.
-	hs.press("t", "end", "up", "enter") // array (the one before unknown)
-	hs.press("down", "enter")           // items: integer (after string)
+	hs.Press("t", "end", "up", "enter") // array (the one before unknown)
+	hs.Press("down", "enter")           // items: integer (after string)
 	if f, _ := schemaOf(t, st).Find(schema.ParsePath("dataFields.locale")); f.Type != schema.Array || f.Of != schema.Integer {
 		t.Fatalf("after t: %s", f.TypeName())
 	}
-	hs.mustShow("array of integer")
+	hs.MustShow("array of integer")
 	// l and h: label and hint.
-	hs.press("l")
-	hs.typeText("Locale")
-	hs.press("enter", "h")
-	hs.typeText("BCP 47")
-	hs.press("enter")
+	hs.Press("l")
+	hs.Type("Locale")
+	hs.Press("enter", "h")
+	hs.Type("BCP 47")
+	hs.Press("enter")
 	if f, _ := schemaOf(t, st).Find(schema.ParsePath("dataFields.locale")); f.Label != "Locale" || f.Hint != "BCP 47" {
 		t.Fatalf("label %q hint %q", f.Label, f.Hint)
 	}
-	hs.mustShow("“Locale”")
+	hs.MustShow("“Locale”")
 	// d: delete, asking first.
-	hs.press("d")
-	hs.mustShow("Delete the field dataFields.locale")
-	hs.press("y")
+	hs.Press("d")
+	hs.MustShow("Delete the field dataFields.locale")
+	hs.Press("y")
 	if _, ok := schemaOf(t, st).Find(schema.ParsePath("dataFields.locale")); ok {
 		t.Fatal("d y left the field")
 	}
 	// Errors are one line, nothing saved: a duplicate name.
-	hs.press("home", "a")
-	hs.typeText("email")
-	hs.press("enter", "enter", "enter")
-	hs.mustShow("email: another field at this level has that name")
-	hs.checkFrame(120, 40)
+	hs.Press("home", "a")
+	hs.Type("email")
+	hs.Press("enter", "enter", "enter")
+	hs.MustShow("email: another field at this level has that name")
+	hs.CheckFrame(120, 40)
 }
 
 func TestWizardFromPastedJSONShowsTheDiffBeforeApplying(t *testing.T) {
 	bothSizes(t, func(t *testing.T, w, h int) {
 		deps, st := opensWithSchema(t)
 		hs := newHarness(t, deps, w, h)
-		hs.press("4", "w")
-		hs.mustShow("JSON wizard", "Sample payload of opens")
-		hs.paste(openPayload)
-		hs.press("enter")
-		hs.mustShow("JSON wizard · opens", "From pasted JSON · 1 sample(s)", "+ eventName string",
+		hs.Press("4", "w")
+		hs.MustShow("JSON wizard", "Sample payload of opens")
+		hs.Paste(openPayload)
+		hs.Press("enter")
+		hs.MustShow("JSON wizard · opens", "From pasted JSON · 1 sample(s)", "+ eventName string",
 			"+ dataFields.workflowId unknown", "unknown type, only nulls seen", "enter apply")
-		hs.checkFrame(w, h)
+		hs.CheckFrame(w, h)
 		if got := paths(schemaOf(t, st)); strings.Contains(got, "eventName") {
 			t.Fatal("the proposal was applied before enter")
 		}
-		hs.press("enter")
+		hs.Press("enter")
 		if got := paths(schemaOf(t, st)); !strings.Contains(got, "eventName") || !strings.Contains(got, "dataFields.labels") {
 			t.Fatalf("after applying: %s", got)
 		}
-		hs.mustShow("applied the schema from pasted JSON", "workflowId", "⚠ unknown type")
+		hs.MustShow("applied the schema from pasted JSON", "workflowId", "⚠ unknown type")
 
 		// esc discards a proposal.
-		hs.press("w")
-		hs.paste(`{"email":"x@y.z","extra":true}`)
-		hs.press("enter")
-		hs.mustShow("+ extra boolean")
-		hs.press("esc")
+		hs.Press("w")
+		hs.Paste(`{"email":"x@y.z","extra":true}`)
+		hs.Press("enter")
+		hs.MustShow("+ extra boolean")
+		hs.Press("esc")
 		if got := paths(schemaOf(t, st)); strings.Contains(got, "extra") {
 			t.Fatal("esc applied the proposal")
 		}
@@ -158,13 +167,13 @@ func TestWizardFromPastedJSONShowsTheDiffBeforeApplying(t *testing.T) {
 func TestWizardPasteRefusesWhatIsNotJSON(t *testing.T) {
 	deps, _ := opensWithSchema(t)
 	hs := newHarness(t, deps, 80, 24)
-	hs.press("4", "w")
-	hs.paste(`{"email": `)
-	hs.press("enter")
+	hs.Press("4", "w")
+	hs.Paste(`{"email": `)
+	hs.Press("enter")
 	if hs.m.Mode() != ModeForm {
 		t.Fatal("bad JSON closed the form")
 	}
-	hs.mustShow("JSON wizard")
+	hs.MustShow("JSON wizard")
 }
 
 // storedEvent posts body to a listener on st and returns the stored event.
@@ -186,22 +195,22 @@ func TestWizardFromStoredEvents(t *testing.T) {
 	deps, st := opensWithSchema(t)
 	storedEvent(t, st, openPayload)
 	hs := newHarness(t, deps, 120, 40)
-	hs.press("4", "e")
-	hs.mustShow("Infer from which event?", "#1", "emailOpen", "ana@acme.io")
-	hs.press("enter")
-	hs.mustShow("From event #1", "+ eventName string")
-	hs.press("enter")
+	hs.Press("4", "e")
+	hs.MustShow("Infer from which event?", "#1", "emailOpen", "ana@acme.io")
+	hs.Press("enter")
+	hs.MustShow("From event #1", "+ eventName string")
+	hs.Press("enter")
 	if got := paths(schemaOf(t, st)); !strings.Contains(got, "eventName") {
 		t.Fatalf("after applying: %s", got)
 	}
 
 	// With several, all of them together: a field one lacks becomes optional.
 	storedEvent(t, st, `{"eventName":"emailOpen","dataFields":{"campaignId":7}}`)
-	hs.press("e")
-	hs.mustShow("All 2 events below, together")
-	hs.press("enter")
-	hs.mustShow("From 2 events (#1–#2)", "~ email: now optional")
-	hs.press("enter")
+	hs.Press("e")
+	hs.MustShow("All 2 events below, together")
+	hs.Press("enter")
+	hs.MustShow("From 2 events (#1–#2)", "~ email: now optional")
+	hs.Press("enter")
 	if f, _ := schemaOf(t, st).Find(schema.Path{"email"}); !f.Optional {
 		t.Fatal("email is still required after inferring from an event without it")
 	}
@@ -211,19 +220,19 @@ func TestEventsSHandsTheEventToTheWizard(t *testing.T) {
 	deps, st := opensWithSchema(t)
 	ev := storedEvent(t, st, openPayload)
 	hs := newHarness(t, deps, 120, 40)
-	hs.run(hs.m.handOffEvent(Event{ID: ev.ID, Triggers: ev.Triggers}))
+	hs.Send(page.SchemaFromEventMsg{ID: ev.ID, Triggers: ev.Triggers})
 	if hs.m.Tab() != tabSchemas {
 		t.Fatalf("s left the workbench on tab %d", hs.m.Tab())
 	}
-	hs.mustShow("JSON wizard · opens", "From event #1", "+ eventName string")
-	hs.press("enter")
+	hs.MustShow("JSON wizard · opens", "From event #1", "+ eventName string")
+	hs.Press("enter")
 	// Later emailOpen events validate against the applied schema.
 	next := storedEvent(t, st, strings.Replace(openPayload, "ana@", "bo@", 1))
 	if next.Mismatch || len(next.Problems["opens"]) > 0 {
 		t.Fatalf("a later emailOpen does not fit: %v", next.Problems)
 	}
-	hs.run(hs.m.handOffEvent(Event{ID: 99}))
-	hs.mustShow("#99 matched no trigger")
+	hs.Send(page.SchemaFromEventMsg{ID: 99})
+	hs.MustShow("#99 matched no trigger")
 }
 
 func TestSchemasTabShowsRecentMismatchesByPath(t *testing.T) {
@@ -232,12 +241,12 @@ func TestSchemasTabShowsRecentMismatchesByPath(t *testing.T) {
 		storedEvent(t, st, strings.Replace(openPayload, "49313", `"49313"`, 1))
 	}
 	hs := newHarness(t, deps, 120, 40)
-	hs.press("4")
-	hs.mustShow("Mismatches", "dataFields.campaignId", "×3", "#3", "expected integer")
+	hs.Press("4")
+	hs.MustShow("Mismatches", "dataFields.campaignId", "×3", "#3", "expected integer")
 	hs = newHarness(t, deps, 80, 24)
-	hs.press("4")
-	hs.mustShow("Mismatches", "dataFields.campaignId", "×3")
-	hs.checkFrame(80, 24)
+	hs.Press("4")
+	hs.MustShow("Mismatches", "dataFields.campaignId", "×3")
+	hs.CheckFrame(80, 24)
 }
 
 func TestImportAndExportSchemaFiles(t *testing.T) {
@@ -245,13 +254,13 @@ func TestImportAndExportSchemaFiles(t *testing.T) {
 	dir := t.TempDir()
 	hs := newHarness(t, deps, 120, 40)
 	out := filepath.Join(dir, "opens.json")
-	hs.press("4", "x", "down", "enter") // JSON Schema
+	hs.Press("4", "x", "down", "enter") // JSON Schema
 	for range len("opens.schema.json") {
-		hs.press("backspace")
+		hs.Press("backspace")
 	}
-	hs.paste(out)
-	hs.press("enter")
-	hs.mustShow("✓ wrote " + out)
+	hs.Paste(out)
+	hs.Press("enter")
+	hs.MustShow("✓ wrote " + out)
 	data, err := os.ReadFile(out)
 	if err != nil || !strings.Contains(string(data), `"$schema"`) {
 		t.Fatalf("exported %q %v", data, err)
@@ -261,11 +270,11 @@ func TestImportAndExportSchemaFiles(t *testing.T) {
 	if err := os.WriteFile(in, []byte(`[{"name":"email","type":"string"},{"name":"plan","type":"string","optional":true}]`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hs.press("i")
-	hs.paste(in)
-	hs.press("enter")
-	hs.mustShow("From file "+in, "+ plan string optional", "- dataFields object")
-	hs.press("enter")
+	hs.Press("i")
+	hs.Paste(in)
+	hs.Press("enter")
+	hs.MustShow("From file "+in, "+ plan string optional", "- dataFields object")
+	hs.Press("enter")
 	if got := paths(schemaOf(t, st)); got != "email plan" {
 		t.Fatalf("after import: %s", got)
 	}
@@ -273,10 +282,10 @@ func TestImportAndExportSchemaFiles(t *testing.T) {
 	if err := os.WriteFile(in, []byte(`"nope"`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hs.press("i")
-	hs.paste(in)
-	hs.press("enter")
-	hs.mustShow("a schema is a JSON array of fields")
+	hs.Press("i")
+	hs.Paste(in)
+	hs.Press("enter")
+	hs.MustShow("a schema is a JSON array of fields")
 	if got := paths(schemaOf(t, st)); got != "email plan" {
 		t.Fatalf("a bad file changed the schema: %s", got)
 	}
@@ -300,13 +309,13 @@ func TestGoldenTriggersAndSchemas(t *testing.T) {
 				deps, st := opensWithSchema(t)
 				addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
 				hs := newHarness(t, deps, size[0], size[1])
-				hs.press(sc.keys...)
+				hs.Press(sc.keys...)
 				if sc.paste != "" {
-					hs.paste(sc.paste)
-					hs.press("enter")
+					hs.Paste(sc.paste)
+					hs.Press("enter")
 				}
-				hs.checkFrame(size[0], size[1])
-				golden.RequireEqual(t, hs.screen())
+				hs.CheckFrame(size[0], size[1])
+				golden.RequireEqual(t, hs.Screen())
 			})
 		}
 	}
@@ -339,10 +348,17 @@ func BenchmarkSchemasTabRender(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if len(ts) != 1 {
+		b.Fatalf("%d triggers", len(ts))
+	}
 	m := New(Deps{Store: st, NoColor: true})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	m.trig.triggers, m.trig.loaded, m.tab = ts, true, tabSchemas
-	m.sch.cursor = 150
+	hs := tuitest.NewHarness(b, m)
+	hs.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	hs.Run(m.Init())
+	hs.Press("4")
+	for range 150 {
+		hs.Press("down")
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.Render()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iwb-dev/iwb/tui/pages/events/eventstest"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 )
 
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 func runChildWorkbench() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	src := newFakeSource(1000)
+	src := eventstest.NewSource(1000)
 	go func() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
@@ -43,7 +44,7 @@ func runChildWorkbench() int {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				src.append(1)
+				src.Append(1)
 			}
 		}
 	}()

@@ -15,6 +15,7 @@ import (
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/sandbox"
 	_ "github.com/iwb-dev/iwb/schema"
+	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -65,32 +66,32 @@ func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
 	bothSizes(t, func(t *testing.T, w, h int) {
 		deps, st := storeDeps(t)
 		hs := newHarness(t, deps, w, h)
-		hs.press("3")
-		hs.mustShow("No trigger yet", "n + New Object", "URL for Iterable:", "http://127.0.0.1:8787/", "Iterable needs HTTPS")
-		hs.press("n")
+		hs.Press("3")
+		hs.MustShow("No trigger yet", "n + New Object", "URL for Iterable:", "http://127.0.0.1:8787/", "Iterable needs HTTPS")
+		hs.Press("n")
 		if hs.m.Mode() != ModeForm {
 			t.Fatalf("mode %v after n, want form", hs.m.Mode())
 		}
-		hs.mustShow("New Object trigger", "Name", "Events")
-		hs.checkFrame(w, h)
-		hs.typeText("opens")
-		hs.press("enter")
+		hs.MustShow("New Object trigger", "Name", "Events")
+		hs.CheckFrame(w, h)
+		hs.Type("opens")
+		hs.Press("enter")
 		// Filter to the SMS group, tick smsSend; then filter to emailOpen.
-		hs.press("/")
-		hs.typeText("sms")
-		hs.mustShow("smsSend", "smsBounce")
-		hs.mustNotShow("emailOpen")
-		hs.press("enter")
-		hs.press("space")
-		hs.press("/")
+		hs.Press("/")
+		hs.Type("sms")
+		hs.MustShow("smsSend", "smsBounce")
+		hs.MustNotShow("emailOpen")
+		hs.Press("enter")
+		hs.Press("space")
+		hs.Press("/")
 		for range 3 {
-			hs.press("backspace")
+			hs.Press("backspace")
 		}
-		hs.typeText("emailop")
-		hs.mustShow("emailOpen")
-		hs.mustNotShow("smsSend", "emailClick")
-		hs.press("enter", "space")
-		hs.press("enter", "enter")
+		hs.Type("emailop")
+		hs.MustShow("emailOpen")
+		hs.MustNotShow("smsSend", "emailClick")
+		hs.Press("enter", "space")
+		hs.Press("enter", "enter")
 		if hs.m.Mode() != ModeNormal {
 			t.Fatalf("mode %v after the last field, want normal", hs.m.Mode())
 		}
@@ -98,8 +99,8 @@ func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
 		if tr.Kind != webhook.TriggerObject || strings.Join(tr.EventNames, ",") != "smsSend,emailOpen" && strings.Join(tr.EventNames, ",") != "emailOpen,smsSend" {
 			t.Fatalf("stored %+v, want New Object on smsSend and emailOpen", tr)
 		}
-		hs.mustShow("opens", "New Object", "no schema", "added opens")
-		hs.checkFrame(w, h)
+		hs.MustShow("opens", "New Object", "no schema", "added opens")
+		hs.CheckFrame(w, h)
 	})
 }
 
@@ -107,24 +108,23 @@ func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "")
 	hs := newHarness(t, deps, 120, 40)
-	waitFor(t, "the journeys load", func() bool { return len(hs.m.trig.journeys) == 3 })
-	hs.press("3", "N")
-	hs.mustShow("New Workflow trigger", "4101", "Welcome series", "Type an id or paste the journey editor URL")
-	hs.typeText("welcome")
-	hs.press("enter", "enter") // the first journey
+	hs.Press("3", "N")
+	hs.MustShow("New Workflow trigger", "4101", "Welcome series", "Type an id or paste the journey editor URL")
+	hs.Type("welcome")
+	hs.Press("enter", "enter") // the first journey
 	tr := mustTrigger(t, st, "welcome")
 	if tr.Kind != webhook.TriggerWorkflow || tr.WorkflowID != "4101" {
 		t.Fatalf("stored %+v, want New Workflow on 4101", tr)
 	}
-	hs.mustShow("New Workflow", "wf 4101", "http://127.0.0.1:8787/workflows/4101", "Call Webhook tile")
+	hs.MustShow("New Workflow", "wf 4101", "http://127.0.0.1:8787/workflows/4101", "Call Webhook tile")
 
 	// Or the journey editor's URL, pasted.
-	hs.press("N")
-	hs.typeText("pasted")
-	hs.press("enter", "end", "enter")
-	hs.mustShow("Workflow id")
-	hs.paste("https://app.iterable.com/workflows/1234/edit")
-	hs.press("enter")
+	hs.Press("N")
+	hs.Type("pasted")
+	hs.Press("enter", "end", "enter")
+	hs.MustShow("Workflow id")
+	hs.Paste("https://app.iterable.com/workflows/1234/edit")
+	hs.Press("enter")
 	if tr := mustTrigger(t, st, "pasted"); tr.WorkflowID != "1234" {
 		t.Fatalf("from the editor URL: workflow %q, want 1234", tr.WorkflowID)
 	}
@@ -134,19 +134,18 @@ func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "ffffffffffffffffffffffffffffffff") // a key the sandbox refuses
 	hs := newHarness(t, deps, 80, 24)
-	waitFor(t, "the journeys fail", func() bool { return hs.m.trig.journeysErr != nil })
-	hs.press("3", "N")
-	hs.typeText("nps")
-	hs.press("enter")
-	hs.mustShow("Workflow id", "could not be read")
-	hs.typeText("abc")
-	hs.press("enter")
-	hs.mustShow("neither a workflow id nor a journey editor URL")
+	hs.Press("3", "N")
+	hs.Type("nps")
+	hs.Press("enter")
+	hs.MustShow("Workflow id", "could not be read")
+	hs.Type("abc")
+	hs.Press("enter")
+	hs.MustShow("neither a workflow id nor a journey editor URL")
 	for range 3 {
-		hs.press("backspace")
+		hs.Press("backspace")
 	}
-	hs.typeText("60102")
-	hs.press("enter")
+	hs.Type("60102")
+	hs.Press("enter")
 	if tr := mustTrigger(t, st, "nps"); tr.WorkflowID != "60102" {
 		t.Fatalf("typed id stored as %q", tr.WorkflowID)
 	}
@@ -156,50 +155,50 @@ func TestEditAndRemoveATrigger(t *testing.T) {
 	deps, st := storeDeps(t)
 	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
 	hs := newHarness(t, deps, 120, 40)
-	hs.press("3", "e")
-	hs.mustShow("Edit opens", "[•] Email     emailOpen")
-	hs.press("down", "space", "enter") // tick emailClick, the next one
-	hs.typeText("customThing")
-	hs.press("enter")
+	hs.Press("3", "e")
+	hs.MustShow("Edit opens", "[•] Email     emailOpen")
+	hs.Press("down", "space", "enter") // tick emailClick, the next one
+	hs.Type("customThing")
+	hs.Press("enter")
 	tr := mustTrigger(t, st, "opens")
 	if strings.Join(tr.EventNames, ",") != "emailOpen,emailClick,customThing" {
 		t.Fatalf("after the edit: %v", tr.EventNames)
 	}
-	hs.mustShow("saved opens", "not an event name Iterable documents")
+	hs.MustShow("saved opens", "not an event name Iterable documents")
 
-	hs.press("x")
-	hs.mustShow("Remove the trigger opens?")
-	hs.press("n")
+	hs.Press("x")
+	hs.MustShow("Remove the trigger opens?")
+	hs.Press("n")
 	mustTrigger(t, st, "opens")
-	hs.press("x", "y")
+	hs.Press("x", "y")
 	if _, err := st.Trigger(context.Background(), "opens"); err == nil {
 		t.Fatal("the trigger is still there after y")
 	}
-	hs.mustShow("removed opens", "No trigger yet")
+	hs.MustShow("removed opens", "No trigger yet")
 }
 
 func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
 	deps, st := storeDeps(t)
 	addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
 	hs := newHarness(t, deps, 120, 40)
-	hs.press("3", "b")
-	hs.typeText("abc.ngrok.app")
-	hs.press("enter")
-	hs.mustShow("not a base URL")
-	hs.press("esc") // what was typed is input: esc asks first
-	hs.mustShow("Discard what you typed?")
-	hs.press("y")
-	hs.press("b")
-	hs.paste("https://abc.ngrok.app/")
-	hs.press("enter")
-	hs.mustShow("https://abc.ngrok.app/workflows/60102")
-	hs.mustNotShow("Iterable needs HTTPS")
-	hs.press("c")
-	hs.mustShow("✓ copied https://abc.ngrok.app/workflows/60102")
+	hs.Press("3", "b")
+	hs.Type("abc.ngrok.app")
+	hs.Press("enter")
+	hs.MustShow("not a base URL")
+	hs.Press("esc") // what was typed is input: esc asks first
+	hs.MustShow("Discard what you typed?")
+	hs.Press("y")
+	hs.Press("b")
+	hs.Paste("https://abc.ngrok.app/")
+	hs.Press("enter")
+	hs.MustShow("https://abc.ngrok.app/workflows/60102")
+	hs.MustNotShow("Iterable needs HTTPS")
+	hs.Press("c")
+	hs.MustShow("✓ copied https://abc.ngrok.app/workflows/60102")
 	// A new workbench on the same database shows it still.
 	hs = newHarness(t, deps, 120, 40)
-	hs.press("3")
-	hs.mustShow("https://abc.ngrok.app/workflows/60102")
+	hs.Press("3")
+	hs.MustShow("https://abc.ngrok.app/workflows/60102")
 }
 
 func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
@@ -209,13 +208,13 @@ func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
 	deps.Client, deps.Listener, deps.ListenerURL, deps.Demo = c, srv, srv.URL(), true
 	addTrigger(t, st, webhook.Trigger{Name: "texts", Kind: webhook.TriggerObject, EventNames: []string{"smsSend"}})
 	hs := newHarness(t, deps, 120, 40)
-	hs.press("3", "w")
-	hs.mustShow("Set up Iterable's system webhook", "#1", "disabled", "NoAuth")
-	hs.press("a", "enter")
-	hs.mustShow("Review: POST /api/webhooks", `"endpoint": "`+srv.URL()+`",`, `"authType": "Basic",`, "never shown",
+	hs.Press("3", "w")
+	hs.MustShow("Set up Iterable's system webhook", "#1", "disabled", "NoAuth")
+	hs.Press("a", "enter")
+	hs.MustShow("Review: POST /api/webhooks", `"endpoint": "`+srv.URL()+`",`, `"authType": "Basic",`, "never shown",
 		"tick them there")
-	hs.press("enter")
-	hs.mustShow("✓ webhook 1 sends to "+srv.URL(), "listener auth: token ••••")
+	hs.Press("enter")
+	hs.MustShow("✓ webhook 1 sends to "+srv.URL(), "listener auth: token ••••")
 
 	hooks, err := c.Webhooks(context.Background())
 	if err != nil || len(hooks) != 1 || !hooks[0].Enabled || hooks[0].Endpoint != srv.URL() || hooks[0].AuthType != "Basic" {
@@ -230,7 +229,7 @@ func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
 	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "smsSend matched", func() bool {
+	tuitest.WaitFor(t, 5*time.Second, "smsSend matched", func() bool {
 		evs, err := st.List(context.Background(), webhook.Query{Trigger: "texts"})
 		return err == nil && len(evs) == 1 && evs[0].EventName == "smsSend"
 	})
@@ -242,8 +241,8 @@ func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
 func TestWebhookSetupWithoutAClientSaysSo(t *testing.T) {
 	deps, _ := storeDeps(t)
 	hs := newHarness(t, deps, 80, 24)
-	hs.press("3", "w")
-	hs.mustShow("no connection to Iterable")
+	hs.Press("3", "w")
+	hs.MustShow("no connection to Iterable")
 }
 
 // startTestListener serves st on a free loopback port until the test ends.
@@ -280,12 +279,12 @@ func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
 		addTrigger(t, st, webhook.Trigger{Name: fmt.Sprintf("t%02d", i), Kind: webhook.TriggerWorkflow, WorkflowID: fmt.Sprint(1000 + i)})
 	}
 	hs := newHarness(t, deps, 80, 24)
-	hs.press("3")
-	hs.mustShow("t00", "URL for Iterable:")
-	hs.press("end")
-	hs.mustShow("▶ t29", "wf 1029", "/workflows/1029", "URL for Iterable:")
-	hs.mustNotShow("t00")
-	hs.checkFrame(80, 24)
+	hs.Press("3")
+	hs.MustShow("t00", "URL for Iterable:")
+	hs.Press("end")
+	hs.MustShow("▶ t29", "wf 1029", "/workflows/1029", "URL for Iterable:")
+	hs.MustNotShow("t00")
+	hs.CheckFrame(80, 24)
 }
 
 // A page form asks before esc drops it only when the user changed it: the
@@ -296,25 +295,24 @@ func TestPageFormsAskOnlyAfterInput(t *testing.T) {
 	deps.Client, _ = sandboxClient(t, "")
 	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
 	hs := newHarness(t, deps, 120, 40)
-	waitFor(t, "the journeys load", func() bool { return len(hs.m.trig.journeys) == 3 })
 
-	hs.press("3", "N")
-	hs.mustShow("New Workflow trigger", "Welcome series")
-	hs.press("esc")
-	hs.mustNotShow("Discard what you typed?", "New Workflow trigger")
+	hs.Press("3", "N")
+	hs.MustShow("New Workflow trigger", "Welcome series")
+	hs.Press("esc")
+	hs.MustNotShow("Discard what you typed?", "New Workflow trigger")
 
-	hs.press("e")
-	hs.mustShow("Edit opens")
-	hs.press("esc")
-	hs.mustNotShow("Discard what you typed?", "Edit opens")
+	hs.Press("e")
+	hs.MustShow("Edit opens")
+	hs.Press("esc")
+	hs.MustNotShow("Discard what you typed?", "Edit opens")
 
-	hs.press("e", "space") // ticks emailSend, the first event name
-	hs.press("esc")
-	hs.mustShow("Discard what you typed?")
-	hs.press("n")
-	hs.mustShow("Edit opens")
-	hs.press("esc", "y")
-	hs.mustNotShow("Edit opens")
+	hs.Press("e", "space") // ticks emailSend, the first event name
+	hs.Press("esc")
+	hs.MustShow("Discard what you typed?")
+	hs.Press("n")
+	hs.MustShow("Edit opens")
+	hs.Press("esc", "y")
+	hs.MustNotShow("Edit opens")
 	if tr := mustTrigger(t, st, "opens"); !slices.Equal(tr.EventNames, []string{"emailOpen"}) {
 		t.Fatalf("a discarded edit was saved: %v", tr.EventNames)
 	}
@@ -325,12 +323,12 @@ func TestPageFormsAskOnlyAfterInput(t *testing.T) {
 func TestDesignerFormsAskOnlyAfterInput(t *testing.T) {
 	deps, _ := opensWithSchema(t)
 	hs := newHarness(t, deps, 120, 40)
-	hs.press("4", "r")
-	hs.mustShow("Rename email")
-	hs.press("esc")
-	hs.mustNotShow("Discard what you typed?", "Rename email")
-	hs.press("r")
-	hs.typeText("Address")
-	hs.press("esc")
-	hs.mustShow("Discard what you typed?")
+	hs.Press("4", "r")
+	hs.MustShow("Rename email")
+	hs.Press("esc")
+	hs.MustNotShow("Discard what you typed?", "Rename email")
+	hs.Press("r")
+	hs.Type("Address")
+	hs.Press("esc")
+	hs.MustShow("Discard what you typed?")
 }

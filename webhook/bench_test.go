@@ -250,3 +250,53 @@ func BenchmarkParseAndClassify(b *testing.B) {
 		_ = duplicateKey(c, body)
 	}
 }
+
+// BenchmarkBytesPerEvent stores 100,000 events (IWB_BENCH_EVENTS overrides)
+// of about 300 B and 1 KB bodies through the store, closes it (which
+// checkpoints), and reports the file's bytes per event; the same events
+// written in the first layout, in batches of 16, are the baseline.
+func BenchmarkBytesPerEvent(b *testing.B) {
+	total := 100_000
+	if v, err := strconv.Atoi(os.Getenv("IWB_BENCH_EVENTS")); err == nil && v > 0 {
+		total = v
+	}
+	for _, size := range []int{300, 1024} {
+		b.Run(fmt.Sprintf("body=%d", size), func(b *testing.B) {
+			var bodyBytes int64
+			for range b.N {
+				dir := b.TempDir()
+				st, err := Open(filepath.Join(dir, "events.db"), StoreOptions{Logger: quietLog})
+				if err != nil {
+					b.Fatal(err)
+				}
+				appendMany(b, st, total, size, func(int) time.Time { return time.Now() })
+				if err := st.Close(); err != nil {
+					b.Fatal(err)
+				}
+				w := newV1Writer(b, filepath.Join(dir, "v1.db"))
+				bodyBytes = 0
+				for i := 0; i < total; i += 16 {
+					tx, err := w.db.Begin()
+					if err != nil {
+						b.Fatal(err)
+					}
+					for j := i; j < min(total, i+16); j++ {
+						ev := received("application/json", "/h", "", loadBody(j, size), time.Now())
+						bodyBytes += ev.Size
+						w.add(b, tx, ev)
+					}
+					if err := tx.Commit(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := w.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+					b.Fatal(err)
+				}
+				n := float64(total)
+				b.ReportMetric(float64(fileSize(filepath.Join(dir, "events.db")))/n, "bytes/event")
+				b.ReportMetric(float64(fileSize(filepath.Join(dir, "v1.db")))/n, "baseline-bytes/event")
+				b.ReportMetric(float64(bodyBytes)/n, "body-bytes/event")
+			}
+		})
+	}
+}

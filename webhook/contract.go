@@ -39,12 +39,20 @@ type EventLog interface {
 	SetListenerToken(ctx context.Context, token string) error
 	ListenerAuth(ctx context.Context) (Auth, error)
 
+	// Retention: the limits in StoreOptions apply by themselves; these are
+	// for `iwb events prune|pin` and for tables that age with the events.
+	AddPruner(name string, p Pruner)
+	Prune(ctx context.Context, req PruneRequest) (PruneResult, error)
+	Pin(ctx context.Context, id int64, pinned bool) error
+	Usage(ctx context.Context) (Usage, error)
+
 	// Path says where the log is, fit to print.
 	Path() string
 	Close() error
 
 	setForward(ctx context.Context, id int64, f ForwardResult) error
 	countUnauthorized()
+	countBusy()
 }
 
 var (
@@ -68,3 +76,4 @@ func OpenLog(ctx context.Context, location string, opts StoreOptions) (EventLog,
 }
 
 func (s *Store) countUnauthorized() { s.unauthorized.Add(1) }
+func (s *Store) countBusy()         { s.busy.Add(1) }

@@ -31,6 +31,7 @@ var storeContract = map[string]func(t *testing.T, open openLog){
 	"TriggerNamesAreUnique":            contractTriggerNamesAreUnique,
 	"GivenUpEventsAreNotStored":        contractGivenUpEventsAreNotStored,
 	"ListenerAnswersAndStats":          contractListenerAnswersAndStats,
+	"PruneKeepsPinnedAndNewest":        contractPruneKeepsPinnedAndNewest,
 }
 
 func TestStoreContract(t *testing.T) {
@@ -159,5 +160,42 @@ func contractListenerAnswersAndStats(t *testing.T, open openLog) {
 	}
 	if s := st.Stats(); s.Events != 3 || s.Rejected != 1 || s.Unauthorized != 1 {
 		t.Errorf("stats %+v, want 3 events, 1 rejected, 1 unauthorized", s)
+	}
+}
+
+func contractPruneKeepsPinnedAndNewest(t *testing.T, open openLog) {
+	ctx := context.Background()
+	st := open(StoreOptions{})
+	var bodies [][]byte
+	for i := range 5 {
+		bodies = append(bodies, systemBody("emailOpen", fmt.Sprint("p", i)))
+	}
+	evs := appendAll(t, st, bodies...)
+	if err := st.Pin(ctx, evs[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Pin(ctx, 999, true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("pinning a missing event: %v", err)
+	}
+	dry, err := st.Prune(ctx, PruneRequest{KeepEvents: 2, DryRun: true})
+	if err != nil || dry.Events != 2 {
+		t.Fatalf("dry run: %+v %v, want 2 events", dry, err)
+	}
+	res, err := st.Prune(ctx, PruneRequest{KeepEvents: 2})
+	if err != nil || res.Events != 2 {
+		t.Fatalf("prune: %+v %v, want 2 events", res, err)
+	}
+	left, err := st.List(ctx, Query{})
+	if want := fmt.Sprintf("%d,%d,%d", evs[0].ID, evs[3].ID, evs[4].ID); err != nil || ids(left) != want {
+		t.Errorf("left [%s] %v, want [%s]: the pinned one and the newest two", ids(left), err, want)
+	}
+	if res, err := st.Prune(ctx, PruneRequest{Before: time.Now().Add(time.Hour)}); err != nil || res.Events != 1 {
+		t.Errorf("pruning everything: %+v %v, want 1 (the pinned and the newest stay)", res, err)
+	}
+	if n := st.Stats().Events; n != 2 {
+		t.Errorf("stats say %d events, want 2", n)
+	}
+	if _, err := st.Prune(ctx, PruneRequest{}); err == nil {
+		t.Error("a prune without limits ran")
 	}
 }

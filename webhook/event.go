@@ -46,8 +46,9 @@ type Event struct {
 	Problems map[string][]schema.Problem
 	Mismatch bool // a matched trigger's schema does not fit the payload
 	Forward  *ForwardResult
+	Pinned   bool // kept whatever the retention limits say
 
-	dupKey []byte
+	dupKey dupKey
 }
 
 // ForwardResult is what happened when an event was re-sent to a URL.
@@ -86,6 +87,15 @@ func (f *ForwardResult) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Who is whom the event is about: the email, else the userId; "" when it
+// names neither.
+func (e Event) Who() string {
+	if e.Email != "" {
+		return e.Email
+	}
+	return e.UserID
+}
+
 // eventJSON is the one JSON shape of an event: `iwb listen --json`, `events
 // list --json`, `events show` and `events export` all print it.
 type eventJSON struct {
@@ -114,6 +124,7 @@ type eventJSON struct {
 	Mismatch    bool                        `json:"schemaMismatch,omitempty"`
 	Problems    map[string][]schema.Problem `json:"schemaProblems,omitempty"`
 	Forward     *ForwardResult              `json:"forward,omitempty"`
+	Pinned      bool                        `json:"pinned,omitempty"`
 }
 
 // MarshalJSON gives the event's one JSON shape; its body is the parsed body.
@@ -124,7 +135,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Triggers: e.Triggers, Duplicate: e.DuplicateOf != 0, Body: e.Payload, Size: e.Size,
 		Method: e.Method, Path: e.Path, Query: e.Query, RemoteAddr: e.RemoteAddr,
 		ContentType: e.ContentType, Headers: e.Headers, Error: e.Error, Mismatch: e.Mismatch,
-		Problems: e.Problems, Forward: e.Forward,
+		Problems: e.Problems, Forward: e.Forward, Pinned: e.Pinned,
 	}
 	if v.Triggers == nil {
 		v.Triggers = []string{}

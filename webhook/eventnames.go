@@ -30,7 +30,7 @@ var EventGroups = []EventGroup{
 	{"Journey", []string{"journeyExit"}},
 }
 
-// specOnlyEventNames appear in the API spec's export enum but not on the
+// specOnlyEventNames appear in Iterable's API export enum but not on its
 // System Webhooks page; they are accepted without a warning.
 var specOnlyEventNames = []string{"inboxSession", "inboxMessageImpression", "rcsSend", "rcsSendSkip"}
 

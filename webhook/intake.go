@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -199,21 +200,30 @@ func Classify(b Body, path string, query url.Values) Classification {
 	c := Classification{
 		EventName:  f.eventName,
 		WorkflowID: firstNonEmpty(f.workflowID, f.data.workflowID, strings.TrimSpace(query.Get("workflowId")), workflowFromPath(path)),
-		Email:      firstNonEmpty(f.email, f.data.email),
-		UserID:     firstNonEmpty(f.userID, f.data.userID),
 	}
-	switch {
-	case c.EventName != "":
-		c.Kind = KindSystem
-	case c.WorkflowID != "":
-		c.Kind = KindWorkflow
-	default:
-		c.Kind = KindUnknown
-	}
+	c.Email, c.UserID = f.people()
+	c.Kind = kindOf(c.EventName, c.WorkflowID)
 	if id := firstNonEmpty(f.data.messageID, f.data.emailID); c.EventName != "" && id != "" && f.data.createdAt != "" {
 		c.identity = fmt.Sprintf("%s\x00%s\x00%s", c.EventName, id, f.data.createdAt)
 	}
 	return c
+}
+
+// people is the email and user id the body names, at the top or in dataFields.
+func (f bodyFields) people() (email, userID string) {
+	return firstNonEmpty(f.email, f.data.email), firstNonEmpty(f.userID, f.data.userID)
+}
+
+// kindOf is an event's kind by what classification found: an event name
+// makes a system event, else a workflow id a journey's.
+func kindOf(eventName, workflowID string) Kind {
+	switch {
+	case eventName != "":
+		return KindSystem
+	case workflowID != "":
+		return KindWorkflow
+	}
+	return KindUnknown
 }
 
 // workflowFromPath finds <id> in a path like /hooks/workflows/<id>/edit.
@@ -239,18 +249,19 @@ func firstNonEmpty(values ...string) string {
 }
 
 // duplicateKey is what two copies of one event share: a hash of the event's
-// identity when it has one ('k'), else of its raw body ('h', which counts as a
-// duplicate only within a time window).
-func duplicateKey(c Classification, raw []byte) []byte {
+// identity when it has one, else of its raw body (which counts as a
+// duplicate only within a time window); see dupKey.
+func duplicateKey(c Classification, raw []byte) dupKey {
 	var sum [32]byte
-	kind := byte('h')
+	var kind dupKey
 	if c.identity != "" {
-		kind, sum = 'k', sha256.Sum256([]byte(c.identity))
+		kind, sum = 1, sha256.Sum256([]byte(c.identity))
 	} else {
 		sum = sha256.Sum256(raw)
 	}
-	key := make([]byte, 16)
-	key[0] = kind
-	copy(key[1:], sum[:15])
-	return key
+	k := dupKey(binary.BigEndian.Uint64(sum[:8]))&^1 | kind
+	if k == 0 {
+		k = 2 // 0 means no key
+	}
+	return k
 }

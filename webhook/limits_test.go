@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -110,4 +112,67 @@ func FuzzEventJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// trickle opens a connection that announces a body of size bytes and sends
+// only its first few; it is closed at cleanup.
+func trickle(t testing.TB, addr string, size int) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprintf(c, "POST /hooks HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"a\":", addr, size)
+	return c
+}
+
+func TestOverTheConnectionCapIs503AtOnce(t *testing.T) {
+	st := openTestStore(t, StoreOptions{})
+	srv := startListener(t, st, ServerOptions{MaxConns: 2})
+	held := []net.Conn{trickle(t, srv.Addr(), 1<<20), trickle(t, srv.Addr(), 1<<20)}
+	// The two trickling connections are being served once a request over
+	// the cap is refused.
+	client := &http.Client{Timeout: 10 * time.Second}
+	var resp *http.Response
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		resp, err = client.Post(srv.URL()+"hooks", "application/json", strings.NewReader(`{"eventName":"emailOpen"}`))
+		if err != nil {
+			t.Fatalf("a request over the cap got no answer: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("over the cap: %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if st.Stats().Busy == 0 {
+		t.Error("the refusal is not counted as busy")
+	}
+	// A place given back is served again.
+	for _, c := range held {
+		c.Close()
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		a := post(t, srv, "/hooks", "application/json", []byte(`{"eventName":"emailOpen"}`))
+		if a.Status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the held connections closed: %+v", a)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestNewServerRefusesANegativeConnectionCap(t *testing.T) {
+	if _, err := NewServer(openTestStore(t, StoreOptions{}), ServerOptions{MaxConns: -1}); err == nil || !strings.Contains(err.Error(), "connection limit") {
+		t.Errorf("MaxConns -1: %v", err)
+	}
 }

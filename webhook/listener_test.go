@@ -155,7 +155,7 @@ func TestEveryDocumentedEventName(t *testing.T) {
 	srv := startListener(t, st, ServerOptions{})
 	names := EventNames()
 	if len(names) != 43 {
-		t.Fatalf("%d documented event names, FACTS.md lists 43", len(names))
+		t.Fatalf("%d documented event names, Iterable documents 43", len(names))
 	}
 	for _, name := range names {
 		a := post(t, srv, "/iterable", "application/json", systemBody(name, "m-"+name))

@@ -1,7 +1,7 @@
 package webhook
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -42,12 +42,16 @@ type PGStore struct {
 	queue      chan *pgReq
 	quit       chan struct{}
 	done       chan struct{}
-	stopListen context.CancelFunc
+	stopListen context.CancelFunc // also stops retain
 	listenDone chan struct{}
+	retainDone chan struct{}
 	closeOnce  sync.Once
 
 	mu       sync.RWMutex
 	triggers []Trigger
+
+	prunersMu sync.Mutex
+	pruneHook map[string]Pruner
 
 	events, rejected, duplicates, mismatches, busy, unauthorized atomic.Int64
 	commits                                                      atomic.Int64
@@ -76,6 +80,7 @@ const pgChannel = "iwb_log"
 // Advisory lock keys, the same in every iwb process.
 const (
 	pgLockMigrations int64 = 0x69776201 // "iwb" 1: schema migrations
+	pgLockRetention  int64 = 0x69776203 // the process pruning to the retention limits
 	// PGLockRecipeRunner is held by the one process that runs recipes for a
 	// shared database.
 	PGLockRecipeRunner int64 = 0x69776202
@@ -109,7 +114,8 @@ CREATE TABLE events (
 	duplicate_of bigint NOT NULL DEFAULT 0,
 	problems     text,
 	mismatch     boolean NOT NULL DEFAULT false,
-	forward      text
+	forward      text,
+	pinned       boolean NOT NULL DEFAULT false
 );
 CREATE INDEX events_received ON events (received_at);
 CREATE INDEX events_kind ON events (kind, id);
@@ -122,7 +128,7 @@ CREATE TABLE event_triggers (
 	PRIMARY KEY (trigger, event_id)
 );
 CREATE TABLE duplicate_keys (
-	key      bytea PRIMARY KEY,
+	key      bigint PRIMARY KEY,
 	first_id bigint NOT NULL,
 	last_at  bigint NOT NULL
 );
@@ -185,6 +191,8 @@ func OpenPostgres(ctx context.Context, url string, opts StoreOptions) (*PGStore,
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 		listenDone: make(chan struct{}),
+		retainDone: make(chan struct{}),
+		pruneHook:  map[string]Pruner{},
 	}
 	p.settingsOps = settingsOps{p}
 	if err := p.setUp(ctx); err != nil {
@@ -225,6 +233,7 @@ func (p *PGStore) setUp(ctx context.Context) error {
 	p.stopListen = cancel
 	go p.listen(lctx, conn)
 	go p.writer()
+	go p.retain(lctx)
 	return nil
 }
 
@@ -287,6 +296,7 @@ func (p *PGStore) Stats() Stats {
 }
 
 func (p *PGStore) countUnauthorized() { p.unauthorized.Add(1) }
+func (p *PGStore) countBusy()         { p.busy.Add(1) }
 
 // Subscribe attaches a live reader of the events any process commits.
 func (p *PGStore) Subscribe() *Subscription { return p.broker.subscribe() }
@@ -333,6 +343,7 @@ func (p *PGStore) Close() error {
 		<-p.done
 		p.stopListen()
 		<-p.listenDone
+		<-p.retainDone
 		p.broker.close()
 		p.pool.Close()
 	})
@@ -429,7 +440,7 @@ func (p *PGStore) write(ctx context.Context, tx pgx.Tx, reqs []*pgReq) error {
 			continue
 		}
 		matchTriggers(triggers, ev, p.log)
-		if ev.dupKey != nil {
+		if ev.dupKey != 0 {
 			dups = append(dups, ev)
 		}
 	}
@@ -495,16 +506,16 @@ func (p *PGStore) markDuplicates(ctx context.Context, tx pgx.Tx, evs []*Event) e
 	if len(evs) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(evs, func(a, b *Event) int { return bytes.Compare(a.dupKey, b.dupKey) })
+	slices.SortStableFunc(evs, func(a, b *Event) int { return cmp.Compare(a.dupKey, b.dupKey) })
 	b := &pgx.Batch{}
 	for _, ev := range evs {
-		// A body-hash key ('h') counts only within the duplicate window.
+		// A body's key, unlike an identity's, counts only within the duplicate window.
 		b.Queue(`INSERT INTO duplicate_keys AS d (key, first_id, last_at) VALUES ($1, $2, $3)
 			ON CONFLICT (key) DO UPDATE SET
 				first_id = CASE WHEN $4 AND d.last_at < $3 - $5 THEN excluded.first_id ELSE d.first_id END,
 				last_at = greatest(d.last_at, excluded.last_at)
 			RETURNING first_id`,
-			ev.dupKey, ev.ID, ev.ReceivedAt.UnixNano(), ev.dupKey[0] == 'h', p.opts.DuplicateWindow.Nanoseconds())
+			int64(ev.dupKey), ev.ID, ev.ReceivedAt.UnixNano(), !ev.dupKey.identity(), p.opts.DuplicateWindow.Nanoseconds())
 	}
 	br := tx.SendBatch(ctx, b)
 	for _, ev := range evs {

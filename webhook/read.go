@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,14 +15,15 @@ import (
 
 // Query selects stored events. Paging is by id: ascending from AfterID, or,
 // with Desc, descending from BeforeID (0: the newest). Every filter but Text
-// is served by an index, so the log's size does not slow a page down.
+// and Kind system is served by an index or an id range, so the log's size
+// does not slow a page down.
 type Query struct {
 	Kind       Kind
 	Status     Status
 	EventName  string
 	WorkflowID string
 	Trigger    string
-	Text       string // case-insensitive substring of the body, email or user id
+	Text       string // case-insensitive substring of the body as received
 	Since      time.Time
 	Until      time.Time // exclusive
 	AfterID    int64
@@ -30,35 +32,49 @@ type Query struct {
 	Limit      int // default 100
 }
 
-// where builds the query's conditions; events are aliased e.
-func (q Query) where(count bool) (string, []any) {
+// idRange narrows a query by id; 0 is no bound.
+type idRange struct{ from, to int64 } // from inclusive, to exclusive
+
+// where builds the query's conditions; events are aliased e. A unary +
+// keeps SQLite from walking an index in name order where id order is
+// wanted.
+func (q Query) where(count bool, ids idRange) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
-	if q.Kind != "" {
-		add("e.kind = ?", string(q.Kind))
+	switch q.Kind {
+	case KindSystem:
+		add("+e.event_name != ''")
+	case KindWorkflow:
+		add("e.event_name = '' AND +e.workflow_id != ''")
+	case KindUnknown:
+		add("e.event_name = '' AND +e.workflow_id = ''")
+	case "":
+	default:
+		add("0") // no event is of another kind
 	}
 	if q.Status != "" {
-		add("e.status = ?", string(q.Status))
-		if q.Status != StatusAccepted {
-			add("e.status != 'accepted'") // lets SQLite use the partial index
+		code := slices.Index(statusCodes, q.Status)
+		add("e.flags & 3 = ?", code)
+		if code != 0 {
+			add("e.flags & 3 != 0") // lets SQLite use the partial index
 		}
 	}
 	if q.EventName != "" {
 		add("e.event_name = ?", q.EventName)
 	}
 	if q.WorkflowID != "" {
-		add("e.workflow_id = ?", q.WorkflowID)
+		add("e.workflow_id = ? AND e.workflow_id != ''", q.WorkflowID)
 	}
 	if q.Trigger != "" {
 		add("t.trigger = ?", q.Trigger)
 	}
 	if q.Text != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Text) + "%"
-		add(`(CAST(e.body AS TEXT) LIKE ? ESCAPE '\' OR e.email LIKE ? ESCAPE '\' OR e.user_id LIKE ? ESCAPE '\')`, like, like, like)
+		add(`CAST(e.body AS TEXT) LIKE ? ESCAPE '\'`, like)
 	}
 	if !q.Since.IsZero() {
 		add("e.received_at >= ?", q.Since.UnixNano())
@@ -71,6 +87,12 @@ func (q Query) where(count bool) (string, []any) {
 	idCol := "e.id"
 	if q.Trigger != "" {
 		idCol = "t.event_id"
+	}
+	if ids.from > 0 {
+		add(idCol+" >= ?", ids.from)
+	}
+	if ids.to > 0 {
+		add(idCol+" < ?", ids.to)
 	}
 	if !count {
 		if q.Desc && q.BeforeID > 0 {
@@ -103,9 +125,37 @@ func (q Query) where(count bool) (string, []any) {
 	return sqlText, args
 }
 
+// timeIDs turns the query's time bounds into an id range a little wider
+// (see idSlack); the exact bounds are checked on each row.
+func (s *Store) timeIDs(ctx context.Context, q Query) (idRange, error) {
+	var r idRange
+	if q.Since.IsZero() && q.Until.IsZero() {
+		return r, nil
+	}
+	oldest, last, err := s.idRange(ctx, s.read)
+	if err != nil || last == 0 {
+		return r, err
+	}
+	if !q.Since.IsZero() {
+		if r.from, err = firstIDAt(ctx, s.read, q.Since.Add(-idSlack), oldest, last); err != nil {
+			return r, err
+		}
+	}
+	if !q.Until.IsZero() {
+		if r.to, err = firstIDAt(ctx, s.read, q.Until.Add(idSlack), oldest, last); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
 // List returns one page of events in the query's order.
 func (s *Store) List(ctx context.Context, q Query) ([]Event, error) {
-	from, args := q.where(false)
+	ids, err := s.timeIDs(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("listing events: %w", err)
+	}
+	from, args := q.where(false, ids)
 	rows, err := s.read.QueryContext(ctx, selectEvents+from, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)
@@ -127,7 +177,11 @@ func (s *Store) List(ctx context.Context, q Query) ([]Event, error) {
 
 // Count counts the events a query selects (paging ignored).
 func (s *Store) Count(ctx context.Context, q Query) (int64, error) {
-	from, args := q.where(true)
+	ids, err := s.timeIDs(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("counting events: %w", err)
+	}
+	from, args := q.where(true, ids)
 	var n int64
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("counting events: %w", err)
@@ -160,13 +214,11 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanEvent(r scanner) (Event, error) {
 	var ev Event
-	var received int64
-	var headers, format, triggers string
-	var payload []byte
-	var problems, forward sql.NullString
-	err := r.Scan(&ev.ID, &received, &ev.Status, &ev.Kind, &ev.EventName, &ev.WorkflowID, &ev.Email,
-		&ev.UserID, &ev.Method, &ev.Path, &ev.Query, &ev.RemoteAddr, &ev.ContentType, &headers, &ev.Size,
-		&ev.Body, &format, &payload, &ev.Error, &triggers, &ev.DuplicateOf, &problems, &ev.Mismatch, &forward)
+	var received, flags int64
+	var errText, triggers, problems, forward sql.NullString
+	var shape []byte
+	err := r.Scan(&ev.ID, &received, &flags, &ev.EventName, &ev.WorkflowID, &ev.DuplicateOf, &ev.RemoteAddr,
+		&ev.Size, &ev.Body, &errText, &triggers, &problems, &forward, &shape)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, err
 	}
@@ -174,19 +226,28 @@ func scanEvent(r scanner) (Event, error) {
 		return Event{}, fmt.Errorf("reading an event: %w", err)
 	}
 	ev.ReceivedAt = time.Unix(0, received)
-	if err := json.Unmarshal([]byte(headers), &ev.Headers); err != nil {
-		return Event{}, fmt.Errorf("event %d: its headers: %w", ev.ID, err)
+	if code := int(flags & flagStatusMask); code < len(statusCodes) {
+		ev.Status = statusCodes[code]
 	}
-	switch format {
-	case "json":
+	ev.Kind = kindOf(ev.EventName, ev.WorkflowID)
+	ev.Mismatch, ev.Pinned = flags&flagMismatch != 0, flags&flagPinned != 0
+	ev.Error = errText.String
+	if err := ev.setRequest(shape, flags&flagLength != 0); err != nil {
+		return Event{}, fmt.Errorf("event %d: %w", ev.ID, err)
+	}
+	// Email and user id are not stored: they are read back from the body.
+	var fields bodyFields
+	switch flags & flagFormatMask {
+	case flagFormatJSON:
 		ev.Payload = ev.Body
-	case "form":
-		ev.Payload, ev.Form = payload, true
+		fields, _ = scanJSON(ev.Body)
+	case flagFormatForm:
+		b := parseForm(ev.Body)
+		ev.Payload, ev.Form, fields = b.Payload, true, b.fields
 	}
-	if triggers != "" {
-		if err := json.Unmarshal([]byte(triggers), &ev.Triggers); err != nil {
-			return Event{}, fmt.Errorf("event %d: its triggers: %w", ev.ID, err)
-		}
+	ev.Email, ev.UserID = fields.people()
+	if triggers.Valid {
+		ev.Triggers = strings.Split(triggers.String, "\x00")
 	}
 	if problems.Valid {
 		ev.Problems = map[string][]schema.Problem{}

@@ -1,11 +1,11 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,6 +29,7 @@ const (
 type ServerOptions struct {
 	Addr      string // HOST:PORT; port 0 picks a free one. Default DefaultAddr.
 	MaxBody   int64  // largest body stored whole; default DefaultMaxBody
+	MaxConns  int    // connections served at once; default DefaultMaxConns
 	Auth      Auth
 	ForwardTo string // re-send each accepted event here, if set
 	Logger    *slog.Logger
@@ -62,6 +63,12 @@ func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 	if opts.MaxBody < 0 {
 		return nil, fmt.Errorf("the body limit must be positive, not %d", opts.MaxBody)
 	}
+	if opts.MaxConns == 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.MaxConns < 0 {
+		return nil, fmt.Errorf("the connection limit must be positive, not %d", opts.MaxConns)
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -72,6 +79,7 @@ func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 	}
 	s := &Server{store: st, opts: opts, log: opts.Logger, serveErr: make(chan error, 1)}
 	s.auth.Store(&opts.Auth)
+	conns := &connLimit{max: int64(opts.MaxConns)}
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -80,6 +88,8 @@ func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+		ConnContext:       conns.connContext,
+		ConnState:         conns.connState,
 	}
 	return s, nil
 }
@@ -150,13 +160,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Handler serves the contract's answers; Start serves it, tests and
+// Handler serves the listener's answers; Start serves it, tests and
 // benchmarks may mount it elsewhere.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+		return
+	}
+	if overCap(r) {
+		s.store.countBusy()
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable,
+			fmt.Sprintf("the listener is serving its %d connections (--max-conns); retry", s.opts.MaxConns), 0)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -246,21 +264,33 @@ func (s *Server) append(w http.ResponseWriter, r *http.Request, ev *Event) bool 
 	return true
 }
 
+// bodyBuffers are the buffers request bodies are read into. A buffer grows
+// as bytes arrive, never by the length a request announces, so a connection
+// that announces a megabyte and trickles holds only what it sent. Buffers
+// that grew past keptBuffer are left to the garbage collector, so a burst
+// of large bodies does not stay in the pool.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const keptBuffer = 64 << 10
+
 // readBody reads the whole body, or fails with *http.MaxBytesError when it
-// is over limit.
+// is over limit. The body returned is a copy of exactly its size, as the
+// store and the subscribers keep it.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	body := http.MaxBytesReader(w, r.Body, limit)
-	if r.ContentLength >= 0 {
-		buf := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(body, buf); err != nil {
-			return nil, err
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= keptBuffer {
+			buf.Reset()
+			bodyBuffers.Put(buf)
 		}
-		return buf, nil
+	}()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
+		return nil, err
 	}
-	return io.ReadAll(body)
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 // writeAccepted answers {"ok":true,"id":"<id>"}: the hot path, so built by hand.

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,23 +40,27 @@ type StoreOptions struct {
 	DuplicateWindow time.Duration
 	// SubscriberBuffer is each live reader's bound (default 1024 events).
 	SubscriberBuffer int
-	Logger           *slog.Logger
+	// Retention bounds the log; the zero value keeps everything.
+	Retention Retention
+	Logger    *slog.Logger
 }
 
 // Stats are the event log's running counts, for the status bar.
 type Stats struct {
-	Events       int64 `json:"events"`       // stored events of every status
-	Rejected     int64 `json:"rejected"`     // stored as rejected (bad JSON) or oversize
-	Duplicates   int64 `json:"duplicates"`   // stored and marked as a duplicate
-	Mismatches   int64 `json:"mismatches"`   // stored with a schema mismatch
+	Events       int64 `json:"events"`       // events in the log, of every status
+	Rejected     int64 `json:"rejected"`     // in the log as rejected (bad JSON) or oversize
+	Duplicates   int64 `json:"duplicates"`   // in the log and marked as a duplicate
+	Mismatches   int64 `json:"mismatches"`   // in the log with a schema mismatch
+	Pruned       int64 `json:"pruned"`       // removed by retention or prune, ever
 	Dropped      int64 `json:"dropped"`      // live copies a slow reader missed (all still stored)
-	Busy         int64 `json:"busy"`         // answered 503: not stored in time
+	Busy         int64 `json:"busy"`         // answered 503: not stored in time, or over the connection cap
 	Unauthorized int64 `json:"unauthorized"` // answered 401: counted, not stored
 }
 
 // Store is the durable event log and the trigger table, in one SQLite file.
 // One writer goroutine commits everything, batching concurrent appends into
-// one transaction (group commit).
+// one transaction (group commit), and keeps the log within its retention
+// limits and its WAL small in the moments it has nothing to commit.
 type Store struct {
 	settingsOps
 
@@ -74,16 +80,30 @@ type Store struct {
 	ckptDone  chan struct{}
 	closeOnce sync.Once
 
+	// ckptMu lets one checkpoint run at a time: the checkpointer's passive
+	// ones and the writer's restarts.
+	ckptMu sync.Mutex
+	// walRestart asks the writer to restart the WAL at its next idle moment.
+	walRestart atomic.Bool
+	pageSize   int64
+
+	pruners   sync.Mutex
+	pruneHook map[string]Pruner
+
 	// Only the writer goroutine touches these.
 	triggers    []Trigger
 	dataVersion int64
+	dups        *dupSet
+	requests    map[uint64]int64 // request shape hash -> its row id
+	retain      retentionState
 
-	events, rejected, duplicates, mismatches, busy, unauthorized atomic.Int64
-	commits                                                      atomic.Int64 // transactions, for the group-commit benchmark
+	events, rejected, duplicates, mismatches, pruned, busy, unauthorized atomic.Int64
+	commits                                                              atomic.Int64 // transactions, for the group-commit benchmark
+	lastID                                                               atomic.Int64
 }
 
 type writerStmts struct {
-	insert, insertMatch, findDup, bumpTrigger, bumpCounter, dataVersion *sql.Stmt
+	insert, insertMatch, findRequest, insertRequest, bumpTrigger, bumpCounter, dataVersion *sql.Stmt
 }
 
 // writeReq is one unit of work for the writer: an event to append, or an
@@ -91,47 +111,46 @@ type writerStmts struct {
 type writeReq struct {
 	ctx            context.Context
 	ev             *Event
-	headers        string // ev.Headers as JSON
+	req            requestShape
 	op             func(ctx context.Context, c *sql.Conn) error
 	reloadTriggers bool // op changes the triggers
 	done           chan error
 }
 
+// The events table packs each row: the fields that are the same for many
+// requests (method, path, query, content type and headers) live once in
+// requests; the status, body format and marks share one flags integer;
+// email and user id are read back from the body; a NULL costs one byte.
 const schemaSQL = `
 CREATE TABLE IF NOT EXISTS events (
 	id           INTEGER PRIMARY KEY,
-	received_at  INTEGER NOT NULL,
-	status       TEXT NOT NULL,
-	kind         TEXT NOT NULL,
+	received_at  INTEGER NOT NULL,           -- Unix nanoseconds
+	flags        INTEGER NOT NULL,           -- see the flag constants
 	event_name   TEXT NOT NULL DEFAULT '',
 	workflow_id  TEXT NOT NULL DEFAULT '',
-	email        TEXT NOT NULL DEFAULT '',
-	user_id      TEXT NOT NULL DEFAULT '',
-	method       TEXT NOT NULL DEFAULT '',
-	path         TEXT NOT NULL DEFAULT '',
-	query        TEXT NOT NULL DEFAULT '',
-	remote_addr  TEXT NOT NULL DEFAULT '',
-	content_type TEXT NOT NULL DEFAULT '',
-	headers      TEXT NOT NULL DEFAULT '{}',
-	size         INTEGER NOT NULL DEFAULT 0,
-	body         BLOB,
-	body_format  TEXT NOT NULL DEFAULT 'raw', -- json: the body is the payload; form: payload holds it; raw: none
-	payload      BLOB,
-	error        TEXT NOT NULL DEFAULT '',
-	triggers     TEXT NOT NULL DEFAULT '',    -- JSON list of matched trigger names
+	dup_key      INTEGER,                    -- see duplicateKey; NULL when none
 	duplicate_of INTEGER NOT NULL DEFAULT 0,
-	dup_key      BLOB,
-	problems     TEXT,
-	mismatch     INTEGER NOT NULL DEFAULT 0,
-	forward      TEXT
+	request      INTEGER NOT NULL,           -- requests.id
+	remote_addr  TEXT NOT NULL DEFAULT '',
+	size         INTEGER NOT NULL DEFAULT 0,
+	body         BLOB NOT NULL,
+	error        TEXT,                       -- why it was rejected
+	triggers     TEXT,                       -- matched trigger names, NUL-separated
+	problems     TEXT,                       -- schema problems by trigger, JSON
+	forward      TEXT                        -- the forward's result, JSON
 );
-CREATE INDEX IF NOT EXISTS events_received ON events(received_at);
-CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
--- Only the few events not accepted are indexed by status.
-CREATE INDEX IF NOT EXISTS events_not_accepted ON events(status) WHERE status != 'accepted';
-CREATE INDEX IF NOT EXISTS events_event_name ON events(event_name);
-CREATE INDEX IF NOT EXISTS events_workflow ON events(workflow_id);
-CREATE INDEX IF NOT EXISTS events_dup ON events(dup_key) WHERE dup_key IS NOT NULL;
+-- Events by name, in id order within a name: the event-name filter, and the
+-- kind filter for journey and unknown events (their name is empty).
+CREATE INDEX IF NOT EXISTS events_by_name ON events(event_name);
+-- Events by workflow id: the workflow filter. Most events have none.
+CREATE INDEX IF NOT EXISTS events_by_workflow ON events(workflow_id) WHERE workflow_id != '';
+-- The few events not accepted: the status filter.
+CREATE INDEX IF NOT EXISTS events_refused ON events(flags) WHERE flags & 3 != 0;
+CREATE TABLE IF NOT EXISTS requests (
+	id    INTEGER PRIMARY KEY,
+	hash  INTEGER NOT NULL UNIQUE,
+	shape BLOB NOT NULL                      -- see requestShape
+);
 CREATE TABLE IF NOT EXISTS event_triggers (
 	trigger  TEXT NOT NULL,
 	event_id INTEGER NOT NULL,
@@ -158,13 +177,41 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 `
 
+// Bits of events.flags.
+const (
+	flagStatusMask = 3      // 0 accepted, 1 rejected, 2 oversize
+	flagFormatMask = 3 << 2 // the body: 0 raw, 1<<2 JSON, 2<<2 a form
+	flagFormatJSON = 1 << 2
+	flagFormatForm = 2 << 2
+	flagMismatch   = 1 << 4
+	flagPinned     = 1 << 5
+	flagLength     = 1 << 6 // a Content-Length header equal to size, left out of the shape
+)
+
+var statusCodes = []Status{StatusAccepted, StatusRejected, StatusOversize}
+
 // selectEvents reads whole events; the table is aliased e so filters can join.
-const selectEvents = `SELECT e.id, e.received_at, e.status, e.kind, e.event_name, e.workflow_id, e.email,
-	e.user_id, e.method, e.path, e.query, e.remote_addr, e.content_type, e.headers, e.size, e.body,
-	e.body_format, e.payload, e.error, e.triggers, e.duplicate_of, e.problems, e.mismatch, e.forward`
+const selectEvents = `SELECT e.id, e.received_at, e.flags, e.event_name, e.workflow_id, e.duplicate_of,
+	e.remote_addr, e.size, e.body, e.error, e.triggers, e.problems, e.forward,
+	(SELECT shape FROM requests WHERE id = e.request)`
+
+// WAL bounds: the checkpointer copies the WAL into the database every
+// ckptEvery; once the WAL holds walRestartBytes the writer restarts it from
+// the beginning at its next idle moment, and a restart truncates a longer
+// file to journalLimit.
+const (
+	ckptEvery       = 250 * time.Millisecond
+	walRestartBytes = 16 << 20
+	journalLimit    = 16 << 20
+)
+
+// pageSize packs rows of a kilobyte or two with little left over on each
+// page (4 KiB pages hold three 1 KiB rows and waste a quarter).
+const pageSize = 8192
 
 // Open opens (creating if needed) the event log at path, readable and
-// writable by the owner only, and starts its writer.
+// writable by the owner only, and starts its writer. A log written by an
+// earlier iwb is converted to the current layout first.
 func Open(path string, opts StoreOptions) (*Store, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("opening the event log: the path %q may not contain '?'", path)
@@ -190,20 +237,29 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 	if opts.Durable {
 		sync = "FULL"
 	}
-	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")"
+	// The driver runs the _pragma list in name order and _journal_mode after
+	// it: page_size only takes on a file still without tables, before WAL
+	// mode is set. auto_vacuum, which would have to come before page_size,
+	// is set by repack.
+	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_size_limit(" + strconv.Itoa(journalLimit) +
+		")&_pragma=page_size(" + strconv.Itoa(pageSize) + ")&_pragma=synchronous(" + sync + ")&_journal_mode=WAL"
 	s := &Store{
-		path:     path,
-		opts:     opts,
-		log:      opts.Logger,
-		broker:   newBroker(opts.SubscriberBuffer),
-		queue:    make(chan *writeReq, 4096),
-		quit:     make(chan struct{}),
-		done:     make(chan struct{}),
-		ckptDone: make(chan struct{}),
+		path:      path,
+		opts:      opts,
+		log:       opts.Logger,
+		broker:    newBroker(opts.SubscriberBuffer),
+		queue:     make(chan *writeReq, 4096),
+		quit:      make(chan struct{}),
+		done:      make(chan struct{}),
+		ckptDone:  make(chan struct{}),
+		dups:      newDupSet(dupSetCap),
+		requests:  map[uint64]int64{},
+		pruneHook: map[string]Pruner{},
 	}
 	s.settingsOps = settingsOps{s}
-	// The writer never checkpoints: the checkpointer does, off the path
-	// that requests wait on.
+	// The writer never checkpoints on its own: the checkpointer does, off
+	// the path that requests wait on, and the writer restarts the WAL only
+	// when it has nothing else to do.
 	if s.write, err = sql.Open("sqlite", path+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-8000)"); err != nil {
 		return nil, fmt.Errorf("opening the event log: %w", err)
 	}
@@ -229,9 +285,6 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 	if s.wconn, err = s.write.Conn(ctx); err != nil {
 		return fmt.Errorf("opening the event log %s: %w", s.path, err)
 	}
-	if _, err := s.wconn.ExecContext(ctx, schemaSQL); err != nil {
-		return fmt.Errorf("creating the event log's tables: %w", err)
-	}
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
@@ -240,19 +293,25 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 			*dst, err = s.wconn.PrepareContext(ctx, q)
 		}
 	}
-	prepare(&s.stmts.insert, `INSERT INTO events (received_at, status, kind, event_name, workflow_id,
-		email, user_id, method, path, query, remote_addr, content_type, headers, size, body, body_format,
-		payload, error, triggers, duplicate_of, dup_key, problems, mismatch)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	prepare(&s.stmts.insert, `INSERT INTO events (received_at, flags, event_name, workflow_id, dup_key,
+		duplicate_of, request, remote_addr, size, body, error, triggers, problems)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	prepare(&s.stmts.dataVersion, `PRAGMA data_version`)
 	prepare(&s.stmts.insertMatch, `INSERT OR IGNORE INTO event_triggers (trigger, event_id) VALUES (?, ?)`)
-	prepare(&s.stmts.findDup, `SELECT id, duplicate_of, received_at FROM events
-		WHERE dup_key = ? ORDER BY id DESC LIMIT 1`)
+	prepare(&s.stmts.findRequest, `SELECT id FROM requests WHERE hash = ?`)
+	prepare(&s.stmts.insertRequest, `INSERT INTO requests (hash, shape) VALUES (?, ?)`)
 	prepare(&s.stmts.bumpTrigger, `UPDATE triggers SET matched = matched + ?, last_match = max(last_match, ?) WHERE name = ?`)
 	prepare(&s.stmts.bumpCounter, `INSERT INTO counters (name, n) VALUES (?, ?)
 		ON CONFLICT(name) DO UPDATE SET n = n + excluded.n`)
 	if err != nil {
 		return fmt.Errorf("preparing the event log's statements: %w", err)
+	}
+	if err := s.convertV1(ctx); err != nil {
+		return err
+	}
+	s.repack(ctx)
+	if err := s.wconn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&s.pageSize); err != nil {
+		return fmt.Errorf("reading the event log's page size: %w", err)
 	}
 	if s.read, err = sql.Open("sqlite", s.path+pragmas+"&_pragma=query_only(1)"); err != nil {
 		return fmt.Errorf("opening the event log for reading: %w", err)
@@ -263,6 +322,24 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 	}
 	s.ckpt.SetMaxOpenConns(1)
 	s.read.SetMaxIdleConns(2)
+	if err := s.loadCounters(ctx); err != nil {
+		return err
+	}
+	if err := s.dups.load(ctx, s.wconn); err != nil {
+		return err
+	}
+	var last sql.NullInt64
+	if err := s.wconn.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&last); err != nil {
+		return fmt.Errorf("reading the event log's last id: %w", err)
+	}
+	s.lastID.Store(last.Int64)
+	if s.dataVersion, err = s.readDataVersion(ctx); err != nil {
+		return err
+	}
+	return s.loadTriggers(ctx)
+}
+
+func (s *Store) loadCounters(ctx context.Context) error {
 	rows, err := s.wconn.QueryContext(ctx, `SELECT name, n FROM counters`)
 	if err != nil {
 		return fmt.Errorf("reading the event log's counts: %w", err)
@@ -281,25 +358,6 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading the event log's counts: %w", err)
 	}
-	rows.Close()
-	if s.dataVersion, err = s.readDataVersion(ctx); err != nil {
-		return err
-	}
-	return s.loadTriggers(ctx)
-}
-
-// migrate brings a log made by an earlier iwb up to the current tables.
-func (s *Store) migrate(ctx context.Context) error {
-	var n int
-	err := s.wconn.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('triggers') WHERE name = 'schema_at'`).Scan(&n)
-	if err != nil {
-		return fmt.Errorf("checking the event log's tables: %w", err)
-	}
-	if n == 0 {
-		if _, err := s.wconn.ExecContext(ctx, `ALTER TABLE triggers ADD COLUMN schema_at INTEGER NOT NULL DEFAULT 0`); err != nil {
-			return fmt.Errorf("upgrading the trigger table: %w", err)
-		}
-	}
 	return nil
 }
 
@@ -314,6 +372,8 @@ func (s *Store) counter(name string) *atomic.Int64 {
 		return &s.duplicates
 	case "mismatches":
 		return &s.mismatches
+	case "pruned":
+		return &s.pruned
 	}
 	return nil
 }
@@ -321,14 +381,15 @@ func (s *Store) counter(name string) *atomic.Int64 {
 // Path is the database file (for PostgreSQL, the URL with its password masked).
 func (s *Store) Path() string { return s.path }
 
-// Stats returns the running counts. Events, rejected, duplicates and
-// mismatches are totals over the whole log; the rest count since Open.
+// Stats returns the running counts. Events, rejected, duplicates,
+// mismatches and pruned are over the whole log; the rest count since Open.
 func (s *Store) Stats() Stats {
 	return Stats{
 		Events:       s.events.Load(),
 		Rejected:     s.rejected.Load(),
 		Duplicates:   s.duplicates.Load(),
 		Mismatches:   s.mismatches.Load(),
+		Pruned:       s.pruned.Load(),
 		Dropped:      s.broker.dropped.Load(),
 		Busy:         s.busy.Load(),
 		Unauthorized: s.unauthorized.Load(),
@@ -343,11 +404,7 @@ func (s *Store) Subscribe() *Subscription { return s.broker.subscribe() }
 // committed, or ErrBusy when ctx ends first (ev is then not stored).
 func (s *Store) Append(ctx context.Context, ev *Event) error {
 	// Encode in the caller's goroutine: the single writer has enough to do.
-	headers, err := json.Marshal(ev.Headers)
-	if err != nil {
-		return fmt.Errorf("encoding headers: %w", err)
-	}
-	err = s.submit(ctx, &writeReq{ctx: ctx, ev: ev, headers: string(headers), done: make(chan error, 1)})
+	err := s.submit(ctx, &writeReq{ctx: ctx, ev: ev, req: newRequestShape(ev), done: make(chan error, 1)})
 	if errors.Is(err, ErrBusy) {
 		s.busy.Add(1)
 	}
@@ -380,8 +437,9 @@ func (s *Store) submit(ctx context.Context, req *writeReq) error {
 	}
 }
 
-// Close stops the writer after it has committed everything queued, and
-// closes the database.
+// Close stops the writer after it has committed everything queued, copies
+// the WAL into the database and closes it; with no other process on the
+// file, no -wal file is left behind.
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
@@ -389,53 +447,103 @@ func (s *Store) Close() error {
 		<-s.done
 		<-s.ckptDone
 		s.broker.close()
-		// Readers first: the last connection to close checkpoints the WAL, and a
-		// query_only one cannot.
-		err = errors.Join(s.read.Close(), s.ckpt.Close(), s.wconn.Close(), s.write.Close())
+		// Readers first, so the checkpoint waits on nobody; statements
+		// before their connection, or it cannot close and keeps the WAL.
+		err = errors.Join(s.read.Close(), s.ckpt.Close())
+		for _, st := range []*sql.Stmt{s.stmts.insert, s.stmts.insertMatch, s.stmts.findRequest, s.stmts.insertRequest,
+			s.stmts.bumpTrigger, s.stmts.bumpCounter, s.stmts.dataVersion} {
+			err = errors.Join(err, st.Close())
+		}
+		if _, cerr := s.wconn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)"); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("checkpointing the event log: %w", cerr))
+		}
+		err = errors.Join(err, s.wconn.Close(), s.write.Close())
 	})
 	return err
 }
 
-// checkpointer copies the WAL into the database file every half second, so
-// the WAL stays small while the writer never waits for it.
+// checkpointer copies the WAL into the database file every ckptEvery, so
+// the writer never waits for it, and asks the writer for a restart once the
+// WAL is long: under steady load a passive checkpoint never catches up with
+// the end of the WAL, so only a restart lets it start over. It also runs
+// the registered pruners.
 func (s *Store) checkpointer() {
 	defer close(s.ckptDone)
-	tick := time.NewTicker(500 * time.Millisecond)
+	tick := time.NewTicker(ckptEvery)
 	defer tick.Stop()
+	lastPrune := time.Now()
 	for {
 		select {
 		case <-s.quit:
 			return
 		case <-tick.C:
-			if _, err := s.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+			s.ckptMu.Lock()
+			var busy, frames, copied int64
+			err := s.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+			s.ckptMu.Unlock()
+			if err != nil {
 				s.log.Warn("checkpointing the event log", "err", err)
+				continue
+			}
+			if frames*(s.pageSize+24) >= walRestartBytes {
+				s.walRestart.Store(true)
+			}
+			if time.Since(lastPrune) >= prunersEvery {
+				lastPrune = time.Now()
+				s.runPruners()
 			}
 		}
+	}
+}
+
+// restartWAL checkpoints what is left of the WAL and starts it over, when
+// the checkpointer asked and no checkpoint is running. The writer calls it
+// between transactions; readers get a few milliseconds to finish, else the
+// restart waits for the next idle moment.
+func (s *Store) restartWAL(ctx context.Context) {
+	if !s.walRestart.Load() || !s.ckptMu.TryLock() {
+		return
+	}
+	defer s.ckptMu.Unlock()
+	var busy, frames, copied int64
+	_, err := s.wconn.ExecContext(ctx, "PRAGMA busy_timeout = 5")
+	if err == nil {
+		err = s.wconn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+	}
+	if _, rerr := s.wconn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
+		err = rerr
+	}
+	switch {
+	case err != nil:
+		s.log.Warn("restarting the event log's WAL", "err", err)
+	case busy == 0:
+		s.walRestart.Store(false)
 	}
 }
 
 const maxBatch = 512
 
 // writer is the only goroutine that writes: it takes whatever is queued, up
-// to maxBatch, and commits it as one transaction. On Close it commits what is
-// still queued, then stops.
+// to maxBatch, and commits it as one transaction. When the queue is empty it
+// restarts the WAL and prunes, a small batch at a time. On Close it commits
+// what is still queued, then stops.
 func (s *Store) writer() {
 	defer close(s.done)
+	ctx := context.Background()
 	batch := make([]*writeReq, 0, maxBatch)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
 		select {
 		case req := <-s.queue:
-			batch = s.drain(append(batch[:0], req))
-			// Let the handlers that are about to append do so, so that one
-			// commit serves them all instead of one each.
-			for range 3 {
-				if len(batch) >= maxBatch {
-					break
-				}
-				runtime.Gosched()
-				batch = s.drain(batch)
-			}
+			batch = s.gather(append(batch[:0], req))
 			s.commit(batch)
+			clear(batch)
+			if len(s.queue) == 0 {
+				s.idle(ctx)
+			}
+		case <-tick.C:
+			s.idle(ctx)
 		case <-s.quit:
 			for {
 				batch = s.drain(batch[:0])
@@ -446,6 +554,29 @@ func (s *Store) writer() {
 			}
 		}
 	}
+}
+
+// gatherRounds is how many times the writer yields to the handlers about to
+// append before it commits, so that one commit serves them all.
+const gatherRounds = 3
+
+func (s *Store) gather(batch []*writeReq) []*writeReq {
+	batch = s.drain(batch)
+	for range gatherRounds {
+		if len(batch) >= maxBatch {
+			break
+		}
+		runtime.Gosched()
+		batch = s.drain(batch)
+	}
+	return batch
+}
+
+// idle is the writer's housekeeping between transactions: one WAL restart
+// and one small prune batch at most, so that ingest never waits long.
+func (s *Store) idle(ctx context.Context) {
+	s.restartWAL(ctx)
+	s.retentionStep(ctx)
 }
 
 // drain adds what is queued right now to batch, up to maxBatch.
@@ -530,16 +661,24 @@ func (s *Store) failAll(reqs []*writeReq, err error) {
 	for _, req := range reqs {
 		if req.ev != nil {
 			req.ev.ID = 0
+			req.ev.DuplicateOf = 0
 		}
 		req.done <- err
 	}
 }
 
-// batchTally gathers a batch's counter and trigger updates, written once per batch.
+// batchTally gathers what a batch changes besides its rows: counters,
+// trigger match counts, new duplicate keys and request shapes. They are
+// written once per batch, and the in-memory copies change only after the
+// commit, so a rolled-back batch leaves no trace.
 type batchTally struct {
 	counts   map[string]int64
 	matched  map[string]int64
 	lastSeen map[string]int64
+	dups     []dupNote
+	dupIndex map[dupKey]int // this batch's copies, by key: the index in dups
+	requests map[uint64]int64
+	lastID   int64
 }
 
 func newBatchTally() *batchTally {
@@ -566,43 +705,108 @@ func (t *batchTally) apply(s *Store) {
 			c.Add(n)
 		}
 	}
+	for _, d := range t.dups {
+		s.dups.note(d)
+	}
+	if len(s.requests)+len(t.requests) > maxCachedRequests {
+		clear(s.requests)
+	}
+	for h, id := range t.requests {
+		s.requests[h] = id
+	}
+	if t.lastID > 0 {
+		s.lastID.Store(t.lastID)
+	}
+}
+
+// maxCachedRequests bounds the writer's map of request shapes to row ids.
+const maxCachedRequests = 4096
+
+// requestID returns the row id of the request shape, adding the row when it
+// is new.
+func (s *Store) requestID(ctx context.Context, r requestShape, tally *batchTally) (int64, error) {
+	if id, ok := s.requests[r.hash]; ok {
+		return id, nil
+	}
+	if id, ok := tally.requests[r.hash]; ok {
+		return id, nil
+	}
+	var id int64
+	err := s.stmts.findRequest.QueryRowContext(ctx, int64(r.hash)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		if res, err = s.stmts.insertRequest.ExecContext(ctx, int64(r.hash), r.shape); err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storing a request's headers: %w", err)
+	}
+	if tally.requests == nil {
+		tally.requests = map[uint64]int64{}
+	}
+	tally.requests[r.hash] = id
+	return id, nil
 }
 
 // insert stores one event inside the writer's open transaction.
 func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) error {
 	ev := req.ev
+	ev.DuplicateOf = 0
 	if ev.Status == StatusAccepted {
-		if err := s.markDuplicate(ctx, ev); err != nil {
-			return err
-		}
+		s.markDuplicate(ev, tally)
 		s.match(ev)
 	}
-	format, payload := "raw", []byte(nil)
+	requestID, err := s.requestID(ctx, req.req, tally)
+	if err != nil {
+		return err
+	}
+	flags := int64(slices.Index(statusCodes, ev.Status))
+	if flags < 0 {
+		return fmt.Errorf("storing an event: unknown status %q", ev.Status)
+	}
 	switch {
 	case ev.Form:
-		format, payload = "form", ev.Payload
+		flags |= flagFormatForm
 	case ev.Payload != nil:
-		format = "json"
+		flags |= flagFormatJSON
 	}
-	var triggers, problems []byte
-	var err error
-	if len(ev.Triggers) > 0 {
-		triggers, _ = json.Marshal(ev.Triggers)
+	if ev.Mismatch {
+		flags |= flagMismatch
 	}
+	if req.req.length {
+		flags |= flagLength
+	}
+	var problems []byte
 	if len(ev.Problems) > 0 {
 		if problems, err = json.Marshal(ev.Problems); err != nil {
 			return fmt.Errorf("encoding schema problems: %w", err)
 		}
 	}
-	res, err := s.stmts.insert.ExecContext(ctx, ev.ReceivedAt.UnixNano(), string(ev.Status), string(ev.Kind),
-		ev.EventName, ev.WorkflowID, ev.Email, ev.UserID, ev.Method, ev.Path, ev.Query, ev.RemoteAddr,
-		ev.ContentType, req.headers, ev.Size, nonNil(ev.Body), format, payload, ev.Error, string(triggers),
-		ev.DuplicateOf, ev.dupKey, nullString(problems), ev.Mismatch)
+	var key any
+	if ev.dupKey != 0 {
+		key = int64(ev.dupKey)
+	}
+	res, err := s.stmts.insert.ExecContext(ctx, ev.ReceivedAt.UnixNano(), flags, ev.EventName, ev.WorkflowID,
+		key, ev.DuplicateOf, requestID, ev.RemoteAddr, ev.Size, nonNil(ev.Body), nullString([]byte(ev.Error)),
+		nullString([]byte(strings.Join(ev.Triggers, "\x00"))), nullString(problems))
 	if err != nil {
 		return fmt.Errorf("storing an event: %w", err)
 	}
 	if ev.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("storing an event: %w", err)
+	}
+	tally.lastID = ev.ID
+	if ev.dupKey != 0 && ev.Status == StatusAccepted {
+		first := ev.DuplicateOf
+		if first == 0 {
+			first = ev.ID
+		}
+		if tally.dupIndex == nil {
+			tally.dupIndex = map[dupKey]int{}
+		}
+		tally.dupIndex[ev.dupKey] = len(tally.dups)
+		tally.dups = append(tally.dups, dupNote{key: ev.dupKey, first: first, at: ev.ReceivedAt.UnixNano()})
 	}
 	for _, name := range ev.Triggers {
 		if _, err := s.stmts.insertMatch.ExecContext(ctx, name, ev.ID); err != nil {
@@ -624,28 +828,24 @@ func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) er
 	return nil
 }
 
-// markDuplicate sets ev's duplicate key and, when the same event was stored
-// before, the id of its first copy.
-func (s *Store) markDuplicate(ctx context.Context, ev *Event) error {
-	if ev.dupKey == nil {
-		return nil
+// markDuplicate sets ev.DuplicateOf when the same event was stored before:
+// by its identity among the keys the duplicate set holds, by its body only
+// within the duplicate window. Copies in the same batch count too.
+func (s *Store) markDuplicate(ev *Event, tally *batchTally) {
+	if ev.dupKey == 0 {
+		return
 	}
-	var id, firstID, at int64
-	err := s.stmts.findDup.QueryRowContext(ctx, ev.dupKey).Scan(&id, &firstID, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+	prev, ok := s.dups.find(ev.dupKey)
+	if i, inBatch := tally.dupIndex[ev.dupKey]; inBatch { // newer than the set's
+		prev, ok = tally.dups[i], true
 	}
-	if err != nil {
-		return fmt.Errorf("looking for a duplicate: %w", err)
+	if !ok {
+		return
 	}
-	if ev.dupKey[0] == 'h' && ev.ReceivedAt.Sub(time.Unix(0, at)) > s.opts.DuplicateWindow {
-		return nil
+	if !ev.dupKey.identity() && ev.ReceivedAt.UnixNano()-prev.at > int64(s.opts.DuplicateWindow) {
+		return
 	}
-	if firstID == 0 {
-		firstID = id
-	}
-	ev.DuplicateOf = firstID
-	return nil
+	ev.DuplicateOf = prev.first
 }
 
 func (s *Store) readDataVersion(ctx context.Context) (int64, error) {
@@ -680,8 +880,9 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
+// nullString is b as text, or NULL when it is empty.
 func nullString(b []byte) any {
-	if b == nil {
+	if len(b) == 0 {
 		return nil
 	}
 	return string(b)

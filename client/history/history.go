@@ -172,6 +172,45 @@ func (s *Store) Recent(ctx context.Context, limit int) ([]Record, error) {
 	return out, nil
 }
 
+// pruneBatch bounds one prune transaction, so the listener writing to the
+// same file waits a few milliseconds at most.
+const pruneBatch = 500
+
+// Prune removes the records kept before `before` (unless zero) and those
+// beyond the newest keep (unless keep <= 0), a batch per transaction, and
+// says how many it removed. Its signature is the event log's Pruner.
+func (s *Store) Prune(ctx context.Context, before time.Time, keep int64) (int64, error) {
+	var bound int64 // records with an id up to bound go
+	if keep > 0 {
+		var last int64
+		if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM action_history`).Scan(&last); err != nil {
+			return 0, fmt.Errorf("pruning the action history: %w", err)
+		}
+		bound = last - keep
+	}
+	if !before.IsZero() {
+		var id int64
+		err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM action_history WHERE at_ns < ?`, before.UnixNano()).Scan(&id)
+		if err != nil {
+			return 0, fmt.Errorf("pruning the action history: %w", err)
+		}
+		bound = max(bound, id)
+	}
+	var removed int64
+	for {
+		res, err := s.db.ExecContext(ctx, `DELETE FROM action_history WHERE id IN
+			(SELECT id FROM action_history WHERE id <= ? ORDER BY id LIMIT ?)`, bound, pruneBatch)
+		if err != nil {
+			return removed, fmt.Errorf("pruning the action history: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		removed += n
+		if n < pruneBatch {
+			return removed, nil
+		}
+	}
+}
+
 // Get returns one record by id; an id the history does not hold is ErrNotFound.
 func (s *Store) Get(ctx context.Context, id int64) (Record, error) {
 	r, err := scan(s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM action_history WHERE id = ?`, id))

@@ -150,3 +150,30 @@ func TestOpensAHistoryMadeBeforeSources(t *testing.T) {
 		t.Errorf("the older run: %+v, %v", r, err)
 	}
 }
+
+func TestPruneByAgeAndCount(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "iwb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 1200 {
+		if _, err := s.Add(ctx, Record{At: start.Add(time.Duration(i) * time.Hour), Action: "get-user"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.Prune(ctx, start.Add(100*time.Hour), 0)
+	if err != nil || n != 100 {
+		t.Fatalf("pruned %d before hour 100 (%v), want 100", n, err)
+	}
+	n, err = s.Prune(ctx, time.Time{}, 600)
+	if err != nil || n != 500 {
+		t.Fatalf("pruned %d keeping 600 (%v), want 500", n, err)
+	}
+	got, _ := s.Recent(ctx, 1000)
+	if len(got) != 600 || !got[len(got)-1].At.Equal(start.Add(600*time.Hour)) {
+		t.Fatalf("%d records left, oldest %v", len(got), got[len(got)-1].At)
+	}
+}

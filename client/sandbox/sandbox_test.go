@@ -20,7 +20,7 @@ import (
 	"github.com/iwb-dev/iwb/client/sandbox"
 )
 
-// webhookTime is the createdAt format of FACTS: "2016-12-02 20:21:04 +00:00".
+// webhookTime is the createdAt format of Iterable's webhooks: "2016-12-02 20:21:04 +00:00".
 var webhookTime = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00$`)
 
 type received struct {

@@ -1,5 +1,6 @@
-// Package tuitest runs a terminal program in a real terminal for end-to-end
-// tests: tmux on a private server, a fixed window size, keys sent with
+// Package tuitest is what the workbench's tests share: a Harness that drives
+// a root model synchronously, one polling helper, and a real terminal for
+// end-to-end tests: tmux on a private server, a fixed window size, keys sent with
 // send-keys and the screen read with capture-pane. Tests wait for what the
 // screen shows (never for raw output, which the renderer writes in pieces)
 // and every wait has a bound.
@@ -21,18 +22,6 @@ type Session struct {
 	tb       testing.TB
 	socket   string
 	exitFile string
-}
-
-// Build compiles the Go package pkg (e.g. "github.com/iwb-dev/iwb") into a
-// temporary folder and returns the binary's path.
-func Build(tb testing.TB, pkg string) string {
-	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "prog")
-	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
-	if err != nil {
-		tb.Fatalf("building %s: %v\n%s", pkg, err, out)
-	}
-	return bin
 }
 
 // Start runs argv in a new tmux window of w×h cells with the extra
@@ -117,7 +106,7 @@ func (s *Session) Screen() string {
 func (s *Session) WaitFor(within time.Duration, texts ...string) string {
 	s.tb.Helper()
 	var screen string
-	ok := s.poll(within, func() bool {
+	ok := Poll(within, func() bool {
 		screen = s.Screen()
 		for _, t := range texts {
 			if !strings.Contains(screen, t) {
@@ -139,7 +128,7 @@ func (s *Session) WaitFor(within time.Duration, texts ...string) string {
 func (s *Session) WaitUntil(within time.Duration, what string, cond func(screen string) bool) string {
 	s.tb.Helper()
 	var screen string
-	if !s.poll(within, func() bool { screen = s.Screen(); return cond(screen) }) {
+	if !Poll(within, func() bool { screen = s.Screen(); return cond(screen) }) {
 		s.tb.Fatalf("after %v the screen does not show %s:\n%s", within, what, screen)
 	}
 	return screen
@@ -149,7 +138,7 @@ func (s *Session) WaitUntil(within time.Duration, what string, cond func(screen 
 func (s *Session) WaitGone(within time.Duration, texts ...string) string {
 	s.tb.Helper()
 	var screen string
-	ok := s.poll(within, func() bool {
+	ok := Poll(within, func() bool {
 		screen = s.Screen()
 		for _, t := range texts {
 			if strings.Contains(screen, t) {
@@ -168,7 +157,7 @@ func (s *Session) WaitGone(within time.Duration, texts ...string) string {
 func (s *Session) WaitExit(within time.Duration) int {
 	s.tb.Helper()
 	var code []byte
-	ok := s.poll(within, func() bool {
+	ok := Poll(within, func() bool {
 		b, err := os.ReadFile(s.exitFile)
 		code = bytes.TrimSpace(b)
 		return err == nil && len(code) > 0
@@ -204,19 +193,5 @@ func (s *Session) Clean() {
 	}
 	if got := strings.TrimSpace(out); got != "0 1 0" {
 		s.tb.Fatalf("the terminal was left dirty (alternate screen, cursor shown, mouse = %q, want \"0 1 0\"):\n%s", got, s.Screen())
-	}
-}
-
-// poll checks cond every 20 ms until it holds or within has passed.
-func (s *Session) poll(within time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(within)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -20,18 +20,6 @@ func TestSessionTypesReadsAndReportsTheExitCode(t *testing.T) {
 	s.Clean()
 }
 
-func TestBuildRunsTheIwbBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("building the binary is skipped with -short")
-	}
-	bin := Build(t, "github.com/iwb-dev/iwb")
-	s := Start(t, 80, 24, nil, bin, "--version")
-	s.WaitFor(10*time.Second, "iwb version")
-	if code := s.WaitExit(10 * time.Second); code != 0 {
-		t.Fatalf("iwb --version ended with %d", code)
-	}
-}
-
 // TestWaitUntilCatchesAMovingValue: a counter that moves faster than the
 // screen is polled is waited for by a condition (at least n), which no
 // poll can skip past.

@@ -1,0 +1,73 @@
+package events
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Event is one stored webhook as the workbench shows it. The caller adapts the
+// store's event to it.
+type Event struct {
+	ID         int64
+	ReceivedAt time.Time
+	Kind       string // "system", "workflow" or "unknown"
+	EventName  string
+	WorkflowID string
+	Email      string // email, or the userId when there is no email
+	Triggers   []string
+	// Rejected events were kept although the listener refused them (invalid
+	// JSON, over the size limit); RejectReason says why.
+	Rejected       bool
+	RejectReason   string
+	Duplicate      bool
+	SchemaProblems []string
+	Body           []byte
+	Headers        http.Header
+	Query          string
+	Path           string
+	Forward        *ForwardResult // nil when the event was not forwarded
+}
+
+// ForwardResult is what happened when an event was sent on to the forward URL.
+type ForwardResult struct {
+	URL    string
+	Status int // HTTP status; 0 when the request failed
+	Took   time.Duration
+	Err    string
+}
+
+// Filter narrows the Events list. Empty fields match everything; Text
+// matches anywhere in the event (body, email, names).
+type Filter struct {
+	Text       string
+	EventName  string
+	WorkflowID string
+	Trigger    string
+}
+
+// Stats are the counts shown in the status bar.
+type Stats struct {
+	Total    int
+	Rejected int
+}
+
+// Source is the durable event log as the Events tab reads it. Reads are
+// by id (keyset), so a page costs the same at the millionth event as at the
+// first. Results are always in ascending id order (oldest first).
+type Source interface {
+	// After returns up to limit events matching f with an id greater than
+	// afterID; afterID 0 starts at the oldest.
+	After(ctx context.Context, f Filter, afterID int64, limit int) ([]Event, error)
+	// Before returns the up to limit events matching f closest below
+	// beforeID; beforeID 0 means the newest.
+	Before(ctx context.Context, f Filter, beforeID int64, limit int) ([]Event, error)
+	// Count returns how many events match f.
+	Count(ctx context.Context, f Filter) (int, error)
+	// Stats returns the totals of the whole log.
+	Stats(ctx context.Context) (Stats, error)
+	// Subscribe delivers events as they are stored until ctx ends. The
+	// channel is lossy: when the reader falls behind, events are dropped and
+	// dropped() grows; the store still has them.
+	Subscribe(ctx context.Context) (events <-chan Event, dropped func() uint64)
+}

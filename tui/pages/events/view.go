@@ -1,0 +1,102 @@
+package events
+
+import (
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/iwb-dev/iwb/tui/page"
+	"github.com/iwb-dev/iwb/tui/style"
+)
+
+// detail returns the selected event's detail lines for width w, cached.
+func (p *Page) detail(ev Event, w int) []string {
+	th := p.th
+	if p.detailCache == nil || p.detailID != ev.ID || p.detailW != w || p.detailDark != th.Dark {
+		if p.detailID != ev.ID {
+			p.detailTop = 0
+		}
+		p.detailCache = detailLines(th, ev, w)
+		p.detailID, p.detailW, p.detailDark = ev.ID, w, th.Dark
+	}
+	return p.detailCache
+}
+
+// scrollDetail moves the detail by n lines; the view keeps it in range.
+func (p *Page) scrollDetail(n int) {
+	p.detailTop = max(p.detailTop+n, 0)
+}
+
+// overDetail says cell (x, y) is in the detail pane.
+func (p *Page) overDetail(x, y int) bool {
+	s := p.area.Side
+	return x >= s.X && y >= s.Y && x < s.X+s.W && y < s.Y+s.H
+}
+
+// forwardPlain is forwardText without styling, for the status bar.
+func forwardPlain(f *ForwardResult) string {
+	return ansi.Strip(forwardText(style.NewTheme(true, true), f))
+}
+
+// View draws the tab into the body's two panes.
+func (p *Page) View(a page.Area) []string {
+	th := p.th
+	listR, sideR := a.Main, a.Side
+	title := "Events"
+	right := style.Thousands(p.stats.Total) + " · " + style.Thousands(p.stats.Rejected) + " rejected · " + style.Thousands(int(p.stats.Dropped)) + " dropped"
+	inner := listR.W - 2
+	rows := p.list.view(th, inner, !p.detailFocus)
+	if p.list.total == 0 {
+		rows = append(rows, th.Muted.Render(" "+emptyEventsText(p.list)))
+	}
+	for len(rows) < p.list.height {
+		rows = append(rows, "")
+	}
+	var footer string
+	switch {
+	case p.filtering:
+		pos := "  " + p.list.position()
+		p.filter.SetWidth(inner - 2 - len(pos))
+		footer = style.Spread(p.filter.View(), pos, inner)
+	default:
+		state := th.Muted.Render("paused · f to follow")
+		if p.list.follow {
+			state = th.OK.Render("following")
+		}
+		if p.list.err != nil {
+			state = th.Error.Render("read failed: " + style.Clean(p.list.err.Error()))
+		}
+		left := ""
+		if v := p.filter.Value(); v != "" {
+			left = th.Accent.Render("/" + style.Clean(v))
+		}
+		footer = style.Spread(left, p.list.position()+"  "+state, inner)
+	}
+	rows = append(rows, footer)
+	listBox := style.Box(th, listR.W, listR.H, title, th.Muted.Render(right), rows, !p.detailFocus)
+
+	var detail []string
+	dtitle := "Detail"
+	if ev, ok := p.list.selected(); ok {
+		lines := p.detail(ev, sideR.W-2)
+		p.detailTop = min(p.detailTop, max(len(lines)-(sideR.H-2), 0))
+		detail = lines[p.detailTop:]
+		dtitle = detailTitle(ev)
+	} else {
+		detail = []string{th.Muted.Render("Select an event to see its body, headers and forward result.")}
+	}
+	sideBox := style.Box(th, sideR.W, sideR.H, dtitle, "", detail, p.detailFocus)
+	if a.Stacked {
+		return append(listBox, sideBox...)
+	}
+	return style.Beside(listBox, sideBox)
+}
+
+// emptyEventsText says why the list is empty.
+func emptyEventsText(l eventList) string {
+	switch {
+	case l.src == nil:
+		return "No event store: start the listener to see webhooks here."
+	case l.filter != Filter{}:
+		return "No event matches the filter; esc clears it."
+	}
+	return "No events yet: webhooks appear here as they arrive."
+}

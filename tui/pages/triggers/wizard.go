@@ -1,0 +1,259 @@
+package triggers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/iwb-dev/iwb/schema"
+	"github.com/iwb-dev/iwb/tui/page"
+	"github.com/iwb-dev/iwb/tui/style"
+	"github.com/iwb-dev/iwb/webhook"
+)
+
+// wizard is a proposed schema shown as a diff against the current one
+// before it is applied.
+type wizard struct {
+	trigger string
+	source  string // "pasted JSON", "event #12", "file x.json"
+	next    schema.Schema
+	changes []schema.Change
+	notes   []schema.Note
+	samples int
+	top     int // first line shown
+}
+
+// propose builds the wizard of a new schema against the trigger's current one.
+func propose(t webhook.Trigger, source string, inf schema.Inference) *wizard {
+	return &wizard{trigger: t.Name, source: source, next: inf.Schema, changes: schema.Diff(t.Schema, inf.Schema),
+		notes: inf.Notes, samples: inf.Samples}
+}
+
+// pasteForm takes a sample payload pasted into a text area.
+func (c *core) pasteForm(t webhook.Trigger) tea.Cmd {
+	var text string
+	area := huh.NewText().Title("Sample payload of " + t.Name).
+		Description("paste one or more JSON objects (e.g. a test event's body); ctrl+j or alt+enter adds a line").
+		Lines(max(c.area.Body.H-8, 4)).CharLimit(0).Value(&text).Validate(func(s string) error {
+		_, err := schema.Widen(t.Schema, []byte(s))
+		return err
+	})
+	return c.openForm("JSON wizard", func() tea.Cmd {
+		inf, err := schema.Widen(t.Schema, []byte(text))
+		return func() tea.Msg {
+			if err != nil {
+				return wizardMsg{err: fmt.Errorf("the pasted JSON: %w", err)}
+			}
+			return wizardMsg{w: propose(t, "pasted JSON", inf)}
+		}
+	}, func() any { return text }, huh.NewGroup(area))
+}
+
+// historyForm picks a stored event as the sample.
+func (c *core) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
+	if len(evs) == 0 {
+		return page.Notice("no event with a JSON body yet: send a test event from Iterable, or paste one with w")
+	}
+	// 0 stands for all of them, inferred together.
+	id := int64(0)
+	opts := make([]huh.Option[int64], 0, len(evs)+1)
+	if len(evs) > 1 {
+		opts = append(opts, huh.NewOption(fmt.Sprintf("All %d events below, together (fields some lack become optional)", len(evs)), int64(0)))
+	} else {
+		id = evs[0].ID
+	}
+	for _, ev := range evs {
+		who := ev.Email
+		if who == "" {
+			who = ev.UserID
+		}
+		name := ev.EventName
+		if name == "" && ev.WorkflowID != "" {
+			name = "workflow " + ev.WorkflowID
+		}
+		opts = append(opts, huh.NewOption(fmt.Sprintf("#%-6d %s  %-18s %s", ev.ID, ev.ReceivedAt.Format("15:04:05"), style.Clean(name), style.Clean(who)), ev.ID))
+	}
+	sel := huh.NewSelect[int64]().Title("Infer from which event?").Options(opts...).Value(&id).Height(max(c.area.Body.H-6, 4))
+	return c.openForm("JSON wizard · "+trigger, func() tea.Cmd {
+		if id != 0 {
+			return c.wizardFromEvents(trigger, id)
+		}
+		ids := make([]int64, len(evs))
+		for i, ev := range evs {
+			ids[i] = ev.ID
+		}
+		return c.wizardFromEvents(trigger, ids...)
+	}, func() any { return id }, huh.NewGroup(sel))
+}
+
+// wizardFromEvents proposes the trigger's schema widened with stored events.
+func (c *core) wizardFromEvents(trigger string, ids ...int64) tea.Cmd {
+	st := c.store
+	return func() tea.Msg {
+		ctx := context.Background()
+		t, err := st.Trigger(ctx, trigger)
+		if err != nil {
+			return wizardMsg{err: err}
+		}
+		evs := make([]webhook.Event, 0, len(ids))
+		for _, id := range ids {
+			ev, err := st.Get(ctx, id)
+			if err != nil {
+				return wizardMsg{err: fmt.Errorf("reading event %d: %w", id, err)}
+			}
+			evs = append(evs, ev)
+		}
+		inf, err := webhook.WidenWithEvents(t.Schema, evs...)
+		if err != nil {
+			return wizardMsg{err: err}
+		}
+		source := fmt.Sprintf("event #%d", ids[0])
+		if len(ids) > 1 {
+			source = fmt.Sprintf("%d events (#%d–#%d)", len(ids), ids[len(ids)-1], ids[0])
+		}
+		return wizardMsg{w: propose(t, source, inf)}
+	}
+}
+
+// importForm reads a schema file (Workato JSON or JSON Schema) and proposes it.
+func (c *core) importForm(t webhook.Trigger) tea.Cmd {
+	var path string
+	in := huh.NewInput().Title("Schema file").Description("Workato JSON (an array of fields) or JSON Schema (an object)").
+		Value(&path).Validate(page.NotEmpty("type the file's path"))
+	return c.openForm("Import a schema into "+t.Name, func() tea.Cmd {
+		return func() tea.Msg {
+			data, err := os.ReadFile(strings.TrimSpace(path))
+			if err != nil {
+				return wizardMsg{err: fmt.Errorf("reading the schema: %w", err)}
+			}
+			s, err := schema.Parse(data)
+			if err != nil {
+				return wizardMsg{err: fmt.Errorf("%s: %w", path, err)}
+			}
+			return wizardMsg{w: propose(t, "file "+path, schema.Inference{Schema: s})}
+		}
+	}, func() any { return path }, huh.NewGroup(in))
+}
+
+// exportForm writes the schema to a file in either form.
+func (c *core) exportForm(t webhook.Trigger) tea.Cmd {
+	path, format := t.Name+".schema.json", "workato"
+	groups := huh.NewGroup(
+		huh.NewSelect[string]().Title("Format").Options(
+			huh.NewOption("Workato JSON (an array of fields)", "workato"),
+			huh.NewOption("JSON Schema 2020-12", "jsonschema")).Value(&format),
+		huh.NewInput().Title("File").Value(&path).Validate(page.NotEmpty("type where to write it")),
+	)
+	return c.openForm("Export the schema of "+t.Name, func() tea.Cmd {
+		return func() tea.Msg {
+			data, err := encodeSchemaFile(t.Schema, format)
+			if err == nil {
+				err = os.WriteFile(strings.TrimSpace(path), data, 0o600)
+			}
+			if err != nil {
+				return schemaSavedMsg{err: fmt.Errorf("exporting the schema of %s: %w", t.Name, err)}
+			}
+			return schemaSavedMsg{trigger: t.Name, what: "✓ wrote " + path}
+		}
+	}, func() any { return [2]string{path, format} }, groups)
+}
+
+// encodeSchemaFile is a schema as a file: Workato's form or JSON Schema.
+func encodeSchemaFile(s schema.Schema, format string) ([]byte, error) {
+	if format == "jsonschema" {
+		return s.JSONSchema()
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	return append(b, '\n'), err
+}
+
+// handOffEvent is `s` on the Events tab: the event's payload widens the
+// schema of the trigger it matched, shown in the wizard.
+func (c *core) handOffEvent(ev page.SchemaFromEventMsg) tea.Cmd {
+	if c.store == nil {
+		return page.Notice(fmt.Sprintf("no event store here: iwb trigger schema NAME --from-event %d", ev.ID))
+	}
+	if len(ev.Triggers) == 0 {
+		return page.Notice(fmt.Sprintf("#%d matched no trigger: add one on the Triggers tab (3) first", ev.ID))
+	}
+	trigger := ev.Triggers[0]
+	if t, ok := c.trig.selected(); ok {
+		for _, name := range ev.Triggers {
+			if name == t.Name {
+				trigger = name
+			}
+		}
+	}
+	return c.wizardFromEvents(trigger, ev.ID)
+}
+
+// wizardKey handles keys while the wizard's diff is shown.
+func (c *core) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
+	w, k := c.sch.wizard, c.keys
+	switch {
+	case page.Matches(msg, k.Back):
+		c.sch.wizard = nil
+		return page.Notice("the proposal was discarded")
+	case page.Matches(msg, k.Open):
+		c.sch.wizard = nil
+		return c.saveSchema(w.trigger, fmt.Sprintf("applied the schema from %s (%d changes)", w.source, len(w.changes)), nil, w.next)
+	case page.Matches(msg, k.Up):
+		w.top = max(w.top-1, 0)
+	case page.Matches(msg, k.Down):
+		w.top++
+	case page.Matches(msg, k.PageUp):
+		w.top = max(w.top-10, 0)
+	case page.Matches(msg, k.PageDown):
+		w.top += 10
+	}
+	return nil
+}
+
+// wizardView is the proposal as a diff, with what to check, before applying.
+func (c *core) wizardView() []string {
+	th, b, wz := c.th, c.area.Body, c.sch.wizard
+	w := b.W - 2
+	var lines []string
+	head := " From " + style.Clean(wz.source)
+	if wz.samples > 0 {
+		head += fmt.Sprintf(" · %d sample(s)", wz.samples)
+	}
+	lines = append(lines, style.Fit(head+fmt.Sprintf(" · %d fields · %d changes to the current schema:", len(flatten(wz.next)), len(wz.changes)), w))
+	if len(wz.changes) == 0 {
+		lines = append(lines, th.OK.Render(" ✓ nothing changes: the schema already fits."))
+	}
+	for _, c := range wz.changes {
+		s := " " + style.Clean(c.String())
+		switch c.Kind {
+		case schema.Added:
+			s = th.OK.Render(s)
+		case schema.Removed:
+			s = th.Error.Render(s)
+		default:
+			s = th.Warn.Render(s)
+		}
+		if warn := c.New.Warning(); warn != "" && c.Kind != schema.Removed {
+			s += "  " + th.Warn.Render("⚠ "+warn)
+		}
+		lines = append(lines, style.Fit(s, w))
+	}
+	if len(wz.notes) > 0 {
+		lines = append(lines, "", " "+th.Title.Render("Check these (conflicts and unknowns):"))
+		for _, n := range wz.notes {
+			lines = append(lines, style.Fit(" "+th.Warn.Render("⚠ "+style.Clean(n.String())), w))
+		}
+	}
+	inner := b.H - 3
+	wz.top = min(wz.top, max(len(lines)-inner, 0))
+	lines = lines[wz.top:]
+	for len(lines) < inner {
+		lines = append(lines, "")
+	}
+	lines = append(lines[:inner], " "+th.Key.Render("enter")+" apply   "+th.Key.Render("esc")+" discard   "+th.Key.Render("↑/↓")+" scroll")
+	return style.Box(th, b.W, b.H, "JSON wizard · "+style.Clean(wz.trigger), th.Muted.Render("review before applying"), lines, true)
+}
