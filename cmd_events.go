@@ -79,6 +79,9 @@ func runEventsList(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	slices.Reverse(page)
+	if !asJSON {
+		fmt.Fprintln(cmd.OutOrStdout(), humanHeader)
+	}
 	for _, ev := range page {
 		if err := writeEvent(cmd.OutOrStdout(), ev, asJSON); err != nil {
 			return err

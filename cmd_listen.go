@@ -18,6 +18,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/internal/termtext"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -151,13 +152,20 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	if err := srv.Start(ctx); err != nil {
 		return withExit(exitFailed, err)
 	}
-	stderr := cmd.ErrOrStderr()
+	// The recipe runner writes its lines from its own goroutine.
+	stderr := &lockedWriter{w: cmd.ErrOrStderr()}
 	fmt.Fprintf(stderr, "listening on %s (auth: %s)\n", srv.URL(), auth)
 	fmt.Fprintf(stderr, "Iterable needs HTTPS: run a tunnel to %s and give Iterable the tunnel's URL.\n", srv.Addr())
 	if forwardTo != "" {
 		fmt.Fprintf(stderr, "forwarding each accepted event to %s\n", forwardTo)
 	}
 	fmt.Fprintln(stderr, "Ctrl-C stops; every answered event is stored in", st.Path())
+	stopRecipes, err := startRecipes(ctx, st, recipesFile(a, st), a.log, listenConnection(cmd, a),
+		func(line string) { fmt.Fprintln(stderr, line) },
+		func(j recipe.Job) { fmt.Fprintln(stderr, jobLine(j)) })
+	if err != nil {
+		return err
+	}
 
 	p := &eventPrinter{out: cmd.OutOrStdout(), json: asJSON, events: events, workflows: workflows, store: st}
 	var serveErr error
@@ -179,6 +187,7 @@ loop:
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shutdownErr := srv.Shutdown(shutdownCtx)
+	recipesErr := stopRecipes()
 	p.catchUp(shutdownCtx)
 	if p.err != nil {
 		return withExit(exitFailed, fmt.Errorf("printing events: %w", p.err))
@@ -186,7 +195,7 @@ loop:
 	s := st.Stats()
 	fmt.Fprintf(stderr, "stopped: %d events in the log (%d rejected, %d duplicates), %d refused for auth\n",
 		s.Events, s.Rejected, s.Duplicates, s.Unauthorized)
-	if err := errors.Join(serveErr, shutdownErr); err != nil {
+	if err := errors.Join(serveErr, shutdownErr, recipesErr); err != nil {
 		return withExit(exitFailed, err)
 	}
 	return nil
@@ -257,6 +266,12 @@ func writeEvent(w io.Writer, ev webhook.Event, asJSON bool) error {
 	return err
 }
 
+// humanColumns lays out humanLine: id, date, time, kind, event, who.
+const humanColumns = "%-6s %-10s %-12s  %-8s %-24s %-28s"
+
+// humanHeader names humanLine's columns.
+var humanHeader = strings.TrimRight(fmt.Sprintf(humanColumns, "ID", "DATE", "TIME", "KIND", "EVENT", "WHO"), " ")
+
 func humanLine(ev webhook.Event) string {
 	what := ev.EventName
 	if what == "" && ev.WorkflowID != "" {
@@ -269,8 +284,9 @@ func humanLine(ev webhook.Event) string {
 	if who == "" {
 		who = "-"
 	}
-	line := fmt.Sprintf("%-6s %s  %-8s %-24s %-28s", strconv.FormatInt(ev.ID, 10),
-		ev.ReceivedAt.Local().Format("15:04:05.000"), ev.Kind, termtext.Line(what), termtext.Line(who))
+	at := ev.ReceivedAt.Local()
+	line := fmt.Sprintf(humanColumns, strconv.FormatInt(ev.ID, 10), at.Format(time.DateOnly), at.Format("15:04:05.000"),
+		ev.Kind, termtext.Line(what), termtext.Line(who))
 	if len(ev.Triggers) > 0 {
 		line += " → " + termtext.Line(strings.Join(ev.Triggers, ", "))
 	}

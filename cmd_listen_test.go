@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -229,7 +230,10 @@ func TestListenEndToEnd(t *testing.T) {
 			t.Errorf("line %d = %q, want id %s", i, line, ids[i])
 		}
 	}
-	if out, _, _ := iwb("events", "list", "--trigger", "Opens"); strings.Count(out, "\n") != 1 || !strings.Contains(out, "emailOpen") {
+	// A header row, then the one matched event with its date and time.
+	if out, _, _ := iwb("events", "list", "--trigger", "Opens"); strings.Count(out, "\n") != 2 ||
+		!strings.HasPrefix(out, "ID     DATE       TIME          KIND     EVENT") || !strings.Contains(out, "emailOpen") ||
+		!regexp.MustCompile(`\n\d+ +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} `).MatchString(out) {
 		t.Errorf("events list --trigger Opens = %q", out)
 	}
 	if out, _, _ := iwb("events", "show", ids[0]); !strings.Contains(out, `"Authorization": [`) || !strings.Contains(out, "[redacted]") || strings.Contains(out, "OAuth2 tok") {

@@ -146,6 +146,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	default:
 		wb.deps.Listener, wb.deps.ListenerURL = srv, srv.URL()
 	}
+	wb.deps.SetupWebhook = webhookSetupFor(wb.deps.Client, st, srv)
 	// The actions run are kept beside the events, in their own table.
 	hist, err := history.Open(a.paths.Database())
 	if err != nil {
@@ -157,6 +158,15 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	}
 	wb.deps.History = hist
 	st.AddPruner("action history", hist.Prune)
+	stopRecipes, err := startRecipes(ctx, st, recipesFile(a, st), a.log, processClient(wb.deps.Client), logNotice(a.log), nil)
+	if err != nil {
+		if srv != nil {
+			_ = srv.Shutdown(context.Background())
+		}
+		hist.Close()
+		st.Close()
+		return nil, err
+	}
 	wb.close = func() error {
 		var err error
 		if srv != nil {
@@ -164,7 +174,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 			defer cancel()
 			err = srv.Shutdown(shutdown)
 		}
-		return errors.Join(err, hist.Close(), st.Close())
+		return errors.Join(err, stopRecipes(), hist.Close(), st.Close())
 	}
 	return wb, nil
 }

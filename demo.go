@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,12 +10,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/client/sandbox"
+	"github.com/iwb-dev/iwb/recipe"
+	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -52,6 +55,8 @@ type demo struct {
 	api     *http.Server
 	stop    context.CancelFunc
 	traffic sync.WaitGroup
+
+	stopRecipes func() error
 }
 
 // startDemo starts everything on free loopback ports. Close stops it all.
@@ -98,6 +103,13 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		return nil, err
 	}
 
+	if err := seedDemoRecipe(ctx, d.store, d.sandbox); err != nil {
+		return nil, err
+	}
+	if d.stopRecipes, err = startRecipes(ctx, d.store, d.store.Path(), log, processClient(api), logNotice(log), nil); err != nil {
+		return nil, err
+	}
+
 	trafficCtx, stop := context.WithCancel(context.Background())
 	d.stop = stop
 	if opts.interval > 0 {
@@ -105,6 +117,9 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 			URL:        listener + "iterable/system",
 			JourneyURL: listener + "iterable/journey",
 			Interval:   opts.interval,
+			// The simulated senders know the listener's token, as Iterable
+			// does once the workbench sets up its webhook with it.
+			Authorize: func(h http.Header) { d.server.Auth().SetOn(h) },
 		})
 		d.traffic.Go(func() {
 			warmUp(trafficCtx, t, log)
@@ -125,6 +140,7 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		Demo:        true,
 		Log:         log,
 	}
+	d.deps.SetupWebhook = webhookSetupFor(api, d.store, d.server)
 	if opts.forwardTo != "" {
 		d.deps.Replay = replayTo(d.store, opts.forwardTo, nil)
 	}
@@ -140,22 +156,13 @@ func warmUp(ctx context.Context, t *sandbox.Traffic, log *slog.Logger) {
 	case <-ctx.Done():
 		return
 	}
-	hc := &http.Client{Timeout: 5 * time.Second}
 	kinds := map[string]bool{}
 	for i := 0; i < demoWarmUp && len(kinds) < 2 && ctx.Err() == nil; i++ {
 		d := t.Next()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
-		if err != nil {
+		if err := t.Send(ctx, d); err != nil {
 			log.Warn("demo warm-up", "err", err)
 			return
 		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			log.Warn("demo warm-up", "err", err)
-			return
-		}
-		resp.Body.Close()
 		kinds[d.Kind] = true
 	}
 }
@@ -179,6 +186,9 @@ func (d *demo) Close() error {
 	if d.server != nil {
 		errs = append(errs, d.server.Shutdown(ctx))
 	}
+	if d.stopRecipes != nil {
+		errs = append(errs, d.stopRecipes())
+	}
 	if d.history != nil {
 		errs = append(errs, d.history.Close())
 	}
@@ -192,4 +202,48 @@ func (d *demo) Close() error {
 		return fmt.Errorf("stopping the demo: %w", err)
 	}
 	return nil
+}
+
+// The demo's example: a trigger on every click event, and an armed recipe
+// that keeps each clicker's last clicked campaign on their profile, so jobs
+// are seen flowing in the first minute.
+const (
+	demoTrigger = "clicks"
+	demoRecipe  = "remember-last-click"
+)
+
+var demoClickEvents = []string{"emailClick", "smsClick", "inAppClick", "webPushClick", "embeddedClick", "whatsAppClick"}
+
+// seedDemoRecipe adds the demo's trigger, with a schema inferred from
+// generated clicks, and its recipe, armed.
+func seedDemoRecipe(ctx context.Context, st *webhook.Store, sb *sandbox.Sandbox) error {
+	samples := sb.NewTraffic(sandbox.TrafficOptions{Seed: 1})
+	var docs [][]byte
+	for i := 0; i < 5000 && len(docs) < 40; i++ {
+		if d := samples.Next(); slices.Contains(demoClickEvents, d.EventName) {
+			docs = append(docs, d.Body)
+		}
+	}
+	inf, err := schema.Infer(docs...)
+	if err != nil {
+		return fmt.Errorf("the demo trigger's schema: %w", err)
+	}
+	if _, err := st.AddTrigger(ctx, webhook.Trigger{Name: demoTrigger, Kind: webhook.TriggerObject,
+		EventNames: demoClickEvents, Schema: inf.Schema}); err != nil {
+		return err
+	}
+	rs, err := recipe.Open(st.Path())
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	r := recipe.Recipe{Name: demoRecipe, Trigger: demoTrigger, Steps: []recipe.Step{{Action: "upsert-user",
+		Input: json.RawMessage(`{"email": "{{email}}", "dataFields": {"lastClickedCampaign": "{{dataFields.campaignId}}"}}`)}}}
+	if err := recipe.Check(r, recipe.Env{Trigger: webhook.Trigger{Name: demoTrigger, Schema: inf.Schema}}).Err(); err != nil {
+		return fmt.Errorf("the demo recipe: %w", err)
+	}
+	if err := rs.Add(ctx, r); err != nil {
+		return err
+	}
+	return rs.Arm(ctx, demoRecipe, 0)
 }

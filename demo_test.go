@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/pages/events"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
@@ -130,4 +132,78 @@ func startRecorder(t *testing.T, got chan<- string) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/hook"
+}
+
+// TestDemoRecipeRunsOnClicks: the demo ships an armed recipe, so its jobs
+// flow from the simulated clicks, and the clicker's profile carries the
+// campaign id as a number.
+func TestDemoRecipeRunsOnClicks(t *testing.T) {
+	d, err := startDemo(context.Background(), slog.New(slog.DiscardHandler), demoOptions{interval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rs, err := recipe.Open(d.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	ctx := context.Background()
+	var job recipe.Job
+	tuitest.WaitFor(t, 30*time.Second, "a succeeded job of the demo recipe", func() bool {
+		jobs, err := rs.Jobs(ctx, recipe.JobQuery{Recipe: demoRecipe, Status: recipe.StatusSucceeded, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(jobs) == 1 {
+			job = jobs[0]
+		}
+		return len(jobs) == 1
+	})
+	ev, err := d.store.Get(ctx, job.EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := d.deps.Client.GetUserByEmail(ctx, ev.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A later click of the same person may have set another campaign: the
+	// value is a campaign id, kept a number.
+	if got, ok := u.DataFields["lastClickedCampaign"].(float64); !ok || got < 1 {
+		t.Fatalf("%s: lastClickedCampaign %#v, want the clicked campaign's id as a number", ev.Email, u.DataFields["lastClickedCampaign"])
+	}
+}
+
+// TestDemoTrafficFollowsTokenAuth turns token auth on in a running demo: the
+// simulated senders carry the token and keep flowing, while a sender without
+// it is refused and counted as an auth refusal.
+func TestDemoTrafficFollowsTokenAuth(t *testing.T) {
+	d, err := startDemo(context.Background(), slog.New(slog.DiscardHandler), demoOptions{interval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	srv, ctx := d.deps.Listener, context.Background()
+	auth, err := webhook.ParseAuth("header:X-Iwb-Token:" + strings.Repeat("k", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetAuth(auth)
+	after := time.Now()
+	tuitest.WaitFor(t, 5*time.Second, "ten events stored with token auth on", func() bool {
+		evs, err := d.deps.Store.List(ctx, webhook.Query{Desc: true, Limit: 10})
+		return err == nil && len(evs) == 10 && evs[9].ReceivedAt.After(after)
+	})
+	if r := srv.Refusals(); r.Auth.Count != 0 {
+		t.Fatalf("the demo's own traffic was refused: %+v", r.Auth)
+	}
+	resp, err := http.Post(srv.URL()+"iterable/system", "application/json", strings.NewReader(`{"email":"curl@example.com","eventName":"emailOpen"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if r := srv.Refusals(); resp.StatusCode != 401 || r.Auth.Count != 1 {
+		t.Errorf("a post without the token: %d, auth refusals %+v", resp.StatusCode, r.Auth)
+	}
 }

@@ -2,7 +2,7 @@
 //
 // main.go holds only wiring: the command tree, paths, logging and exit codes.
 // Each subcommand lives in its own cmd_*.go file and hands over to a room
-// (client, webhook, schema, keystore, tui).
+// (client, webhook, schema, keystore, recipe, tui).
 package main
 
 import (
@@ -72,6 +72,8 @@ Run it with no command to open the workbench on the default connection, or
 		newEventsCmd(),
 		newTriggerCmd(),
 		newSchemaCmd(),
+		newRecipeCmd(),
+		newJobsCmd(),
 		newWebhookCmd(),
 		newSettingsCmd(),
 		newHistoryCmd(),

@@ -30,7 +30,7 @@ func TestDemoTriggersAndSchemasFromTheKeyboard(t *testing.T) {
 
 	// A New Object trigger on emailOpen: the multi-select, filtered.
 	term.SendKeys("3")
-	term.WaitFor(2*time.Second, "┌ Triggers", "No trigger yet")
+	term.WaitFor(2*time.Second, "┌ Triggers", "clicks") // the demo recipe's trigger
 	term.SendKeys("n")
 	term.WaitFor(2*time.Second, "New Object trigger", "Name")
 	term.SendText("opens")
@@ -129,7 +129,7 @@ func TestDemoSendSMSMatchesATrigger(t *testing.T) {
 
 	// A New Object trigger on smsSend.
 	term.SendKeys("3")
-	term.WaitFor(within, "┌ Triggers", "No trigger yet")
+	term.WaitFor(within, "┌ Triggers", "clicks") // the demo recipe's trigger
 	term.SendKeys("n")
 	term.WaitFor(within, "New Object trigger", "Name")
 	term.SendText("texts")

@@ -30,6 +30,7 @@ import (
 // on a loopback port in front of it.
 type liveStore struct {
 	store *webhook.Store
+	srv   *webhook.Server
 	url   string
 }
 
@@ -52,7 +53,7 @@ func startLiveStore(t *testing.T, opts webhook.ServerOptions) *liveStore {
 		_ = srv.Shutdown(context.Background())
 		_ = st.Close()
 	})
-	return &liveStore{store: st, url: srv.URL()}
+	return &liveStore{store: st, srv: srv, url: srv.URL()}
 }
 
 // post sends a webhook as Iterable would and returns the listener's status.

@@ -151,8 +151,9 @@ func TestDemoAt80x24(t *testing.T) {
 	term := tuitest.Start(t, 80, 24, env, bin, "demo")
 	checkFrame(t, term.WaitFor(eventsWithin, " system ", " workflow "), 80, 24, "Events at 80×24")
 
+	// The Schemas tab opens on the demo recipe's trigger: "┌ Schema · clicks".
 	for _, tab := range []struct{ key, title string }{
-		{"2", "┌ Actions"}, {"3", "┌ Triggers"}, {"4", "┌ Schemas"}, {"5", "┌ Connections"}, {"1", "┌ Events"},
+		{"2", "┌ Actions"}, {"3", "┌ Triggers"}, {"4", "┌ Schema"}, {"5", "┌ Connections"}, {"1", "┌ Events"},
 	} {
 		term.SendKeys(tab.key)
 		checkFrame(t, term.WaitFor(2*time.Second, tab.title), 80, 24, tab.title[4:]+" at 80×24")

@@ -34,6 +34,8 @@ type Action struct {
 	UsersField string
 	// newBody is the typed request the body must decode into.
 	newBody func() any
+	// newAnswer is the typed answer of a success.
+	newAnswer func() any
 	// only429: retry nothing but 429, the call may have been accepted.
 	only429 bool
 }
@@ -48,21 +50,24 @@ var Actions = []Action{
 		Description: "Subscribe users to a static list, creating unknown users",
 		Method:      "POST", Path: "/api/lists/subscribe",
 		Required: []string{"listId", "subscribers"}, Write: true, UsersField: "subscribers",
-		newBody: func() any { return new(SubscribeRequest) },
+		newBody:   func() any { return new(SubscribeRequest) },
+		newAnswer: func() any { return new(BulkResponse) },
 	},
 	{
 		Name: "bulk-upsert-users", Title: "Bulk upsert users",
 		Description: "Create or update many users' data fields in one call",
 		Method:      "POST", Path: "/api/users/bulkUpdate",
 		Required: []string{"users"}, Write: true, UsersField: "users",
-		newBody: func() any { return new(BulkUpdateUsersRequest) },
+		newBody:   func() any { return new(BulkUpdateUsersRequest) },
+		newAnswer: func() any { return new(BulkResponse) },
 	},
 	{
 		Name: "create-list", Title: "Create list",
 		Description: "Create a static list and return its id",
 		Method:      "POST", Path: "/api/lists",
 		Required: []string{"name"}, Write: true,
-		newBody: func() any { return new(CreateListRequest) },
+		newBody:   func() any { return new(CreateListRequest) },
+		newAnswer: func() any { return new(CreateListResponse) },
 	},
 	{
 		Name: "get-user", Title: "Get user by email",
@@ -74,16 +79,19 @@ var Actions = []Action{
 				Email string `json:"email"`
 			})
 		},
+		newAnswer: func() any { return new(UserResponse) },
 	},
 	{
 		Name: "list-channels", Title: "List channels",
 		Description: "List the project's message channels",
 		Method:      "GET", Path: "/api/channels",
+		newAnswer: func() any { return new(ChannelsResponse) },
 	},
 	{
 		Name: "list-lists", Title: "List project lists",
 		Description: "List the project's lists with ids and types",
 		Method:      "GET", Path: "/api/lists",
+		newAnswer: func() any { return new(ListsResponse) },
 	},
 	{
 		Name: "send-sms", Title: "Send SMS",
@@ -91,29 +99,58 @@ var Actions = []Action{
 		Method:      "POST", Path: "/api/sms/target",
 		Required: []string{"campaignId"}, OneOf: []string{"recipientEmail", "recipientUserId"},
 		Write: true, ReachesPeople: true, only429: true,
-		newBody: func() any { return new(TargetSMSRequest) },
+		newBody:   func() any { return new(TargetSMSRequest) },
+		newAnswer: func() any { return new(APIResponse) },
 	},
 	{
 		Name: "track-event", Title: "Track event",
 		Description: "Track a custom event on a user",
 		Method:      "POST", Path: "/api/events/track",
 		Required: []string{"eventName"}, OneOf: []string{"email", "userId"}, Write: true,
-		newBody: func() any { return new(TrackRequest) },
+		newBody:   func() any { return new(TrackRequest) },
+		newAnswer: func() any { return new(APIResponse) },
 	},
 	{
 		Name: "update-subscription", Title: "Update user subscription",
 		Description: "Overwrite a user's lists, channel and message type subscriptions",
 		Method:      "POST", Path: "/api/users/updateSubscriptions",
 		OneOf: []string{"email", "userId"}, Write: true,
-		newBody: func() any { return new(UpdateSubscriptionsRequest) },
+		newBody:   func() any { return new(UpdateSubscriptionsRequest) },
+		newAnswer: func() any { return new(APIResponse) },
 	},
 	{
 		Name: "upsert-user", Title: "Upsert user",
 		Description: "Create or update one user's data fields",
 		Method:      "POST", Path: "/api/users/update",
 		OneOf: []string{"email", "userId"}, Write: true,
-		newBody: func() any { return new(ApiUserUpdateRequest) },
+		newBody:   func() any { return new(ApiUserUpdateRequest) },
+		newAnswer: func() any { return new(APIResponse) },
 	},
+}
+
+// Body is a new value of the typed request the body decodes into, nil for
+// an action that takes none: a recipe's save check reads the types a field
+// takes from it.
+func (a Action) Body() any {
+	if a.newBody == nil {
+		return nil
+	}
+	return a.newBody()
+}
+
+// Answer is a new value of the typed answer of a success: the shape a later
+// step of a recipe may take pills from.
+func (a Action) Answer() any { return a.newAnswer() }
+
+// Target is where a checked body goes: the method, the path with a GET's
+// query, and the body sent (nil for a GET).
+func (a Action) Target(body []byte) (method, path string, sent []byte) {
+	k := a.request(body)
+	path = k.path
+	if len(k.query) > 0 {
+		path += "?" + k.query.Encode()
+	}
+	return k.method, path, k.body
 }
 
 // LookupAction finds an action by its CLI name.

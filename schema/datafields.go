@@ -71,7 +71,7 @@ type FieldState struct {
 // the row's type (string when none).
 func (p ProjectFields) Check(f DataField) FieldState {
 	st := FieldState{Type: f.Type}
-	if err := checkDataName(f.Name); err != nil {
+	if err := p.CheckName(f.Name); err != nil {
 		st.Err = err
 		return st
 	}
@@ -87,10 +87,6 @@ func (p ProjectFields) Check(f DataField) FieldState {
 			st.Err = fmt.Errorf("%s: unknown type %q; choose one of %s", f.Name, st.Type, dataTypeList())
 			return st
 		}
-		if err := p.checkParents(f.Name); err != nil {
-			st.Err = err
-			return st
-		}
 	}
 	v, err := ParseValue(st.Type, f.Array, f.Text)
 	if err != nil {
@@ -99,6 +95,18 @@ func (p ProjectFields) Check(f DataField) FieldState {
 	}
 	st.Value = v
 	return st
+}
+
+// CheckName refuses the names the builder refuses: an empty name between
+// dots, or a new field nested under a project field that holds no fields.
+func (p ProjectFields) CheckName(name string) error {
+	if err := checkDataName(name); err != nil {
+		return err
+	}
+	if _, known := p[name]; known {
+		return nil
+	}
+	return p.checkParents(name)
 }
 
 func dataTypeList() string {

@@ -7,6 +7,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"time"
@@ -43,6 +44,10 @@ type Deps struct {
 	// use, labelled Connection; nil turns the Actions tab into a notice, and
 	// the Triggers tab's journey picker and webhook setup off.
 	Client *client.Client
+	// SetupWebhook points one of Iterable's system webhooks at the listener
+	// (with a new token the listener then requires, or with none); nil turns
+	// the Triggers tab's webhook setup off.
+	SetupWebhook func(ctx context.Context, hookID int64, endpoint string, withToken bool) (*client.Webhook, error)
 	// History keeps the actions run; nil runs them without keeping them.
 	History *history.Store
 	// Demo says the workbench runs on the built-in sandbox.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"reflect"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -111,7 +113,7 @@ func New(deps Deps) *Model {
 	k := page.DefaultKeys()
 	th := style.NewTheme(true, deps.NoColor)
 	m := &Model{deps: deps, log: log, keys: k, noColor: deps.NoColor, theme: th, tick: tea.Tick}
-	trig, sch := triggers.New(triggers.Deps{Store: deps.Store, Listener: deps.Listener, Client: deps.Client,
+	trig, sch := triggers.New(triggers.Deps{Store: deps.Store, Listener: deps.Listener, Client: deps.Client, SetupWebhook: deps.SetupWebhook,
 		ListenerURL: deps.ListenerURL, Demo: deps.Demo, Now: deps.Now, Log: log}, k, th)
 	m.pages = []page.Page{
 		events.New(deps.Events, deps.Replay, k, th),
@@ -269,13 +271,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	cmd := m.broadcast(msg)
-	if m.form != nil {
+	if m.form != nil && !ours(msg) {
 		// A form's own messages (its steps, cursor blinks) carry no form
-		// id: with one slot there is only one form to take them.
+		// id: with one slot there is only one form to take them. The
+		// pages' results never reach it.
 		_, fcmd := m.form.Huh.Update(msg)
 		cmd = tea.Batch(cmd, page.Wait(fcmd))
 	}
 	return m, cmd
+}
+
+// ours says msg is a type of this module (a page's command result), not one
+// of the libraries' (a form's step, a cursor's blink).
+func ours(msg tea.Msg) bool {
+	t := reflect.TypeOf(msg)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && strings.HasPrefix(t.PkgPath(), "github.com/iwb-dev/iwb/")
 }
 
 // openForm puts f into the slot, for the page in view. A form of another

@@ -15,7 +15,6 @@ import (
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/sandbox"
 	_ "github.com/iwb-dev/iwb/schema"
-	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -199,43 +198,6 @@ func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
 	hs = newHarness(t, deps, 120, 40)
 	hs.Press("3")
 	hs.MustShow("https://abc.ngrok.app/workflows/60102")
-}
-
-func TestWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing.T) {
-	deps, st := storeDeps(t)
-	c, _ := sandboxClient(t, "")
-	srv := startTestListener(t, st)
-	deps.Client, deps.Listener, deps.ListenerURL, deps.Demo = c, srv, srv.URL(), true
-	addTrigger(t, st, webhook.Trigger{Name: "texts", Kind: webhook.TriggerObject, EventNames: []string{"smsSend"}})
-	hs := newHarness(t, deps, 120, 40)
-	hs.Press("3", "w")
-	hs.MustShow("Set up Iterable's system webhook", "#1", "disabled", "NoAuth")
-	hs.Press("a", "enter")
-	hs.MustShow("Review: POST /api/webhooks", `"endpoint": "`+srv.URL()+`",`, `"authType": "Basic",`, "never shown",
-		"tick them there")
-	hs.Press("enter")
-	hs.MustShow("✓ webhook 1 sends to "+srv.URL(), "listener auth: token ••••")
-
-	hooks, err := c.Webhooks(context.Background())
-	if err != nil || len(hooks) != 1 || !hooks[0].Enabled || hooks[0].Endpoint != srv.URL() || hooks[0].AuthType != "Basic" {
-		t.Fatalf("the sandbox's webhook is %+v (%v): want enabled, Basic, to %s", hooks, err, srv.URL())
-	}
-	token, _ := st.ListenerToken(context.Background())
-	if srv.Auth() != webhook.TokenAuth(token) || token == "" {
-		t.Fatalf("the listener requires %v; want the saved token", srv.Auth())
-	}
-	// An action that fires a webhook: Send SMS → smsSend reaches the
-	// listener with the token and matches the trigger.
-	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	tuitest.WaitFor(t, 5*time.Second, "smsSend matched", func() bool {
-		evs, err := st.List(context.Background(), webhook.Query{Trigger: "texts"})
-		return err == nil && len(evs) == 1 && evs[0].EventName == "smsSend"
-	})
-	if n := srv.Stats().Unauthorized; n != 0 {
-		t.Errorf("%d deliveries were refused for auth", n)
-	}
 }
 
 func TestWebhookSetupWithoutAClientSaysSo(t *testing.T) {

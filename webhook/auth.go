@@ -3,6 +3,7 @@ package webhook
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,6 +84,17 @@ func (a Auth) allows(r *http.Request) bool {
 func secretEqual(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
+// SetOn puts these credentials on a request's header, as a sender that
+// knows them does.
+func (a Auth) SetOn(h http.Header) {
+	switch a.Mode {
+	case "header":
+		h.Set(a.Header, a.Value)
+	case "basic":
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(a.User+":"+a.Pass)))
+	}
 }
 
 // headerName is the request header that carries the listener's own credentials.

@@ -19,16 +19,36 @@ import (
 	"time"
 )
 
+// loadSeq numbers the bodies driveLoad sends.
+var loadSeq atomic.Int64
+
 // driveLoad sends total requests from conns concurrent connections, each
 // with a ~2 KB body, and returns events/s and the sorted latencies.
 func driveLoad(b *testing.B, url string, total, conns int) (float64, []time.Duration) {
 	b.Helper()
 	client := loadClient(conns)
 	defer client.CloseIdleConnections()
-	bodies := make([][]byte, 1024)
+	elapsed, lat := sendLoad(b, client, url, total, conns)
+	slices.Sort(lat)
+	return float64(total) / elapsed.Seconds(), lat
+}
+
+// newBodies is n new ~2 KB bodies: each has its own message id, so no event
+// duplicates one sent before, in this call or an earlier one.
+func newBodies(n int) [][]byte {
+	first := int(loadSeq.Add(int64(n))) - n
+	bodies := make([][]byte, n)
 	for i := range bodies {
-		bodies[i] = loadBody(i, 2048)
+		bodies[i] = loadBody(first+i, 2048)
 	}
+	return bodies
+}
+
+// sendLoad sends total new events from conns goroutines and returns how
+// long that took and each request's latency.
+func sendLoad(b *testing.B, client *http.Client, url string, total, conns int) (time.Duration, []time.Duration) {
+	b.Helper()
+	bodies := newBodies(total)
 	lat := make([]time.Duration, total)
 	var next atomic.Int64
 	var failures atomic.Int64
@@ -44,7 +64,7 @@ func driveLoad(b *testing.B, url string, total, conns int) (float64, []time.Dura
 					return
 				}
 				t0 := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[n%len(bodies)]))
+				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[n]))
 				if err != nil {
 					failures.Add(1)
 					continue
@@ -63,8 +83,7 @@ func driveLoad(b *testing.B, url string, total, conns int) (float64, []time.Dura
 	if f := failures.Load(); f > 0 {
 		b.Fatalf("%d of %d requests were not answered 200", f, total)
 	}
-	slices.Sort(lat)
-	return float64(total) / elapsed.Seconds(), lat
+	return elapsed, lat
 }
 
 func percentile(sorted []time.Duration, p float64) float64 {
@@ -90,12 +109,13 @@ func serveBare(b *testing.B) string {
 }
 
 // BenchmarkListenerVsBare runs the same load (50 connections, ~2 KB bodies,
-// b.N requests, at least 5000) against a bare handler and then against the full
+// b.N requests, at least 5000) against a bare handler and against the full
 // listener (parse, classify, group-committed SQLite store, publish to a live
-// reader), in one process. Reported: events/s of both, their ratio, the
-// listener's p50/p99 latency and heap in use after the run.
+// reader), in one process, interleaved: eight alternating slices, so both
+// meet the same machine. Reported: events/s of both, their ratio, the
+// listener's p50/p99 latency, events per commit and heap in use after the run.
 func BenchmarkListenerVsBare(b *testing.B) {
-	const conns = 50
+	const conns, rounds = 50, 8
 	total := max(b.N, 5000)
 	bareURL := serveBare(b)
 	st := openTestStore(b, StoreOptions{})
@@ -106,13 +126,25 @@ func BenchmarkListenerVsBare(b *testing.B) {
 		}
 	}()
 	defer sub.Close()
-	driveLoad(b, bareURL, 2000, conns) // warm both up
-	driveLoad(b, srv.URL()+"h", 2000, conns)
+	bareClient, client := loadClient(conns), loadClient(conns)
+	sendLoad(b, bareClient, bareURL, 2000, conns) // warm both up
+	sendLoad(b, client, srv.URL()+"h", 2000, conns)
 
 	b.ResetTimer()
-	bareRate, bareLat := driveLoad(b, bareURL, total, conns)
-	rate, lat := driveLoad(b, srv.URL()+"h", total, conns)
+	var bareTime, listenerTime time.Duration
+	var bareLat, lat []time.Duration
+	per := total / rounds
+	for range rounds {
+		d, l := sendLoad(b, bareClient, bareURL, per, conns)
+		bareTime, bareLat = bareTime+d, append(bareLat, l...)
+		d, l = sendLoad(b, client, srv.URL()+"h", per, conns)
+		listenerTime, lat = listenerTime+d, append(lat, l...)
+	}
 	b.StopTimer()
+	slices.Sort(bareLat)
+	slices.Sort(lat)
+	bareRate := float64(per*rounds) / bareTime.Seconds()
+	rate := float64(per*rounds) / listenerTime.Seconds()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(st.Stats().Events)/float64(st.commits.Load()), "events/commit")
@@ -298,5 +330,147 @@ func BenchmarkBytesPerEvent(b *testing.B) {
 				b.ReportMetric(float64(bodyBytes)/n, "body-bytes/event")
 			}
 		})
+	}
+}
+
+// loadFor keeps conns connections sending ~2 KB events to url until stop is
+// closed, and returns every request's latency.
+func loadFor(b *testing.B, url string, conns int, stop <-chan struct{}) func() []time.Duration {
+	client := loadClient(conns)
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failures atomic.Int64
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for {
+				select {
+				case <-stop:
+					mu.Lock()
+					lat = append(lat, mine...)
+					mu.Unlock()
+					return
+				default:
+				}
+				t0 := time.Now()
+				resp, err := client.Post(url, "application/json", bytes.NewReader(loadBody(int(loadSeq.Add(1)), 2048)))
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					failures.Add(1)
+				}
+				mine = append(mine, time.Since(t0))
+			}
+		}()
+	}
+	return func() []time.Duration {
+		wg.Wait()
+		client.CloseIdleConnections()
+		if f := failures.Load(); f > 0 {
+			b.Errorf("%d requests were not answered 200", f)
+		}
+		slices.Sort(lat)
+		return lat
+	}
+}
+
+// BenchmarkWALPeak runs a 50-connection load for 60 seconds
+// (IWB_BENCH_SECONDS overrides) against a listener and reports the largest
+// size its WAL file reached, sampled every 20 ms, and its size after a clean
+// close. The baseline, run right after on a fresh log, is the same load with
+// passive checkpoints only (what the store did before it restarted the WAL).
+func BenchmarkWALPeak(b *testing.B) {
+	seconds := 60
+	if v, err := strconv.Atoi(os.Getenv("IWB_BENCH_SECONDS")); err == nil && v > 0 {
+		seconds = v
+	}
+	run := func(passiveOnly bool) (peak, events int64, p99 float64, after int64) {
+		path := filepath.Join(b.TempDir(), "events.db")
+		st, err := Open(path, StoreOptions{Logger: quietLog})
+		if err != nil {
+			b.Fatal(err)
+		}
+		st.passiveOnly = passiveOnly
+		srv := startListener(b, st, ServerOptions{})
+		stop := make(chan struct{})
+		wait := loadFor(b, srv.URL()+"h", 50, stop)
+		deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+		for time.Now().Before(deadline) {
+			peak = max(peak, fileSize(path+"-wal"))
+			time.Sleep(20 * time.Millisecond)
+		}
+		close(stop)
+		lat := wait()
+		events = st.Stats().Events
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		srv.Shutdown(ctx)
+		cancel()
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		after = -1 // no -wal file
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			after = fileSize(path + "-wal")
+		}
+		return peak, events, percentile(lat, 0.99), after
+	}
+	for range b.N {
+		peak, events, p99, after := run(false)
+		b.ReportMetric(float64(peak)/(1<<20), "wal-peak-MB")
+		b.ReportMetric(float64(events)/float64(seconds), "ev/s")
+		b.ReportMetric(p99, "p99-ms")
+		b.ReportMetric(float64(after), "wal-after-close-bytes")
+		peak, events, _, _ = run(true)
+		b.ReportMetric(float64(peak)/(1<<20), "baseline-wal-peak-MB")
+		b.ReportMetric(float64(events)/float64(seconds), "baseline-ev/s")
+	}
+}
+
+// BenchmarkPrune fills a log with 200,000 ~1 KB events (IWB_BENCH_EVENTS
+// overrides), then, under a steady 10-connection load, prunes all but the
+// newest 10,000 and reports events pruned per second and the ingest
+// latencies while it ran: the longest request (the longest pause pruning
+// caused) and p99. The baseline is the same load for as long with no
+// prune, right before.
+func BenchmarkPrune(b *testing.B) {
+	total := 200_000
+	if v, err := strconv.Atoi(os.Getenv("IWB_BENCH_EVENTS")); err == nil && v > 0 {
+		total = v
+	}
+	for range b.N {
+		st := openTestStore(b, StoreOptions{})
+		appendMany(b, st, total, 1024, func(int) time.Time { return time.Now() })
+		srv := startListener(b, st, ServerOptions{})
+		load := func(during func()) []time.Duration {
+			stop := make(chan struct{})
+			wait := loadFor(b, srv.URL()+"h", 10, stop)
+			during()
+			close(stop)
+			return wait()
+		}
+		var took time.Duration
+		var res PruneResult
+		pruneLat := load(func() {
+			start := time.Now()
+			var err error
+			if res, err = st.Prune(context.Background(), PruneRequest{KeepEvents: 10_000}); err != nil {
+				b.Fatal(err)
+			}
+			took = time.Since(start)
+		})
+		baseLat := load(func() { time.Sleep(took) })
+		b.ReportMetric(float64(res.Events)/took.Seconds(), "pruned-ev/s")
+		b.ReportMetric(float64(res.Bytes)/(1<<20), "freed-MB")
+		b.ReportMetric(float64(pruneLat[len(pruneLat)-1].Microseconds())/1000, "max-ms")
+		b.ReportMetric(percentile(pruneLat, 0.99), "p99-ms")
+		b.ReportMetric(float64(baseLat[len(baseLat)-1].Microseconds())/1000, "baseline-max-ms")
+		b.ReportMetric(percentile(baseLat, 0.99), "baseline-p99-ms")
 	}
 }

@@ -91,6 +91,8 @@ type forwarder struct {
 	log    *slog.Logger
 	queue  chan forwardJob
 	wg     sync.WaitGroup
+	// failures counts the forwards that failed, for Server.Refusals.
+	failures *refusalLog
 }
 
 type forwardJob struct {
@@ -100,13 +102,14 @@ type forwardJob struct {
 	body   []byte
 }
 
-func newForwarder(target string, st EventLog, log *slog.Logger) *forwarder {
+func newForwarder(target string, st EventLog, log *slog.Logger, failures *refusalLog) *forwarder {
 	f := &forwarder{
-		target: target,
-		client: &http.Client{Timeout: 10 * time.Second},
-		store:  st,
-		log:    log,
-		queue:  make(chan forwardJob, 4096),
+		failures: failures,
+		target:   target,
+		client:   &http.Client{Timeout: 10 * time.Second},
+		store:    st,
+		log:      log,
+		queue:    make(chan forwardJob, 4096),
 	}
 	f.wg.Add(1)
 	go f.run()
@@ -124,6 +127,7 @@ func (f *forwarder) enqueue(ctx context.Context, job forwardJob, authHeader stri
 	case f.queue <- job:
 	default:
 		res := ForwardResult{URL: f.target, At: time.Now(), Error: "not forwarded: the forward queue is full (use iwb events replay)"}
+		f.failures.note(failedForward, "event %d: %s", job.id, res.Error)
 		if err := f.store.setForward(ctx, job.id, res); err != nil {
 			f.log.Error("recording a skipped forward", "id", job.id, "err", err)
 		}
@@ -134,8 +138,12 @@ func (f *forwarder) run() {
 	defer f.wg.Done()
 	for job := range f.queue {
 		res := Send(context.Background(), f.client, f.target, job.method, job.header, job.body)
-		if res.Error != "" {
+		switch {
+		case res.Error != "":
 			f.log.Warn("forward failed", "id", job.id, "target", f.target, "err", res.Error)
+			f.failures.note(failedForward, "event %d: %s", job.id, res.Error)
+		case res.Status >= 300:
+			f.failures.note(failedForward, "event %d: %s answered %d", job.id, f.target, res.Status)
 		}
 		if err := f.store.setForward(context.Background(), job.id, res); err != nil {
 			f.log.Error("recording a forward", "id", job.id, "err", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -357,8 +358,13 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 	return res, nil
 }
 
-// giveBackSpace shrinks the file by its free pages, a few thousand per
-// transaction, then checkpoints so the file itself shrinks.
+// vacuumStep is how many free pages one transaction gives back: moving a
+// page costs tens of microseconds, and ingest waits while it runs.
+const vacuumStep = 128
+
+// giveBackSpace shrinks the file by its free pages, vacuumStep per
+// transaction, then checkpoints so the file itself shrinks (fully once
+// no one is writing).
 func (s *Store) giveBackSpace(ctx context.Context) error {
 	for {
 		var free int64
@@ -369,7 +375,7 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 			break
 		}
 		err := s.exec(ctx, false, func(ctx context.Context, c *sql.Conn) error {
-			_, err := c.ExecContext(ctx, `PRAGMA incremental_vacuum(2048)`)
+			_, err := c.ExecContext(ctx, `PRAGMA incremental_vacuum(`+strconv.Itoa(vacuumStep)+`)`)
 			return err
 		})
 		if err != nil {
@@ -385,7 +391,7 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 	}
 	s.ckptMu.Lock()
 	defer s.ckptMu.Unlock()
-	if _, err := s.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if _, err := s.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		return fmt.Errorf("checkpointing the event log: %w", err)
 	}
 	return nil

@@ -290,6 +290,13 @@ func (s *bodyScanner) array() {
 func (s *bodyScanner) str() {
 	s.i++
 	for {
+		// Most bytes need no attention: skip them in a tight loop.
+		for s.i < len(s.data) {
+			if c := s.data[s.i]; c < 0x20 || c == '"' || c == '\\' {
+				break
+			}
+			s.i++
+		}
 		if !s.need(true, "") {
 			return
 		}
@@ -322,11 +329,9 @@ func (s *bodyScanner) str() {
 				s.fail(e, "in string escape code")
 				return
 			}
-		case c < 0x20:
+		default: // a control character
 			s.fail(c, "in string literal")
 			return
-		default:
-			s.i++
 		}
 	}
 }

@@ -47,6 +47,8 @@ type Server struct {
 	// auth is what requests must carry; SetAuth changes it while serving.
 	auth atomic.Pointer[Auth]
 
+	refusals refusalLog
+
 	mu       sync.Mutex
 	addr     string
 	serveErr chan error
@@ -105,7 +107,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
 	if s.opts.ForwardTo != "" {
-		s.forward = newForwarder(s.opts.ForwardTo, s.store, s.log)
+		s.forward = newForwarder(s.opts.ForwardTo, s.store, s.log, &s.refusals)
 	}
 	s.log.Info("listener started", "addr", s.addr, "auth", s.Auth().String(), "forward", s.opts.ForwardTo)
 	go func() {
@@ -148,6 +150,10 @@ func (s *Server) Err() <-chan error { return s.serveErr }
 // Stats are the store's counts, including this listener's refusals.
 func (s *Server) Stats() Stats { return s.store.Stats() }
 
+// Refusals are the deliveries this listener refused, by kind, and its
+// failed forwards, each with the last one's time and cause.
+func (s *Server) Refusals() Refusals { return s.refusals.snapshot() }
+
 // Shutdown stops taking connections and waits, at most until ctx ends, for
 // the requests in flight to be stored and answered and for queued forwards.
 // It does not close the Store.
@@ -185,6 +191,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	auth := s.Auth()
 	if !auth.allows(r) {
 		s.store.countUnauthorized()
+		s.refusals.note(refusedAuth, "%s %s without valid %s credentials", r.Method, r.URL.Path, auth.Mode)
 		s.log.Warn("refused a request without valid auth", "remote", r.RemoteAddr, "path", r.URL.Path)
 		if auth.Mode == "basic" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="iwb"`)
@@ -210,6 +217,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		s.log.Warn("reading a request body", "remote", r.RemoteAddr, "err", err)
+		s.refusals.note(refusedBadBody, "reading the body of %s: %v", r.URL.Path, err)
 		writeError(w, http.StatusBadRequest, "reading the body: "+err.Error(), 0)
 		return
 	}
@@ -222,6 +230,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if !s.append(w, r, ev) {
 			return
 		}
+		s.refusals.note(refusedBadBody, "%s: %v", r.URL.Path, parseErr)
 		writeError(w, http.StatusBadRequest, parseErr.Error(), ev.ID)
 		return
 	}
@@ -245,6 +254,7 @@ func (s *Server) storeOversize(w http.ResponseWriter, r *http.Request, ev *Event
 	if !s.append(w, r, ev) {
 		return
 	}
+	s.refusals.note(refusedTooLarge, "%s: %s", r.URL.Path, ev.Error)
 	writeError(w, http.StatusRequestEntityTooLarge, ev.Error, ev.ID)
 }
 
@@ -255,6 +265,7 @@ func (s *Server) append(w http.ResponseWriter, r *http.Request, ev *Event) bool 
 	defer cancel()
 	if err := s.store.Append(ctx, ev); err != nil {
 		s.log.Error("could not store an event", "remote", r.RemoteAddr, "path", r.URL.Path, "err", err)
+		s.refusals.note(refusedBusy, "%s: %v", r.URL.Path, err)
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, "the event could not be stored in time; retry", 0)
 		return false

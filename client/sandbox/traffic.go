@@ -47,6 +47,9 @@ type TrafficOptions struct {
 	Seed       uint64        // the same seed makes the same sequence; 0: random
 	HTTPClient *http.Client
 	Header     http.Header // sent with every request, e.g. Authorization
+	// Authorize, when set, adds the receiver's current credentials to each
+	// request's header, so traffic keeps flowing when they change.
+	Authorize func(http.Header)
 }
 
 // Delivery is one generated webhook request.
@@ -97,8 +100,7 @@ func (t *Traffic) Run(ctx context.Context) {
 	tick := time.NewTicker(t.opts.Interval)
 	defer tick.Stop()
 	for {
-		d := t.Next()
-		err := post(ctx, t.opts.HTTPClient, delivery{url: d.URL, header: t.header(), body: d.Body})
+		err := t.Send(ctx, t.Next())
 		if ctx.Err() != nil {
 			return
 		}
@@ -115,13 +117,17 @@ func (t *Traffic) Run(ctx context.Context) {
 	}
 }
 
-func (t *Traffic) header() http.Header {
+// Send posts one generated webhook with the configured headers and credentials.
+func (t *Traffic) Send(ctx context.Context, d Delivery) error {
 	h := t.opts.Header.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
 	h.Set("Content-Type", "application/json")
-	return h
+	if t.opts.Authorize != nil {
+		t.opts.Authorize(h)
+	}
+	return post(ctx, t.opts.HTTPClient, delivery{url: d.URL, header: h, body: d.Body})
 }
 
 // Next makes the next event: mostly system webhooks of every family, and

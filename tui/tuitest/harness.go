@@ -3,6 +3,7 @@ package tuitest
 import (
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,10 +33,14 @@ type Harness struct {
 }
 
 // A round of commands waits for every command's answer, up to workBound for
-// real work (slow under -race on a loaded machine), but only waitBound for
-// the commands marked as waiting, whose answers come later or never.
+// real work (slow under -race on a loaded machine), but a command marked as
+// waiting only until it has run waitBound without answering: one that
+// answers at once (a form's next step) is never lost, one that waits by
+// design (a cursor blink, 530 ms) is given up. The bound counts from when
+// the command started running, not from when it was queued, so a loaded
+// machine that is slow to start it does not make the harness give up early.
 const (
-	waitBound = 150 * time.Millisecond
+	waitBound = 60 * time.Millisecond
 	workBound = 3 * time.Second
 )
 
@@ -64,45 +69,61 @@ type job struct {
 // Run executes commands round by round, feeding back what they return.
 func (h *Harness) Run(cmd tea.Cmd) {
 	type result struct {
-		msg  tea.Msg
-		wait bool
+		msg tea.Msg
+		i   int
 	}
 	queue := []job{{cmd: cmd}}
 	for round := 0; len(queue) > 0 && round < 100; round++ {
-		work, waits := 0, 0
-		results := make(chan result, len(queue))
-		for _, j := range queue {
+		jobs := queue
+		queue = nil
+		results := make(chan result, len(jobs))
+		started := make([]atomic.Int64, len(jobs)) // when each began to run
+		pending := map[int]bool{}
+		work := 0
+		for i, j := range jobs {
 			if j.cmd == nil {
 				continue
 			}
-			if j.wait {
-				waits++
-			} else {
+			pending[i] = true
+			if !j.wait {
 				work++
 			}
-			go func() { results <- result{j.cmd(), j.wait} }()
+			go func() {
+				started[i].Store(time.Now().UnixNano())
+				results <- result{j.cmd(), i}
+			}()
 		}
-		queue = nil
-		waitsUp, workUp := time.After(waitBound), time.After(workBound)
-		waitsDone := false
+		workUp := time.After(workBound)
+		tick := time.NewTicker(5 * time.Millisecond)
 	collect:
-		for work > 0 || (waits > 0 && !waitsDone) {
+		for len(pending) > 0 {
 			select {
 			case r := <-results:
-				if r.wait {
-					waits--
-				} else {
+				if !pending[r.i] {
+					continue // given up on already
+				}
+				delete(pending, r.i)
+				if !jobs[r.i].wait {
 					work--
 				}
-				queue = append(queue, h.take(r.msg, r.wait)...)
-			case <-waitsUp:
-				waitsDone, waitsUp = true, nil
+				queue = append(queue, h.take(r.msg, jobs[r.i].wait)...)
+			case <-tick.C:
+				if work > 0 {
+					continue
+				}
+				now := time.Now().UnixNano()
+				for i := range pending {
+					if s := started[i].Load(); s != 0 && now-s >= int64(waitBound) {
+						delete(pending, i)
+					}
+				}
 			case <-workUp:
 				// Work that outlives a key press (a bulk send the test
 				// then stops) goes on without the harness.
 				break collect
 			}
 		}
+		tick.Stop()
 	}
 }
 

@@ -204,10 +204,7 @@ func (p *Page) loadPicks(conn string) tea.Cmd {
 		fields, err := c.UserFields(ctx)
 		pd.fieldsErr = err
 		if err == nil {
-			pd.fields = schema.ProjectFields{}
-			for k, t := range fields {
-				pd.fields[k] = schema.DataType(t)
-			}
+			pd.fields = schema.NewProjectFields(fields)
 		}
 		return picksLoadedMsg{conn: conn, picks: pd, gen: gen}
 	}

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/iwb-dev/iwb/internal/oneline"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
@@ -341,7 +342,7 @@ func (e *fieldEditor) view(th style.Theme, w, h int) []string {
 	}
 	// The notes stay in view at the bottom: one line per row that needs one.
 	if e.typed && e.fieldsErr != nil {
-		notes = append(notes, " "+th.Warn.Render("⚠ types are not checked before sending: the project's fields could not be read ("+oneLine(e.fieldsErr)+")"))
+		notes = append(notes, " "+th.Warn.Render("⚠ types are not checked before sending: the project's fields could not be read ("+oneline.Of(e.fieldsErr.Error(), 80)+")"))
 	}
 	room := h - len(notes) - 1
 	if len(lines) > room {

@@ -12,6 +12,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/oneline"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -251,7 +252,7 @@ func createNewFieldsSelect(v *formValues) huh.Field {
 // ids when the pick list could not be loaded.
 func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chosen *[]int64, typed *string) huh.Field {
 	if loadErr != nil {
-		return huh.NewInput().Title(title).Description(desc + "\n⚠ the list could not be loaded (" + oneLine(loadErr) + "): type ids, comma separated").
+		return huh.NewInput().Title(title).Description(desc + "\n⚠ the list could not be loaded (" + oneline.Of(loadErr.Error(), 80) + "): type ids, comma separated").
 			Value(typed).Validate(validateIDList)
 	}
 	for i := range opts {
@@ -261,14 +262,6 @@ func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chose
 	// told, and then hides them under its title: the title and the
 	// one-line description are counted in.
 	return huh.NewMultiSelect[int64]().Title(title).Description(desc).Options(opts...).Value(chosen).Height(min(len(opts), 8) + 2)
-}
-
-func oneLine(err error) string {
-	s := strings.Join(strings.Fields(err.Error()), " ")
-	if len([]rune(s)) > 80 {
-		s = string([]rune(s)[:80]) + "…"
-	}
-	return s
 }
 
 // buildForm is a fresh huh form for the action, on values v, with the
@@ -368,7 +361,7 @@ func listPicker(v *formValues, picks *pickData, fieldErr string) huh.Field {
 	if picks.listsErr != nil || len(picks.lists) == 0 {
 		desc := "the static list's id"
 		if picks.listsErr != nil {
-			desc += "\n⚠ the lists could not be loaded (" + oneLine(picks.listsErr) + "): type the id"
+			desc += "\n⚠ the lists could not be loaded (" + oneline.Of(picks.listsErr.Error(), 80) + "): type the id"
 		}
 		return huh.NewInput().Title("List ID *").Description(withErr(desc, fieldErr)).Value(&v.listID).Validate(requiredInt("the list id"))
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -59,40 +58,15 @@ func firstLine(err error) error {
 	return errors.New(s)
 }
 
-// openUsers opens a users file with the project's types for CSV columns.
-func openUsers(path string, project schema.ProjectFields) (client.UserSource, *os.File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening the users file: %w", err)
-	}
-	src, err := client.OpenUsers(path, f, project.CSVCell)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return src, f, nil
-}
-
 // countUsers reads the file once before sending: how many users it holds
 // (over 100 must be confirmed) and whether every line reads.
 func countUsers(gen int, path string, project schema.ProjectFields) tea.Cmd {
 	return func() tea.Msg {
-		src, f, err := openUsers(path, project)
-		if err != nil {
-			return usersCountedMsg{gen: gen, err: err}
+		c, err := client.CheckUsersFile(path, project.CSVCell)
+		if err == nil {
+			err = c.Err()
 		}
-		defer f.Close()
-		n := 0
-		for {
-			_, err := src.Next()
-			if errors.Is(err, io.EOF) {
-				return usersCountedMsg{gen: gen, users: n}
-			}
-			if err != nil {
-				return usersCountedMsg{gen: gen, users: n, err: err}
-			}
-			n++
-		}
+		return usersCountedMsg{gen: gen, users: c.Users, err: err}
 	}
 }
 
@@ -136,11 +110,11 @@ func (p *Page) send() tea.Cmd {
 		start := now()
 		var src client.UserSource
 		if fromFile {
-			s, f, err := openUsers(path, project)
+			s, closeFile, err := client.OpenUsersFile(path, project.CSVCell)
 			if err != nil {
 				return actionDoneMsg{gen, keep(&answer{action: a, err: err, took: now().Sub(start)}, req)}
 			}
-			defer f.Close()
+			defer closeFile()
 			src = s
 		} else {
 			var env map[string]json.RawMessage

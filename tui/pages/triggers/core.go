@@ -6,6 +6,7 @@
 package triggers
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -68,13 +69,17 @@ func DefaultKeys(k page.Keys) Keys {
 // Deps are what the two tabs need. A nil Store turns both into a notice; a
 // nil Client turns the journey picker and the webhook setup off.
 type Deps struct {
-	Store       webhook.EventLog
-	Listener    *webhook.Server // the embedded listener, nil when it runs elsewhere
-	Client      *client.Client
-	ListenerURL string // where the embedded listener takes webhooks
-	Demo        bool
-	Now         func() time.Time
-	Log         *slog.Logger
+	Store    webhook.EventLog
+	Listener *webhook.Server // the embedded listener, nil when it runs elsewhere
+	Client   *client.Client
+	// SetupWebhook points one of Iterable's system webhooks at the listener
+	// (with a new token the listener then requires, or with none); nil turns
+	// the webhook setup off.
+	SetupWebhook func(ctx context.Context, hookID int64, endpoint string, withToken bool) (*client.Webhook, error)
+	ListenerURL  string // where the embedded listener takes webhooks
+	Demo         bool
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // core is what the two tabs share.
@@ -82,6 +87,7 @@ type core struct {
 	store       webhook.EventLog
 	listener    *webhook.Server
 	client      *client.Client
+	setup       func(ctx context.Context, hookID int64, endpoint string, withToken bool) (*client.Webhook, error)
 	listenerURL string
 	demo        bool
 	now         func() time.Time
@@ -130,7 +136,7 @@ type Schemas struct{ *core }
 
 // New is the two tabs over one core.
 func New(d Deps, keys page.Keys, th style.Theme) (*Triggers, *Schemas) {
-	c := &core{store: d.Store, listener: d.Listener, client: d.Client, listenerURL: d.ListenerURL, demo: d.Demo,
+	c := &core{store: d.Store, listener: d.Listener, client: d.Client, setup: d.SetupWebhook, listenerURL: d.ListenerURL, demo: d.Demo,
 		now: d.Now, log: d.Log, keys: DefaultKeys(keys), th: th}
 	return &Triggers{c}, &Schemas{c}
 }

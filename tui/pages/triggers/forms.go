@@ -168,7 +168,10 @@ func (c *core) workflowForm(t *webhook.Trigger) tea.Cmd {
 
 // publicURLForm sets (or clears) the public base URL, kept in the database.
 func (c *core) publicURLForm() tea.Cmd {
-	v := c.trig.publicURL
+	v := ""
+	if c.trig.ends.Public {
+		v = c.trig.ends.Base
+	}
 	st := c.store
 	in := huh.NewInput().Title("Public base URL").
 		Description("your tunnel's HTTPS address to this listener (e.g. https://abc.ngrok.app); empty uses the local URL").

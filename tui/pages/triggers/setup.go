@@ -12,7 +12,6 @@ import (
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
-	"github.com/iwb-dev/iwb/webhook"
 )
 
 // The steps of the webhook setup.
@@ -35,13 +34,13 @@ type webhookSetup struct {
 // startWebhookSetup lists Iterable's system webhooks to pick one.
 func (c *core) startWebhookSetup() tea.Cmd {
 	cl := c.client
-	if cl == nil {
+	if cl == nil || c.setup == nil {
 		return page.Notice("no connection to Iterable in this session: the webhook cannot be set up from here")
 	}
-	if c.baseURL() == "" {
+	if c.trig.ends.Base == "" {
 		return page.Notice("no listener URL: start the listener, or set your tunnel's URL with b")
 	}
-	c.trig.setup = &webhookSetup{step: setupLoading, endpoint: webhook.TriggerURL(c.baseURL(), webhook.Trigger{Kind: webhook.TriggerObject})}
+	c.trig.setup = &webhookSetup{step: setupLoading, endpoint: c.trig.ends.System()}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -85,35 +84,15 @@ func (c *core) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// sendWebhookSetup points the webhook at the listener and enables it; with
-// a token, the listener requires it from then on (saved, so `iwb listen`
-// requires it too). Iterable is changed first so that no event it sends is
-// refused in between.
+// sendWebhookSetup points the webhook at the listener and enables it, with
+// a new token the listener then requires, or with none.
 func (c *core) sendWebhookSetup(h client.Webhook, endpoint string, withToken bool) tea.Cmd {
-	cl, st, srv := c.client, c.store, c.listener
+	setup := c.setup
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		authType, token := "NoAuth", ""
-		if withToken {
-			authType, token = "Basic", webhook.NewListenerToken() // Basic: Iterable sends the token as-is
-		}
-		enabled := true
-		up := client.WebhookUpdate{ID: h.ID, Endpoint: &endpoint, Enabled: &enabled, AuthType: &authType}
-		if token != "" {
-			up.AuthToken = &token
-		}
-		got, err := cl.UpdateWebhook(ctx, up)
-		if err != nil {
-			return webhookSetMsg{err: err}
-		}
-		if err := st.SetListenerToken(ctx, token); err != nil {
-			return webhookSetMsg{err: fmt.Errorf("the webhook is set, but the token could not be saved: %w", err)}
-		}
-		if srv != nil {
-			srv.SetAuth(webhook.TokenAuth(token))
-		}
-		return webhookSetMsg{hook: got, token: withToken}
+		got, err := setup(ctx, h.ID, endpoint, withToken)
+		return webhookSetMsg{hook: got, token: withToken, err: err}
 	}
 }
 

@@ -18,13 +18,12 @@ import (
 // triggersState is what the Triggers tab keeps: the triggers with their counts, the URL
 // to give Iterable, and the setup of Iterable's system webhook.
 type triggersState struct {
-	triggers  []webhook.Trigger
-	loaded    bool
-	loading   bool
-	err       error
-	cursor    int
-	publicURL string
-	token     string // the listener token, only ever shown masked
+	triggers []webhook.Trigger
+	loaded   bool
+	loading  bool
+	err      error
+	cursor   int
+	ends     webhook.Endpoints // where Iterable sends, and the token (only ever shown masked)
 
 	journeys        []client.Journey
 	journeysErr     error
@@ -36,11 +35,10 @@ type triggersState struct {
 // Messages of the Triggers tab's commands.
 type (
 	triggersLoadedMsg struct {
-		sel       string // the trigger to select; "" keeps the selection
-		triggers  []webhook.Trigger
-		publicURL string
-		token     string
-		err       error
+		sel      string // the trigger to select; "" keeps the selection
+		triggers []webhook.Trigger
+		ends     webhook.Endpoints
+		err      error
 	}
 	journeysLoadedMsg struct {
 		journeys []client.Journey
@@ -96,7 +94,7 @@ func (c *core) refreshTriggers() tea.Cmd {
 // loadTriggers reads the triggers and the listener settings, then selects
 // sel (or keeps the selection).
 func (c *core) loadTriggers(sel string) tea.Cmd {
-	st := c.store
+	st, listenerURL := c.store, c.listenerURL
 	if st == nil {
 		return nil
 	}
@@ -107,12 +105,8 @@ func (c *core) loadTriggers(sel string) tea.Cmd {
 		if err != nil {
 			return triggersLoadedMsg{err: err}
 		}
-		pub, err := st.PublicURL(ctx)
-		if err != nil {
-			return triggersLoadedMsg{err: err}
-		}
-		tok, err := st.ListenerToken(ctx)
-		return triggersLoadedMsg{sel: sel, triggers: ts, publicURL: pub, token: tok, err: err}
+		ends, err := st.Endpoints(ctx, listenerURL)
+		return triggersLoadedMsg{sel: sel, triggers: ts, ends: ends, err: err}
 	}
 }
 
@@ -155,7 +149,7 @@ func (c *core) triggersMsg(msg tea.Msg) (tea.Cmd, bool) {
 		if t, ok := p.selected(); ok && name == "" {
 			name = t.Name
 		}
-		p.triggers, p.publicURL, p.token = msg.triggers, msg.publicURL, msg.token
+		p.triggers, p.ends = msg.triggers, msg.ends
 		p.selectName(name)
 		if sel := c.sch.pendingSel; sel != nil {
 			for i, r := range c.rows() {
@@ -212,24 +206,6 @@ func (c *core) triggersMsg(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// baseURL is where Iterable should send: the public URL when set, else the
-// listener's own.
-func (c *core) baseURL() string {
-	if c.trig.publicURL != "" {
-		return c.trig.publicURL
-	}
-	return c.listenerURL
-}
-
-// triggerURL is the URL to give Iterable for t.
-func (c *core) triggerURL(t webhook.Trigger) string {
-	base := c.baseURL()
-	if base == "" {
-		return ""
-	}
-	return webhook.TriggerURL(base, t)
-}
-
 // triggerAction runs a Triggers tab action, from a key or the palette.
 func (c *core) triggerAction(a action) tea.Cmd {
 	if c.store == nil {
@@ -267,7 +243,7 @@ func (c *core) triggerAction(a action) tea.Cmd {
 			}
 		})
 	case actCopyURL:
-		u := c.triggerURL(t)
+		u := c.trig.ends.For(t)
 		if u == "" {
 			return page.Notice("the listener is not running: no URL to copy")
 		}
@@ -425,7 +401,7 @@ func (c *core) urlLines(w int) []string {
 	if !ok {
 		t = webhook.Trigger{Kind: webhook.TriggerObject}
 	}
-	u := c.triggerURL(t)
+	u := c.trig.ends.For(t)
 	if u == "" {
 		return []string{" " + th.Muted.Render("The listener is not running: no URL to give Iterable.")}
 	}
@@ -439,8 +415,8 @@ func (c *core) urlLines(w int) []string {
 		lines = append(lines, " "+th.Warn.Render("⚠ Iterable needs HTTPS: set your tunnel's address with ")+th.Key.Render("b"))
 	}
 	auth := "listener auth: none"
-	if p.token != "" {
-		auth = "listener auth: token " + secret.Mask(p.token) + " (Authorization header)"
+	if p.ends.Token != "" {
+		auth = "listener auth: token " + secret.Mask(p.ends.Token) + " (Authorization header)"
 	}
 	lines = append(lines, " "+th.Muted.Render(auth))
 	for i := range lines {

@@ -2,7 +2,6 @@ package triggers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -68,10 +67,7 @@ func (c *core) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 		id = evs[0].ID
 	}
 	for _, ev := range evs {
-		who := ev.Email
-		if who == "" {
-			who = ev.UserID
-		}
+		who := ev.Who()
 		name := ev.EventName
 		if name == "" && ev.WorkflowID != "" {
 			name = "workflow " + ev.WorkflowID
@@ -127,13 +123,9 @@ func (c *core) importForm(t webhook.Trigger) tea.Cmd {
 		Value(&path).Validate(page.NotEmpty("type the file's path"))
 	return c.openForm("Import a schema into "+t.Name, func() tea.Cmd {
 		return func() tea.Msg {
-			data, err := os.ReadFile(strings.TrimSpace(path))
+			s, err := schema.ReadFile(strings.TrimSpace(path))
 			if err != nil {
-				return wizardMsg{err: fmt.Errorf("reading the schema: %w", err)}
-			}
-			s, err := schema.Parse(data)
-			if err != nil {
-				return wizardMsg{err: fmt.Errorf("%s: %w", path, err)}
+				return wizardMsg{err: err}
 			}
 			return wizardMsg{w: propose(t, "file "+path, schema.Inference{Schema: s})}
 		}
@@ -142,16 +134,16 @@ func (c *core) importForm(t webhook.Trigger) tea.Cmd {
 
 // exportForm writes the schema to a file in either form.
 func (c *core) exportForm(t webhook.Trigger) tea.Cmd {
-	path, format := t.Name+".schema.json", "workato"
+	path, format := t.Name+".schema.json", schema.FormatWorkato
 	groups := huh.NewGroup(
-		huh.NewSelect[string]().Title("Format").Options(
-			huh.NewOption("Workato JSON (an array of fields)", "workato"),
-			huh.NewOption("JSON Schema 2020-12", "jsonschema")).Value(&format),
+		huh.NewSelect[schema.Format]().Title("Format").Options(
+			huh.NewOption("Workato JSON (an array of fields)", schema.FormatWorkato),
+			huh.NewOption("JSON Schema 2020-12", schema.FormatJSONSchema)).Value(&format),
 		huh.NewInput().Title("File").Value(&path).Validate(page.NotEmpty("type where to write it")),
 	)
 	return c.openForm("Export the schema of "+t.Name, func() tea.Cmd {
 		return func() tea.Msg {
-			data, err := encodeSchemaFile(t.Schema, format)
+			data, err := t.Schema.Encode(format)
 			if err == nil {
 				err = os.WriteFile(strings.TrimSpace(path), data, 0o600)
 			}
@@ -160,16 +152,7 @@ func (c *core) exportForm(t webhook.Trigger) tea.Cmd {
 			}
 			return schemaSavedMsg{trigger: t.Name, what: "✓ wrote " + path}
 		}
-	}, func() any { return [2]string{path, format} }, groups)
-}
-
-// encodeSchemaFile is a schema as a file: Workato's form or JSON Schema.
-func encodeSchemaFile(s schema.Schema, format string) ([]byte, error) {
-	if format == "jsonschema" {
-		return s.JSONSchema()
-	}
-	b, err := json.MarshalIndent(s, "", "  ")
-	return append(b, '\n'), err
+	}, func() any { return [2]string{path, string(format)} }, groups)
 }
 
 // handOffEvent is `s` on the Events tab: the event's payload widens the
