@@ -81,9 +81,6 @@ const pgChannel = "iwb_log"
 const (
 	pgLockMigrations int64 = 0x69776201 // "iwb" 1: schema migrations
 	pgLockRetention  int64 = 0x69776203 // the process pruning to the retention limits
-	// PGLockRecipeRunner is held by the one process that runs recipes for a
-	// shared database.
-	PGLockRecipeRunner int64 = 0x69776202
 )
 
 // pgMigrations are the schema's versions, applied in order and recorded in
