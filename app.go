@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -22,8 +23,13 @@ func loadApp(cmd *cobra.Command) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.ensure(); err != nil {
+	exposed, err := p.ensure()
+	if err != nil {
 		return nil, err
+	}
+	if len(exposed) > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "iwb: warning: %s can be read by other users; iwb keeps its own files there 0600\n",
+			strings.Join(exposed, ", "))
 	}
 	f, err := os.OpenFile(p.LogFile(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {

@@ -34,6 +34,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// Folders the tests make (t.TempDir homes) are owner-only, as iwb makes
+	// its own: iwb warns about a home that others can read.
+	syscall.Umask(0o077)
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

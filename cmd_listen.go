@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -43,7 +44,8 @@ pruned, oldest first, whichever limit is reached first; pinned events
 	f.StringArray("event", nil, "print only events with this event name (repeatable)")
 	f.StringArray("workflow", nil, "print only events of this workflow id (repeatable)")
 	f.String("forward-to", "", "re-send each accepted event to this URL")
-	f.String("auth", "", "require auth: basic:USER:PASS or header:NAME:VALUE")
+	f.String("auth", "", "require auth: header[:NAME] (value from IWB_LISTEN_TOKEN or --auth-file) or basic (USER:PASS from IWB_LISTEN_BASIC or --auth-file); header:NAME:VALUE and basic:USER:PASS also work but show in ps")
+	f.String("auth-file", "", "read --auth's secret (the header's value, or USER:PASS) from this file")
 	f.Int64("max-body", webhook.DefaultMaxBody, "largest body accepted, in bytes")
 	f.Int("max-conns", webhook.DefaultMaxConns, "connections served at once; more are answered 503 with Retry-After")
 	f.Bool("durable", false, "fsync every commit (synchronous=FULL; PostgreSQL decides this itself)")
@@ -100,9 +102,9 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	maxConns, _ := f.GetInt("max-conns")
 	durable, _ := f.GetBool("durable")
 
-	auth, err := webhook.ParseAuth(authSpec)
+	auth, err := listenAuth(cmd, authSpec)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
 	if maxBody <= 0 {
 		return usageErrorf("--max-body must be a positive number of bytes, not %d", maxBody)
@@ -150,6 +152,12 @@ func runListen(cmd *cobra.Command, _ []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := srv.Start(ctx); err != nil {
+		// A host that does not resolve or is not this machine's is a bad
+		// address; one in use or not permitted is a failure to listen.
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) || errors.Is(err, syscall.EADDRNOTAVAIL) {
+			return withExit(exitUsage, err)
+		}
 		return withExit(exitFailed, err)
 	}
 	// The recipe runner writes its lines from its own goroutine.
@@ -199,6 +207,34 @@ loop:
 		return withExit(exitFailed, err)
 	}
 	return nil
+}
+
+// listenAuth parses --auth, its secret coming from --auth-file or else from
+// IWB_LISTEN_TOKEN (header) or IWB_LISTEN_BASIC (basic).
+func listenAuth(cmd *cobra.Command, spec string) (webhook.Auth, error) {
+	file, _ := cmd.Flags().GetString("auth-file")
+	mode, _, _ := strings.Cut(spec, ":")
+	var secret string
+	switch {
+	case file != "":
+		if spec == "" {
+			return webhook.Auth{}, usageErrorf("--auth-file needs --auth header[:NAME] or --auth basic")
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return webhook.Auth{}, usageErrorf("--auth-file: %v", err)
+		}
+		secret = strings.TrimRight(string(b), "\r\n")
+	case mode == "header":
+		secret = os.Getenv("IWB_LISTEN_TOKEN")
+	case mode == "basic":
+		secret = os.Getenv("IWB_LISTEN_BASIC")
+	}
+	auth, err := webhook.ParseAuth(spec, secret)
+	if err != nil {
+		return webhook.Auth{}, usageErrorf("%v", err)
+	}
+	return auth, nil
 }
 
 // eventPrinter prints live events once each, in id order. When the live copy

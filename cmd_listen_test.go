@@ -42,9 +42,15 @@ func TestEventsAndListenBadInput(t *testing.T) {
 		{[]string{"events", "replay", "1"}, 2, "--to"},
 		{[]string{"events", "replay", "1", "--to", "ftp://x"}, 2, "not an http(s) URL"},
 		{[]string{"events", "list", "--limit", "0"}, 2, "--limit"},
-		{[]string{"listen", "--auth", "token:s3cret"}, 2, "basic:USER:PASS"},
+		{[]string{"listen", "--auth", "token:s3cret"}, 2, "basic[:USER:PASS]"},
+		{[]string{"listen", "--auth", "header"}, 2, "IWB_LISTEN_TOKEN"},
+		{[]string{"listen", "--auth-file", "x"}, 2, "--auth-file needs --auth"},
 		{[]string{"listen", "--max-body", "0"}, 2, "--max-body"},
 		{[]string{"listen", "--max-conns", "0"}, 2, "--max-conns"},
+		{[]string{"listen", "--addr", "bad addr"}, 2, "HOST:PORT"},
+		{[]string{"listen", "--addr", "127.0.0.1:99999"}, 2, "port"},
+		{[]string{"listen", "--addr", "192.0.2.1:8787"}, 2, "192.0.2.1"},
+		{[]string{"sandbox", "--addr", "bad addr"}, 2, "bad addr"},
 		{[]string{"listen", "--forward-to", "localhost"}, 2, "--forward-to"},
 	} {
 		code, _, errOut := runCLI(t, home, c.args...)
@@ -258,7 +264,7 @@ func storeOneEvent(t *testing.T, body string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ensure(); err != nil {
+	if _, err := p.ensure(); err != nil {
 		t.Fatal(err)
 	}
 	st, err := webhook.Open(p.Database(), webhook.StoreOptions{})

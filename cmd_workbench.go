@@ -100,7 +100,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	}
 	userAgent := "iwb/" + version
 	wb = &workbench{passphrase: pp, deps: tui.Deps{
-		Connections: newKeystoreConnections(ks, userAgent, a.log),
+		Connections: newKeystoreConnections(ks, userAgent, insecureHTTP(cmd), a.log),
 		Log:         a.log,
 	}}
 	creds, err := credentialsFrom(cmd, func() (*keystore.Store, error) { return ks, nil }, "")

@@ -20,6 +20,8 @@ type credentials struct {
 	Region     string // us or eu
 	BaseURL    string // where requests go
 	Key        string // the API key; never print or log it
+	// InsecureHTTP allows an http:// base URL off loopback (--insecure-http).
+	InsecureHTTP bool
 }
 
 // label names the connection as the history shows it, e.g. "acme-prod (us)".
@@ -32,13 +34,15 @@ func (c credentials) label() string {
 
 // newClient is a client calling Iterable as iwb with these credentials.
 func (c credentials) newClient(log *slog.Logger) (*client.Client, error) {
-	return client.New(client.Options{BaseURL: c.BaseURL, Key: c.Key, UserAgent: "iwb/" + version, Logger: log})
+	return client.New(client.Options{BaseURL: c.BaseURL, Key: c.Key, UserAgent: "iwb/" + version, Logger: log,
+		InsecureHTTP: c.InsecureHTTP})
 }
 
 // resolveCredentials finds the key and base URL for a command. ITERABLE_API_KEY
-// overrides the keyring for every command; otherwise the named connection, or
-// the default one, comes from the keystore. --base-url (when the command has
-// it) and then ITERABLE_BASE_URL override the host.
+// overrides the keyring for every command, keeping the named or default
+// connection's region and base URL when there is one; otherwise the named
+// connection, or the default one, comes from the keystore. ITERABLE_BASE_URL
+// and then --base-url (when the command has it) override the host.
 func resolveCredentials(cmd *cobra.Command, a *app, name string) (credentials, error) {
 	return credentialsFrom(cmd, func() (*keystore.Store, error) { return openKeystore(cmd, a) }, name)
 }
@@ -49,6 +53,12 @@ func credentialsFrom(cmd *cobra.Command, openKS func() (*keystore.Store, error),
 	c := credentials{Region: string(keystore.RegionUS), BaseURL: keystore.RegionUS.BaseURL()}
 	if key := os.Getenv("ITERABLE_API_KEY"); key != "" {
 		c.Connection, c.Key = "ITERABLE_API_KEY", key
+		// Only the config is read: the keyring is not needed.
+		if ks, err := openKS(); err == nil {
+			if conn, err := ks.Resolve(name); err == nil {
+				c.Region, c.BaseURL = string(conn.Region), conn.Endpoint()
+			}
+		}
 	} else {
 		ks, err := openKS()
 		if err != nil {
@@ -70,7 +80,14 @@ func credentialsFrom(cmd *cobra.Command, openKS func() (*keystore.Store, error),
 	if f := cmd.Flags().Lookup("base-url"); f != nil && f.Value.String() != "" {
 		c.BaseURL = f.Value.String()
 	}
+	c.InsecureHTTP = insecureHTTP(cmd)
 	return c, nil
+}
+
+// insecureHTTP is the global --insecure-http flag.
+func insecureHTTP(cmd *cobra.Command) bool {
+	on, _ := cmd.Flags().GetBool("insecure-http")
+	return on
 }
 
 // openKeystore opens the keystore of the iwb home, honouring

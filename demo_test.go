@@ -185,7 +185,7 @@ func TestDemoTrafficFollowsTokenAuth(t *testing.T) {
 	}
 	defer d.Close()
 	srv, ctx := d.deps.Listener, context.Background()
-	auth, err := webhook.ParseAuth("header:X-Iwb-Token:" + strings.Repeat("k", 32))
+	auth, err := webhook.ParseAuth("header:X-Iwb-Token:"+strings.Repeat("k", 32), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,20 +132,3 @@ func trickleBurst(b *testing.B, addr string, conns, announced int, d time.Durati
 	close(stop)
 	wg.Wait()
 }
-
-// waitHealthy polls the listener's /healthz until it answers.
-func waitHealthy(tb testing.TB, addr string) {
-	tb.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("the listener on %s did not come up: %v", addr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // paths are the folders iwb keeps things in. With IWB_HOME set, all three are
@@ -45,15 +46,22 @@ func (p paths) Database() string   { return filepath.Join(p.Data, "events.db") }
 func (p paths) KeyringDir() string { return filepath.Join(p.Data, "keyring") }
 func (p paths) LogFile() string    { return filepath.Join(p.State, "logs", "iwb.log") }
 
-// ensure creates the folders with owner-only permissions.
-func (p paths) ensure() error {
+// ensure creates the folders iwb lacks, owner-only. A folder that exists
+// keeps its mode: IWB_HOME may name a shared folder, such as /tmp, whose
+// other users must not lose it. It returns the existing folders others may
+// read, to warn about; iwb's own files in them are 0600 anyway.
+func (p paths) ensure() (exposed []string, err error) {
 	for _, dir := range []string{p.Config, p.Data, filepath.Dir(p.LogFile())} {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("creating %s: %w", dir, err)
+		info, err := os.Stat(dir)
+		if err == nil {
+			if info.Mode().Perm()&0o077 != 0 && !slices.Contains(exposed, dir) {
+				exposed = append(exposed, dir)
+			}
+			continue
 		}
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("securing %s: %w", dir, err)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating %s: %w", dir, err)
 		}
 	}
-	return nil
+	return exposed, nil
 }

@@ -19,13 +19,14 @@ import (
 type keystoreConnections struct {
 	ks        *keystore.Store
 	userAgent string
+	insecure  bool
 	log       *slog.Logger
 }
 
-// newKeystoreConnections adapts ks; userAgent and log are those of the
-// client a test runs with.
-func newKeystoreConnections(ks *keystore.Store, userAgent string, log *slog.Logger) *keystoreConnections {
-	return &keystoreConnections{ks: ks, userAgent: userAgent, log: log}
+// newKeystoreConnections adapts ks; userAgent, insecure (--insecure-http)
+// and log are those of the client a test runs with.
+func newKeystoreConnections(ks *keystore.Store, userAgent string, insecure bool, log *slog.Logger) *keystoreConnections {
+	return &keystoreConnections{ks: ks, userAgent: userAgent, insecure: insecure, log: log}
 }
 
 // List returns the connections with their masked keys. A key the keyring
@@ -82,13 +83,13 @@ func (c *keystoreConnections) Test(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return testKey(ctx, conn.Endpoint(), key, c.userAgent, c.log)
+	return testKey(ctx, client.Options{BaseURL: conn.Endpoint(), Key: key, UserAgent: c.userAgent, Logger: c.log, InsecureHTTP: c.insecure})
 }
 
 // testKey checks a key against the API with a call even a read-only key may
 // make.
-func testKey(ctx context.Context, baseURL, key, userAgent string, log *slog.Logger) error {
-	api, err := client.New(client.Options{BaseURL: baseURL, Key: key, UserAgent: userAgent, Logger: log})
+func testKey(ctx context.Context, opts client.Options) error {
+	api, err := client.New(opts)
 	if err != nil {
 		return err
 	}
@@ -192,7 +193,7 @@ func (m *memoryConnections) Test(ctx context.Context, name string) error {
 	if base == "" {
 		base = keystore.Region(c.Region).BaseURL()
 	}
-	return testKey(ctx, base, key, m.userAgent, m.log)
+	return testKey(ctx, client.Options{BaseURL: base, Key: key, UserAgent: m.userAgent, Logger: m.log})
 }
 
 // find is the index of the named connection, or -1; the caller holds mu.

@@ -46,7 +46,7 @@ func fileKeystore(t *testing.T) *keystore.Store {
 
 func TestKeystoreConnectionsListMaskedAddUseRemove(t *testing.T) {
 	ks := fileKeystore(t)
-	conns := newKeystoreConnections(ks, "iwb/test", slog.New(slog.DiscardHandler))
+	conns := newKeystoreConnections(ks, "iwb/test", false, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 	const prodKey, euKey = "0123456789abcdef0123456789ab3f2a", "fedcba9876543210fedcba9876549b1c"
 	if err := conns.Add(ctx, "acme-prod", "us", prodKey); err != nil {
@@ -97,7 +97,7 @@ func TestKeystoreConnectionsTestCallsTheAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	conns := newKeystoreConnections(ks, "iwb/test", slog.New(slog.DiscardHandler))
+	conns := newKeystoreConnections(ks, "iwb/test", false, slog.New(slog.DiscardHandler))
 	if err := conns.Test(context.Background(), "good"); err != nil {
 		t.Errorf("testing the sandbox's key: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,7 +33,16 @@ type Options struct {
 	// Unlimited turns the client-side limiter off: only for benchmarks against
 	// a sandbox whose limits are lifted too.
 	Unlimited bool
+	// InsecureHTTP allows an http:// base URL on a host other than loopback,
+	// which sends the key in clear.
+	InsecureHTTP bool
 }
+
+// ErrInsecureBaseURL is an http:// base URL on a host other than loopback.
+var ErrInsecureBaseURL = errors.New("plain http would send the API key in clear")
+
+// errOtherHost is a redirect to a host other than the base URL's.
+var errOtherHost = errors.New("redirected to another host")
 
 // RetryPolicy bounds retries of 429, 5xx and connection errors.
 type RetryPolicy struct {
@@ -92,6 +102,9 @@ func New(opts Options) (*Client, error) {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("base URL %q: want http(s)://HOST[:PORT]", opts.BaseURL)
 	}
+	if base.Scheme == "http" && !opts.InsecureHTTP && !isLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("base URL %s: %w; use https://, or --insecure-http for a proxy you trust", base.Redacted(), ErrInsecureBaseURL)
+	}
 	c := &Client{
 		base:      base,
 		key:       opts.Key,
@@ -107,6 +120,11 @@ func New(opts Options) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{}
 	}
+	// The key goes in a header of its own, which Go's client keeps on a
+	// redirect to another host (it drops only Authorization and cookies).
+	hc := *c.http
+	hc.CheckRedirect = c.sameHost
+	c.http = &hc
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -119,6 +137,29 @@ func New(opts Options) (*Client, error) {
 		}
 	}
 	return c, nil
+}
+
+// sameHost refuses a redirect that leaves the base URL's scheme and host,
+// so the key never reaches another server; it otherwise follows up to 10.
+func (c *Client) sameHost(req *http.Request, via []*http.Request) error {
+	if req.URL.Host != c.base.Host || req.URL.Scheme != c.base.Scheme {
+		return fmt.Errorf("refusing to follow %s to %s://%s, which would send it the API key: %w",
+			via[0].URL.Path, req.URL.Scheme, req.URL.Host, errOtherHost)
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
+}
+
+// isLoopback is true for localhost and loopback addresses, where plain http
+// never leaves the machine.
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // BaseURL is where the requests go.
@@ -159,7 +200,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 		retryable := false
 		if err != nil {
 			failure = fmt.Errorf("%s: %w", k.endpoint(), err)
-			retryable = ctx.Err() == nil && !k.only429
+			retryable = ctx.Err() == nil && !k.only429 && !errors.Is(err, errOtherHost)
 		} else {
 			apiErr := ParseError(status, body)
 			apiErr.Method, apiErr.Path = k.method, k.path

@@ -22,27 +22,44 @@ type Auth struct {
 	Pass   string // basic mode
 }
 
-// ParseAuth reads --auth: "" (none), "header:NAME:VALUE" or "basic:USER:PASS".
-// VALUE and PASS may themselves contain colons.
-func ParseAuth(spec string) (Auth, error) {
+// ParseAuth reads --auth: "" (none), "header:NAME:VALUE" or "basic:USER:PASS"
+// (VALUE and PASS may themselves contain colons), or one of these without
+// its secret, which then comes from secret: "header:NAME" or "header" (the
+// Authorization header) take the header's value, "basic" takes USER:PASS.
+// A secret in the spec wins. The caller reads secret from the environment
+// or a file, so that it is not on the command line for ps to show.
+func ParseAuth(spec, secret string) (Auth, error) {
 	if spec == "" {
 		return Auth{}, nil
 	}
 	mode, rest, _ := strings.Cut(spec, ":")
-	first, second, ok := strings.Cut(rest, ":")
 	switch mode {
 	case "header":
-		if !ok || strings.TrimSpace(first) == "" || second == "" {
-			return Auth{}, errors.New("--auth header needs a name and a value: header:NAME:VALUE (e.g. header:Authorization:mytoken)")
+		name, value, inline := strings.Cut(rest, ":")
+		if !inline {
+			value = secret
 		}
-		return Auth{Mode: "header", Header: http.CanonicalHeaderKey(strings.TrimSpace(first)), Value: second}, nil
+		if spec == "header" {
+			name = "Authorization"
+		}
+		if strings.TrimSpace(name) == "" {
+			return Auth{}, errors.New("--auth header:NAME needs the header's name, e.g. header:Authorization")
+		}
+		if value == "" {
+			return Auth{}, errors.New("--auth header needs the header's value: set IWB_LISTEN_TOKEN, give --auth-file FILE, or header:NAME:VALUE")
+		}
+		return Auth{Mode: "header", Header: http.CanonicalHeaderKey(strings.TrimSpace(name)), Value: value}, nil
 	case "basic":
-		if !ok || first == "" || second == "" {
-			return Auth{}, errors.New("--auth basic needs a user and a password: basic:USER:PASS")
+		if rest == "" {
+			rest = secret
 		}
-		return Auth{Mode: "basic", User: first, Pass: second}, nil
+		user, pass, ok := strings.Cut(rest, ":")
+		if !ok || user == "" || pass == "" {
+			return Auth{}, errors.New("--auth basic needs USER:PASS: set IWB_LISTEN_BASIC, give --auth-file FILE, or basic:USER:PASS")
+		}
+		return Auth{Mode: "basic", User: user, Pass: pass}, nil
 	}
-	return Auth{}, fmt.Errorf("--auth %q: use basic:USER:PASS or header:NAME:VALUE", redactSpec(spec))
+	return Auth{}, fmt.Errorf("--auth %q: use header[:NAME[:VALUE]] or basic[:USER:PASS]", redactSpec(spec))
 }
 
 // redactSpec hides everything after the mode, for error messages.

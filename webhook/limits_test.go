@@ -176,3 +176,29 @@ func TestNewServerRefusesANegativeConnectionCap(t *testing.T) {
 		t.Errorf("MaxConns -1: %v", err)
 	}
 }
+
+func TestParseAuthTakesTheSecretFromOutsideTheSpec(t *testing.T) {
+	for _, c := range []struct {
+		spec, secret string
+		want         Auth
+	}{
+		{"header", "tok", Auth{Mode: "header", Header: "Authorization", Value: "tok"}},
+		{"header:x-hook-token", "OAuth2 tok", Auth{Mode: "header", Header: "X-Hook-Token", Value: "OAuth2 tok"}},
+		{"header:X-Hook:inline", "ignored", Auth{Mode: "header", Header: "X-Hook", Value: "inline"}},
+		{"basic", "iterable:pa:ss", Auth{Mode: "basic", User: "iterable", Pass: "pa:ss"}},
+		{"basic:u:p", "ignored:x", Auth{Mode: "basic", User: "u", Pass: "p"}},
+	} {
+		got, err := ParseAuth(c.spec, c.secret)
+		if err != nil || got != c.want {
+			t.Errorf("ParseAuth(%q, %q) = %+v, %v; want %+v", c.spec, c.secret, got, err, c.want)
+		}
+	}
+	for _, spec := range []string{"header", "header:X-Hook", "basic"} {
+		if _, err := ParseAuth(spec, ""); err == nil || !strings.Contains(err.Error(), "IWB_LISTEN_") {
+			t.Errorf("ParseAuth(%q) without a secret: %v, want it to name the variable", spec, err)
+		}
+	}
+	if _, err := ParseAuth("basic", "no-colon-s3cret"); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("a bad basic secret: %v", err)
+	}
+}

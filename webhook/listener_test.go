@@ -247,7 +247,7 @@ func TestFormBodiesBecomeObjects(t *testing.T) {
 
 func TestHeaderAuth(t *testing.T) {
 	st := openTestStore(t, StoreOptions{})
-	auth, err := ParseAuth("header:Authorization:OAuth2 s3cret-token")
+	auth, err := ParseAuth("header:Authorization:OAuth2 s3cret-token", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestHeaderAuth(t *testing.T) {
 	}
 
 	// A custom header works the same way.
-	custom, _ := ParseAuth("header:X-Iterable-Token:abc:def")
+	custom, _ := ParseAuth("header:X-Iterable-Token:abc:def", "")
 	srv2 := startListener(t, st, ServerOptions{Auth: custom})
 	if a := post(t, srv2, "/h", "application/json", body, "X-Iterable-Token", "abc"); a.Status != http.StatusUnauthorized {
 		t.Errorf("prefix of the value = %d", a.Status)
@@ -286,7 +286,7 @@ func TestHeaderAuth(t *testing.T) {
 
 func TestBasicAuth(t *testing.T) {
 	st := openTestStore(t, StoreOptions{})
-	auth, err := ParseAuth("basic:iterable:pa:ss")
+	auth, err := ParseAuth("basic:iterable:pa:ss", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func TestBasicAuth(t *testing.T) {
 
 func TestParseAuthRefusesBadSpecsWithoutEchoingSecrets(t *testing.T) {
 	for _, spec := range []string{"header:", "header:Authorization", "header::v", "basic:user", "basic::pass", "token:abc123"} {
-		_, err := ParseAuth(spec)
+		_, err := ParseAuth(spec, "")
 		if err == nil {
 			t.Errorf("ParseAuth(%q) accepted", spec)
 			continue

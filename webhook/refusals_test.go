@@ -15,7 +15,7 @@ func TestRefusalsAreCountedByKindWithTheLastCause(t *testing.T) {
 		w.WriteHeader(http.StatusBadGateway)
 	}))
 	t.Cleanup(target.Close)
-	token, _ := ParseAuth("header:X-Token:t0k")
+	token, _ := ParseAuth("header:X-Token:t0k", "")
 	srv := startListener(t, st, ServerOptions{Auth: token, MaxBody: 1024, ForwardTo: target.URL})
 	if r := srv.Refusals(); r.Refused() != 0 || r.Forward.Count != 0 {
 		t.Fatalf("a new listener has refusals: %+v", r)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +66,9 @@ func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 	if opts.MaxBody < 0 {
 		return nil, fmt.Errorf("the body limit must be positive, not %d", opts.MaxBody)
 	}
+	if err := checkAddr(opts.Addr); err != nil {
+		return nil, err
+	}
 	if opts.MaxConns == 0 {
 		opts.MaxConns = DefaultMaxConns
 	}
@@ -94,6 +98,22 @@ func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 		ConnState:         conns.connState,
 	}
 	return s, nil
+}
+
+// checkAddr checks a listen address's form, HOST:PORT with a port number,
+// so that a typo is bad usage rather than a failure to listen.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s is not HOST:PORT, e.g. 127.0.0.1:8787 (port 0 picks a free one)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--addr %s: the port must be a number from 0 to 65535", addr)
+	}
+	if strings.ContainsAny(host, " \t/") {
+		return fmt.Errorf("--addr %s: %q is not a host name or address", addr, host)
+	}
+	return nil
 }
 
 // Start binds the address and serves in the background.

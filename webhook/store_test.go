@@ -238,7 +238,7 @@ func contractForwardingResendsAndRecords(t *testing.T, open openLog) {
 	defer target.Close()
 
 	st := open(StoreOptions{})
-	auth, _ := ParseAuth("header:X-Hook-Token:t0ken")
+	auth, _ := ParseAuth("header:X-Hook-Token:t0ken", "")
 	srv := startListener(t, st, ServerOptions{Auth: auth, ForwardTo: target.URL + "/local/hook"})
 	body := fixture(t, "system_email_open.json")
 	a := post(t, srv, "/h", "application/json", body, "X-Hook-Token", "t0ken", "X-Trace", "abc")
