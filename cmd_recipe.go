@@ -134,10 +134,7 @@ func (r *recipeRoom) check(cmd *cobra.Command, rec recipe.Recipe) (recipe.Report
 	} else if fields, err := c.UserFields(ctx); err != nil {
 		fieldsNote = fmt.Sprintf("the project's field types could not be read (%v): dataFields were checked by name only", err)
 	} else {
-		env.Project = schema.ProjectFields{}
-		for name, t := range fields {
-			env.Project[name] = schema.DataType(t)
-		}
+		env.Project = schema.NewProjectFields(fields)
 	}
 	rep := recipe.Check(rec, env)
 	if fieldsNote != "" {

@@ -14,6 +14,7 @@ import (
 // and an Iterable error on a field. Run with -update after an intended
 // change and read the diff.
 func TestActionGoldenScreens(t *testing.T) {
+	t.Parallel()
 	upsertToFields := func(hs *harness, env *sandboxEnv) {
 		hs.openAction("Upsert user")
 		hs.Paste("ana@acme.io")

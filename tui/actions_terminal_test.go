@@ -58,6 +58,7 @@ func runActionsChild() int {
 // TestActionsInARealTerminal: Upsert user with a data field, then Get user
 // by email shows it, from the keyboard alone, in tmux at 120×40.
 func TestActionsInARealTerminal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the real-terminal test is skipped with -short")
 	}

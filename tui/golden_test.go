@@ -13,6 +13,7 @@ import (
 // welcome and the too-small message as they look with colour off. Run with
 // -update after an intended change and read the diff.
 func TestGoldenScreens(t *testing.T) {
+	t.Parallel()
 	screens := []struct {
 		name string
 		deps func() Deps

@@ -17,6 +17,7 @@ const module = "github.com/iwb-dev/iwb"
 // root, another page or package main; tui/page and tui/style import no iwb
 // package; the domain rooms never import the TUI.
 func TestImportRules(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", "-json", module+"/...").Output()
 	if err != nil {
 		var ee *exec.ExitError

@@ -151,7 +151,7 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.palette.input, cmd = m.palette.input.Update(msg)
 		m.palette.refilter()
-		return cmd
+		return page.Wait(cmd)
 	case ModeForm:
 		if m.formHere() {
 			_, cmd := m.form.Huh.Update(msg)

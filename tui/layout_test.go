@@ -3,6 +3,7 @@ package tui
 import "testing"
 
 func TestComputeCoversTheWindowWithoutOverlap(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {109, 30}, {110, 30}, {250, 80}} {
 		w, h := size[0], size[1]
 		l := Compute(w, h)
@@ -29,6 +30,7 @@ func TestComputeCoversTheWindowWithoutOverlap(t *testing.T) {
 }
 
 func TestComputeStacksBelowSideBySideWidth(t *testing.T) {
+	t.Parallel()
 	if !Compute(80, 24).Stacked {
 		t.Error("80x24 should put the detail under the list")
 	}
@@ -38,6 +40,7 @@ func TestComputeStacksBelowSideBySideWidth(t *testing.T) {
 }
 
 func TestComputeTooSmall(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{79, 24}, {80, 23}, {0, 0}, {40, 10}} {
 		if !Compute(size[0], size[1]).TooSmall {
 			t.Errorf("%v should be too small", size)

@@ -226,49 +226,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.notice, m.noticeErr = "", false
 		}
 		return m, nil
-	case page.NoticeMsg:
-		if msg.Err {
-			m.log.Error("workbench", "err", msg.Text)
-			return m, m.setNotice(msg.Text, true)
-		}
-		return m, m.setNotice(msg.Text, false)
-	case page.AskMsg:
-		m.ask(msg.Question, msg.Yes)
-		return m, nil
-	case page.GotoMsg:
-		return m, m.show(msg.Tab)
-	case page.StartDemoMsg:
-		m.startDemo = true
-		return m, m.quit()
-	case page.DefaultConnMsg:
-		before := m.connectionLabel()
-		m.defaultConn = msg.Label
-		if label := m.connectionLabel(); label != before {
-			return m, m.broadcast(page.ConnLabelMsg{Label: label})
-		}
-		return m, nil
-	case page.CopiedMsg:
-		if msg.Err != nil {
-			// OSC 52 was sent as well; many terminals take that alone.
-			m.log.Debug("native clipboard unavailable", "err", msg.Err)
-		}
-		return m, nil
-	case page.OpenFormMsg:
-		return m, m.openForm(msg.Form)
-	case page.CloseFormMsg:
-		if m.form == msg.Form {
-			m.form = nil
-		}
-		return m, nil
-	case page.FormDoneMsg:
-		if m.form != msg.Form {
-			return m, nil
-		}
-		m.form = nil
-		return m, msg.Form.Submit()
-	case page.FormCancelMsg:
-		m.closeForm(msg.Form)
-		return m, nil
+	}
+	if cmd, ok := m.pageMsg(msg); ok {
+		return m, cmd
 	}
 	cmd := m.broadcast(msg)
 	if m.form != nil && !ours(msg) {
@@ -289,6 +249,56 @@ func ours(msg tea.Msg) bool {
 		t = t.Elem()
 	}
 	return t != nil && strings.HasPrefix(t.PkgPath(), "github.com/iwb-dev/iwb/")
+}
+
+// pageMsg takes the messages pages send the root.
+func (m *Model) pageMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case page.NoticeMsg:
+		if msg.Err {
+			m.log.Error("workbench", "err", msg.Text)
+			return m.setNotice(msg.Text, true), true
+		}
+		return m.setNotice(msg.Text, false), true
+	case page.AskMsg:
+		m.ask(msg.Question, msg.Yes)
+		return nil, true
+	case page.GotoMsg:
+		return m.show(msg.Tab), true
+	case page.StartDemoMsg:
+		m.startDemo = true
+		return m.quit(), true
+	case page.DefaultConnMsg:
+		before := m.connectionLabel()
+		m.defaultConn = msg.Label
+		if label := m.connectionLabel(); label != before {
+			return m.broadcast(page.ConnLabelMsg{Label: label}), true
+		}
+		return nil, true
+	case page.CopiedMsg:
+		if msg.Err != nil {
+			// OSC 52 was sent as well; many terminals take that alone.
+			m.log.Debug("native clipboard unavailable", "err", msg.Err)
+		}
+		return nil, true
+	case page.OpenFormMsg:
+		return m.openForm(msg.Form), true
+	case page.CloseFormMsg:
+		if m.form == msg.Form {
+			m.form = nil
+		}
+		return nil, true
+	case page.FormDoneMsg:
+		if m.form != msg.Form {
+			return nil, true
+		}
+		m.form = nil
+		return msg.Form.Submit(), true
+	case page.FormCancelMsg:
+		m.closeForm(msg.Form)
+		return nil, true
+	}
+	return nil, false
 }
 
 // openForm puts f into the slot, for the page in view. A form of another

@@ -31,6 +31,7 @@ func stdDeps() Deps {
 }
 
 func TestTabsSwitchByNumber(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, stdDeps(), w, h)
 		if hs.m.Tab() != tabEvents {
@@ -49,6 +50,7 @@ func TestTabsSwitchByNumber(t *testing.T) {
 }
 
 func TestStatusBarShowsConnectionListenerAndCounts(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, stdDeps(), w, h)
 		hs.MustShow("acme-prod (us)", "http://127.0.0.1:8787", "1,000 events", "167 rejected", "0 dropped")
@@ -60,6 +62,7 @@ func TestStatusBarShowsConnectionListenerAndCounts(t *testing.T) {
 }
 
 func TestTabMovesFocusBetweenListAndDetail(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 80, 24)
 	hs.Press("up", "up") // #998: a body longer than the detail pane
 	before := hs.selectedID()
@@ -87,6 +90,7 @@ func (h *harness) selectedID() int64 {
 }
 
 func TestLettersInFieldsAreText(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, stdDeps(), w, h)
 
@@ -122,6 +126,7 @@ func TestLettersInFieldsAreText(t *testing.T) {
 }
 
 func TestQuitAsksWhileAFormHoldsInput(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40)
 	hs.Press("5", "a")
 	hs.Type("half-done")
@@ -155,6 +160,7 @@ func TestQuitAsksWhileAFormHoldsInput(t *testing.T) {
 }
 
 func TestQQuitsAtOnceAndCtrlCAlways(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 80, 24)
 	hs.Press("q")
 	if !hs.Quit() {
@@ -170,6 +176,7 @@ func TestQQuitsAtOnceAndCtrlCAlways(t *testing.T) {
 }
 
 func TestHelpListsEveryBindingOfTheView(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, stdDeps(), w, h)
 		for _, tab := range []string{"1", "5", "2"} {
@@ -198,6 +205,7 @@ func TestHelpListsEveryBindingOfTheView(t *testing.T) {
 }
 
 func TestPaletteFindsEveryCommandByName(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40)
 	for _, c := range hs.m.palette.all {
 		hs.Press("ctrl+k")
@@ -215,6 +223,7 @@ func TestPaletteFindsEveryCommandByName(t *testing.T) {
 }
 
 func TestPaletteFuzzyRunsTheCommand(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, stdDeps(), w, h)
 		hs.Press("ctrl+k")
@@ -236,6 +245,7 @@ func TestPaletteFuzzyRunsTheCommand(t *testing.T) {
 }
 
 func TestResizeNeverGarbles(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40)
 	for _, s := range [][2]int{{80, 24}, {200, 60}, {109, 33}, {110, 24}, {81, 25}, {120, 40}} {
 		hs.Send(tea.WindowSizeMsg{Width: s[0], Height: s[1]})
@@ -259,6 +269,7 @@ func TestResizeNeverGarbles(t *testing.T) {
 }
 
 func TestEventsFollowUntilScrolledAndAgainOnF(t *testing.T) {
+	t.Parallel()
 	src := eventstest.NewSource(100)
 	hs := newHarness(t, Deps{Events: src}, 120, 40)
 	if id := hs.selectedID(); id != 100 {
@@ -289,6 +300,7 @@ func TestEventsFollowUntilScrolledAndAgainOnF(t *testing.T) {
 }
 
 func TestEventsDroppedCountShowsAndPageRereads(t *testing.T) {
+	t.Parallel()
 	src := eventstest.NewSource(10)
 	hs := newHarness(t, Deps{Events: src}, 80, 24)
 	src.Append(50) // nobody subscribed here: the batch message is all the page gets
@@ -300,6 +312,7 @@ func TestEventsDroppedCountShowsAndPageRereads(t *testing.T) {
 }
 
 func TestEventsFilter(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, Deps{Events: eventstest.NewSource(60)}, w, h)
 		hs.Press("/")
@@ -325,6 +338,7 @@ func TestEventsFilter(t *testing.T) {
 }
 
 func TestEventsCopyReplaySchema(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40)
 	hs.Press("up") // #999, a system event
 	hs.Press("y")
@@ -349,6 +363,7 @@ func TestEventsCopyReplaySchema(t *testing.T) {
 }
 
 func TestNoticeClearsItself(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40)
 	hs.Press("s")
 	hs.MustShow("no event store here")
@@ -359,6 +374,7 @@ func TestNoticeClearsItself(t *testing.T) {
 }
 
 func TestConnectionsAddTestDefaultRemove(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		conns := twoConns()
 		hs := newHarness(t, Deps{Connections: conns}, w, h)
@@ -402,6 +418,7 @@ func TestConnectionsAddTestDefaultRemove(t *testing.T) {
 }
 
 func TestConnectionsFormRefusesEmptyFields(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, Deps{Connections: twoConns()}, 120, 40)
 	hs.Press("5", "a", "enter")
 	hs.MustShow("give the connection a name")
@@ -415,12 +432,14 @@ func TestConnectionsFormRefusesEmptyFields(t *testing.T) {
 }
 
 func TestConnectionTestFailureShows(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, Deps{Connections: newFakeConns(connections.Connection{Name: "bad-one", Region: "us", MaskedKey: "••••0000", Default: true})}, 120, 40)
 	hs.Press("5", "t")
 	hs.MustShow("✗ BadApiKey: the key was refused", "✗ testing bad-one")
 }
 
 func TestWelcomeWithoutConnections(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, Deps{Connections: newFakeConns(), Events: eventstest.NewSource(0)}, w, h)
 		if hs.m.Tab() != tabConnections {
@@ -440,6 +459,7 @@ func TestWelcomeWithoutConnections(t *testing.T) {
 }
 
 func TestMouseWheelScrollsUnlessTurnedOff(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40)
 	if hs.m.View().MouseMode != tea.MouseModeCellMotion {
 		t.Fatal("mouse reporting is off by default")
@@ -462,6 +482,7 @@ func TestMouseWheelScrollsUnlessTurnedOff(t *testing.T) {
 }
 
 func TestBackgroundColourPicksTheTheme(t *testing.T) {
+	t.Parallel()
 	m := New(Deps{})
 	if !m.theme.Dark {
 		t.Fatal("the fallback should be dark")
@@ -477,6 +498,7 @@ func TestBackgroundColourPicksTheTheme(t *testing.T) {
 }
 
 func TestNoColorDrawsNoColour(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40) // the harness sets NoColor
 	if s := hs.m.Render(); strings.Contains(s, "38;") || strings.Contains(s, "48;") {
 		t.Fatal("colour codes drawn with NoColor")
@@ -489,6 +511,7 @@ func TestNoColorDrawsNoColour(t *testing.T) {
 }
 
 func TestOutsideTextCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, stdDeps(), 120, 40)
 	// #1000 is a rejected event whose raw body holds an escape sequence.
 	if strings.Contains(hs.m.Render(), "\x1b[31mnot json") {
@@ -498,6 +521,7 @@ func TestOutsideTextCannotDriveTheTerminal(t *testing.T) {
 }
 
 func TestRelayBatchesEventsAndReportsDrops(t *testing.T) {
+	t.Parallel()
 	src := eventstest.NewSource(0)
 	ctx, cancel := context.WithCancel(context.Background())
 	got := make(chan tea.Msg, 100)
@@ -532,6 +556,7 @@ func TestRelayBatchesEventsAndReportsDrops(t *testing.T) {
 }
 
 func TestConnectionsFilter(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		hs := newHarness(t, Deps{Connections: twoConns()}, w, h)
 		hs.Press("5", "/")

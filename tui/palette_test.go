@@ -3,6 +3,7 @@ package tui
 import "testing"
 
 func TestMatchScore(t *testing.T) {
+	t.Parallel()
 	if _, ok := matchScore("xyz", "Add a connection"); ok {
 		t.Error("xyz matched")
 	}

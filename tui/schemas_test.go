@@ -56,6 +56,7 @@ func paths(s schema.Schema) string {
 }
 
 func TestDesignerEditOperations(t *testing.T) {
+	t.Parallel()
 	deps, st := opensWithSchema(t)
 	hs := newHarness(t, deps, 120, 40)
 	hs.Press("4")
@@ -133,6 +134,7 @@ func TestDesignerEditOperations(t *testing.T) {
 }
 
 func TestWizardFromPastedJSONShowsTheDiffBeforeApplying(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		deps, st := opensWithSchema(t)
 		hs := newHarness(t, deps, w, h)
@@ -165,6 +167,7 @@ func TestWizardFromPastedJSONShowsTheDiffBeforeApplying(t *testing.T) {
 }
 
 func TestWizardPasteRefusesWhatIsNotJSON(t *testing.T) {
+	t.Parallel()
 	deps, _ := opensWithSchema(t)
 	hs := newHarness(t, deps, 80, 24)
 	hs.Press("4", "w")
@@ -192,6 +195,7 @@ func storedEvent(t *testing.T, st *webhook.Store, body string) webhook.Event {
 }
 
 func TestWizardFromStoredEvents(t *testing.T) {
+	t.Parallel()
 	deps, st := opensWithSchema(t)
 	storedEvent(t, st, openPayload)
 	hs := newHarness(t, deps, 120, 40)
@@ -217,6 +221,7 @@ func TestWizardFromStoredEvents(t *testing.T) {
 }
 
 func TestEventsSHandsTheEventToTheWizard(t *testing.T) {
+	t.Parallel()
 	deps, st := opensWithSchema(t)
 	ev := storedEvent(t, st, openPayload)
 	hs := newHarness(t, deps, 120, 40)
@@ -236,6 +241,7 @@ func TestEventsSHandsTheEventToTheWizard(t *testing.T) {
 }
 
 func TestSchemasTabShowsRecentMismatchesByPath(t *testing.T) {
+	t.Parallel()
 	deps, st := opensWithSchema(t)
 	for range 3 {
 		storedEvent(t, st, strings.Replace(openPayload, "49313", `"49313"`, 1))
@@ -250,6 +256,7 @@ func TestSchemasTabShowsRecentMismatchesByPath(t *testing.T) {
 }
 
 func TestImportAndExportSchemaFiles(t *testing.T) {
+	t.Parallel()
 	deps, st := opensWithSchema(t)
 	dir := t.TempDir()
 	hs := newHarness(t, deps, 120, 40)
@@ -294,6 +301,7 @@ func TestImportAndExportSchemaFiles(t *testing.T) {
 // TestGoldenTriggersAndSchemas keeps the Triggers tab, the designer tree and
 // the wizard's diff as they look with colour off.
 func TestGoldenTriggersAndSchemas(t *testing.T) {
+	t.Parallel()
 	screens := []struct {
 		name  string
 		keys  []string

@@ -60,6 +60,7 @@ func runChildWorkbench() int {
 // arrive through the relay, keys switch tabs and open help and the filter,
 // and q leaves with exit 0 and a clean terminal.
 func TestWorkbenchInARealTerminal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the real-terminal test is skipped with -short")
 	}

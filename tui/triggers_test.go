@@ -62,6 +62,7 @@ func addTrigger(t *testing.T, st *webhook.Store, tr webhook.Trigger) {
 }
 
 func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
+	t.Parallel()
 	bothSizes(t, func(t *testing.T, w, h int) {
 		deps, st := storeDeps(t)
 		hs := newHarness(t, deps, w, h)
@@ -104,6 +105,7 @@ func TestNewObjectTriggerFromTheFilterableMultiSelect(t *testing.T) {
 }
 
 func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "")
 	hs := newHarness(t, deps, 120, 40)
@@ -130,6 +132,7 @@ func TestNewWorkflowTriggerPickedFromTheAccountsJourneys(t *testing.T) {
 }
 
 func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "ffffffffffffffffffffffffffffffff") // a key the sandbox refuses
 	hs := newHarness(t, deps, 80, 24)
@@ -151,6 +154,7 @@ func TestNewWorkflowFallsBackToTypingWhenJourneysCannotBeRead(t *testing.T) {
 }
 
 func TestEditAndRemoveATrigger(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
 	hs := newHarness(t, deps, 120, 40)
@@ -177,6 +181,7 @@ func TestEditAndRemoveATrigger(t *testing.T) {
 }
 
 func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
 	hs := newHarness(t, deps, 120, 40)
@@ -201,6 +206,7 @@ func TestPublicBaseURLIsKeptAndCopied(t *testing.T) {
 }
 
 func TestWebhookSetupWithoutAClientSaysSo(t *testing.T) {
+	t.Parallel()
 	deps, _ := storeDeps(t)
 	hs := newHarness(t, deps, 80, 24)
 	hs.Press("3", "w")
@@ -236,6 +242,7 @@ func httpPost(url, body string) (int, error) {
 }
 
 func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	for i := range 30 {
 		addTrigger(t, st, webhook.Trigger{Name: fmt.Sprintf("t%02d", i), Kind: webhook.TriggerWorkflow, WorkflowID: fmt.Sprint(1000 + i)})
@@ -253,6 +260,7 @@ func TestLongTriggerListScrollsToTheCursor(t *testing.T) {
 // journey a New Workflow form picks by default is not input, while an event
 // ticked in an Edit form is (edits were dropped without a word before).
 func TestPageFormsAskOnlyAfterInput(t *testing.T) {
+	t.Parallel()
 	deps, st := storeDeps(t)
 	deps.Client, _ = sandboxClient(t, "")
 	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
@@ -283,6 +291,7 @@ func TestPageFormsAskOnlyAfterInput(t *testing.T) {
 // The schema designer's forms follow the same rule: a rename left as it
 // was closes at once, a changed one asks.
 func TestDesignerFormsAskOnlyAfterInput(t *testing.T) {
+	t.Parallel()
 	deps, _ := opensWithSchema(t)
 	hs := newHarness(t, deps, 120, 40)
 	hs.Press("4", "r")

@@ -37,3 +37,10 @@ func FilterKey(k Keys, msg tea.KeyPressMsg, in *textinput.Model, filtering *bool
 func FilterHints() []Hint {
 	return []Hint{{"enter", "keep filter"}, {"esc", "clear"}}
 }
+
+// FilterPaste puts pasted text into a page's filter line and runs apply.
+func FilterPaste(msg tea.PasteMsg, in *textinput.Model, apply func() tea.Cmd) tea.Cmd {
+	var cmd tea.Cmd
+	*in, cmd = in.Update(msg)
+	return tea.Batch(Wait(cmd), apply())
+}

@@ -89,7 +89,7 @@ func (p *Page) StartFilter() (tea.Cmd, bool) {
 func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case p.filtering:
-		return page.FilterKey(p.keys.Keys, msg, &p.filter, &p.filtering, func() tea.Cmd { p.move(0); return nil })
+		return page.FilterKey(p.keys.Keys, msg, &p.filter, &p.filtering, p.refilter)
 	case p.stage == stageFields:
 		return p.fieldsKey(msg)
 	case p.stage == stageForm:
@@ -102,10 +102,7 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 func (p *Page) Paste(msg tea.PasteMsg) tea.Cmd {
 	switch {
 	case p.filtering:
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		p.move(0)
-		return cmd
+		return page.FilterPaste(msg, &p.filter, p.refilter)
 	case p.stage == stageFields:
 		return p.run.editor.update(msg)
 	}
@@ -185,3 +182,9 @@ func (p *Page) Unsaved() string {
 
 // View draws the tab into the body.
 func (p *Page) View(a page.Area) []string { return p.actionsView(p.th, a.Body) }
+
+// refilter keeps the cursor in the list the filter lets through.
+func (p *Page) refilter() tea.Cmd {
+	p.move(0)
+	return nil
+}

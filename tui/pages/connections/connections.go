@@ -238,7 +238,7 @@ func (p *Page) StartFilter() (tea.Cmd, bool) {
 func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
 	if p.filtering {
-		return page.FilterKey(k.Keys, msg, &p.filter, &p.filtering, func() tea.Cmd { p.move(0); return nil })
+		return page.FilterKey(k.Keys, msg, &p.filter, &p.filtering, p.refilter)
 	}
 	switch {
 	case page.Matches(msg, k.Filter):
@@ -274,10 +274,7 @@ func (p *Page) Paste(msg tea.PasteMsg) tea.Cmd {
 	if !p.filtering {
 		return nil
 	}
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
-	p.move(0)
-	return cmd
+	return page.FilterPaste(msg, &p.filter, p.refilter)
 }
 
 // Wheel moves the cursor a row per wheel step.
@@ -452,4 +449,10 @@ func (p *Page) remove() tea.Cmd {
 			return doneMsg{what: "removed " + c.Name, err: err}
 		}
 	})
+}
+
+// refilter keeps the cursor in the list the filter lets through.
+func (p *Page) refilter() tea.Cmd {
+	p.move(0)
+	return nil
 }

@@ -165,9 +165,7 @@ func (p *Page) Paste(msg tea.PasteMsg) tea.Cmd {
 	if !p.filtering {
 		return nil
 	}
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
-	return tea.Batch(cmd, p.applyFilter())
+	return page.FilterPaste(msg, &p.filter, p.applyFilter)
 }
 
 // Wheel scrolls the detail when the pointer is over it, else the list.
