@@ -220,6 +220,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.stats.Total, m.stats.Rejected = msg.stats.Total, msg.stats.Rejected
+		m.stats.Bytes, m.stats.MaxBytes = msg.stats.Bytes, msg.stats.MaxBytes
 		return m, m.broadcast(m.stats)
 	case noticeExpiredMsg:
 		if msg.id == m.noticeID {

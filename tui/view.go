@@ -129,10 +129,17 @@ func (m *Model) statusView() string {
 		dropped = th.Warn.Render(dropped)
 	}
 	left := " " + th.Bold.Render(m.connectionLabel()) + th.Muted.Render(" · ") + listener
-	counts := "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rejected · " + dropped + " "
+	size := ""
+	if m.stats.Bytes > 0 {
+		size = " · " + style.Bytes(m.stats.Bytes)
+		if m.stats.MaxBytes > 0 {
+			size += " of " + style.Bytes(m.stats.MaxBytes)
+		}
+	}
+	counts := "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rejected · " + dropped + size + " "
 	if ansi.StringWidth(left)+ansi.StringWidth(counts) > m.layout.Width {
 		counts = "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rej · " +
-			strings.Replace(dropped, "dropped", "drop", 1) + " "
+			strings.Replace(dropped, "dropped", "drop", 1) + size + " "
 	}
 	return style.Spread(left, counts, m.layout.Width)
 }

@@ -557,18 +557,22 @@ func (s *Store) writer() {
 	}
 }
 
-// gatherRounds is how many times the writer yields to the handlers about to
-// append before it commits, so that one commit serves them all.
-const gatherRounds = 3
+// gatherIdleRounds is how many times in a row the writer yields to the
+// handlers about to append, and finds nothing new, before it commits: it
+// keeps gathering while requests keep arriving, so one commit serves them
+// all instead of a few each.
+const gatherIdleRounds = 3
 
 func (s *Store) gather(batch []*writeReq) []*writeReq {
 	batch = s.drain(batch)
-	for range gatherRounds {
-		if len(batch) >= maxBatch {
-			break
-		}
+	for idle := 0; idle < gatherIdleRounds && len(batch) < maxBatch; {
 		runtime.Gosched()
-		batch = s.drain(batch)
+		n := len(batch)
+		if batch = s.drain(batch); len(batch) == n {
+			idle++
+		} else {
+			idle = 0
+		}
 	}
 	return batch
 }
