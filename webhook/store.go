@@ -811,7 +811,7 @@ func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) er
 			tally.dupIndex = map[dupKey]int{}
 		}
 		tally.dupIndex[ev.dupKey] = len(tally.dups)
-		tally.dups = append(tally.dups, dupNote{key: ev.dupKey, first: first, at: ev.ReceivedAt.UnixNano()})
+		tally.dups = append(tally.dups, dupNote{ev.dupKey, dupSeen{first, ev.ReceivedAt.UnixNano()}})
 	}
 	for _, name := range ev.Triggers {
 		if _, err := s.stmts.insertMatch.ExecContext(ctx, name, ev.ID); err != nil {
@@ -842,7 +842,7 @@ func (s *Store) markDuplicate(ev *Event, tally *batchTally) {
 	}
 	prev, ok := s.dups.find(ev.dupKey)
 	if i, inBatch := tally.dupIndex[ev.dupKey]; inBatch { // newer than the set's
-		prev, ok = tally.dups[i], true
+		prev, ok = tally.dups[i].dupSeen, true
 	}
 	if !ok {
 		return
