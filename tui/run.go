@@ -36,12 +36,14 @@ func Run(ctx context.Context, deps Deps) error {
 	relayCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	var changed chan struct{}
-	if deps.Store != nil {
+	// An SQLite log is watched for other processes' commits; a shared
+	// PostgreSQL log's subscription already carries every process's events.
+	if w, ok := deps.Store.(watcher); ok {
 		changed = make(chan struct{}, 1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := deps.Store.Watch(relayCtx, watchEvery, func() {
+			err := w.Watch(relayCtx, watchEvery, func() {
 				select {
 				case changed <- struct{}{}:
 				default: // one pending change stands for any number
@@ -71,6 +73,11 @@ func Run(ctx context.Context, deps Deps) error {
 		return ErrStartDemo
 	}
 	return nil
+}
+
+// watcher is an event log that tells when it was committed to.
+type watcher interface {
+	Watch(ctx context.Context, every time.Duration, changed func()) error
 }
 
 // relay is the one goroutine that carries live events to the program: it
