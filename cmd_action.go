@@ -61,7 +61,7 @@ send-sms, and bulk writes of more than 100 users, ask before sending unless --ye
 	f.String("data", "", "the request body: JSON, @FILE, or - for stdin")
 	f.String("file", "", "users from a .jsonl or .csv file (bulk-upsert-users, add-subscribers)")
 	f.Bool("dry-run", false, "check the request without sending it")
-	f.Bool("curl", false, "print the request as a curl command (key masked) instead of sending it")
+	f.Bool("curl", false, "print the request as a curl command that reads the key from $ITERABLE_API_KEY, instead of sending it")
 	f.Bool("yes", false, "do not ask before writes that reach people")
 	cmd.AddCommand(list, runCmd)
 	return cmd

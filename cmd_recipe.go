@@ -495,10 +495,9 @@ func printIndented(w io.Writer, v any) error {
 // runner lock and stands by otherwise. stop ends it (a step in flight gets
 // its grace) and closes the tables.
 func startRecipes(ctx context.Context, st *webhook.Store, log *slog.Logger, connect func(context.Context) (*client.Client, error),
-	notify func(string), onJob func(recipe.Job)) (stop func() error, err error) {
-	rs, err := recipe.Open(st.Path())
-	if err != nil {
-		return nil, err
+	notify func(string), onJob func(recipe.Job)) (rs *recipe.Store, stop func() error, err error) {
+	if rs, err = recipe.Open(st.Path()); err != nil {
+		return nil, nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -510,7 +509,7 @@ func startRecipes(ctx context.Context, st *webhook.Store, log *slog.Logger, conn
 			notify("recipes: the runner stopped: " + err.Error())
 		}
 	}()
-	return func() error {
+	return rs, func() error {
 		cancel()
 		<-done
 		return rs.Close()

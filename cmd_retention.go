@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iwb-dev/iwb/tui/style"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -18,7 +19,7 @@ func addRetentionFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.Int("keep-days", webhook.DefaultKeepDays, "prune events older than this many days (0: no age limit)")
 	f.Int64("keep-events", webhook.DefaultKeepEvents, "keep at most this many events, the newest (0: no count limit)")
-	f.String("max-db-size", formatBytes(webhook.DefaultMaxBytes), "keep the event log under this size, e.g. 500MB or 2GB (0: no size limit)")
+	f.String("max-db-size", style.Bytes(webhook.DefaultMaxBytes), "keep the event log under this size, e.g. 500MB or 2GB (0: no size limit)")
 }
 
 // retentionFlags reads them; pinned events are kept whatever they say.
@@ -40,6 +41,7 @@ func retentionFlags(cmd *cobra.Command) (webhook.Retention, error) {
 	return webhook.Retention{KeepDays: days, KeepEvents: keep, MaxBytes: size}, nil
 }
 
+// byteUnits are the units parseBytes reads, binary, largest first.
 var byteUnits = []struct {
 	name string
 	n    int64
@@ -62,16 +64,6 @@ func parseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size (say 500MB, 2GB, or 0 for no limit)", s)
 	}
 	return int64(v * float64(mult)), nil
-}
-
-// formatBytes writes a size the way parseBytes reads it, e.g. 2GB or 1.4MB.
-func formatBytes(n int64) string {
-	for _, u := range byteUnits[:len(byteUnits)-1] {
-		if n >= u.n {
-			return strconv.FormatFloat(math.Round(float64(n)*10/float64(u.n))/10, 'f', -1, 64) + u.name
-		}
-	}
-	return strconv.FormatInt(n, 10) + "B"
 }
 
 func newEventsPruneCmd() *cobra.Command {
@@ -123,11 +115,11 @@ func runEventsPrune(cmd *cobra.Command, _ []string) error {
 	}
 	out := cmd.OutOrStdout()
 	if dry {
-		_, err = fmt.Fprintf(out, "would remove %d events, about %s; nothing was removed\n", res.Events, formatBytes(res.Bytes))
+		_, err = fmt.Fprintf(out, "would remove %d events, about %s; nothing was removed\n", res.Events, style.Bytes(res.Bytes))
 		return err
 	}
 	_, err = fmt.Fprintf(out, "removed %d events, freeing %s; the log file went from %s to %s\n",
-		res.Events, formatBytes(res.Bytes), formatBytes(res.FileBefore), formatBytes(res.FileAfter))
+		res.Events, style.Bytes(res.Bytes), style.Bytes(res.FileBefore), style.Bytes(res.FileAfter))
 	return err
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/iwb-dev/iwb/tui/style"
 )
 
 func TestEventsPinAndPrune(t *testing.T) {
@@ -60,8 +62,8 @@ func TestRetentionFlags(t *testing.T) {
 		}
 	}
 	for n, want := range map[int64]string{2 << 30: "2GB", 1536 << 10: "1.5MB", 100: "100B"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+		if got := style.Bytes(n); got != want {
+			t.Errorf("style.Bytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

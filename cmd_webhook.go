@@ -207,11 +207,15 @@ func runWebhookShow(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintf(tw, "journey webhook\t%s\t(a journey's Call Webhook tile; ID is its workflow id)\n",
 		ends.For(webhook.Trigger{Kind: webhook.TriggerWorkflow, WorkflowID: "ID"}))
 	for _, t := range triggers {
-		fmt.Fprintf(tw, "trigger %s\t%s\t\n", t.Name, ends.For(t))
+		kind := "(New Object: the system webhook's URL)"
+		if t.Kind == webhook.TriggerWorkflow {
+			kind = "(New Workflow: its journey's Call Webhook tile)"
+		}
+		fmt.Fprintf(tw, "trigger %s\t%s\t%s\n", t.Name, ends.For(t), kind)
 	}
 	switch {
 	case ends.Token == "":
-		fmt.Fprintln(tw, "auth\tnone\t(the listener requires nothing)")
+		fmt.Fprintln(tw, "auth\tnone\t(nothing saved; iwb listen --auth requires auth for its run)")
 	case reveal:
 		fmt.Fprintf(tw, "auth\tAuthorization: %s\t(Iterable's auth type Basic, the token as-is)\n", ends.Token)
 	default:

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/sandbox"
 	"github.com/iwb-dev/iwb/internal/secret"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
@@ -181,7 +182,7 @@ func TestWebhookSetupAndShowAgainstTheSandbox(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a POST without the token: %d, want 401", resp.StatusCode)
 	}
-	if _, err := c.SendSMS(ctx, client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
+	if _, err := c.SendSMS(ctx, client.TargetSMSRequest{CampaignID: sandbox.SMSCampaignID, RecipientEmail: "ada@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	var ev struct {

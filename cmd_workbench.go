@@ -158,7 +158,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	}
 	wb.deps.History = hist
 	st.AddPruner("action history", hist.Prune)
-	stopRecipes, err := startRecipes(ctx, st, a.log, processClient(wb.deps.Client), logNotice(a.log), nil)
+	rs, stopRecipes, err := startRecipes(ctx, st, a.log, processClient(wb.deps.Client), logNotice(a.log), nil)
 	if err != nil {
 		if srv != nil {
 			_ = srv.Shutdown(context.Background())
@@ -167,6 +167,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 		st.Close()
 		return nil, err
 	}
+	wb.deps.Recipes = rs
 	wb.close = func() error {
 		var err error
 		if srv != nil {

@@ -106,7 +106,8 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 	if err := seedDemoRecipe(ctx, d.store, d.sandbox); err != nil {
 		return nil, err
 	}
-	if d.stopRecipes, err = startRecipes(ctx, d.store, log, processClient(api), logNotice(log), nil); err != nil {
+	var rs *recipe.Store
+	if rs, d.stopRecipes, err = startRecipes(ctx, d.store, log, processClient(api), logNotice(log), nil); err != nil {
 		return nil, err
 	}
 
@@ -137,6 +138,7 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		ListenerURL: listener,
 		Client:      api,
 		History:     d.history,
+		Recipes:     rs,
 		Demo:        true,
 		Log:         log,
 	}

@@ -61,10 +61,20 @@ func (s *storeEvents) Count(ctx context.Context, f events.Filter) (int, error) {
 	return int(n), err
 }
 
-// Stats are the log's running totals; rejected includes oversize stubs.
-func (s *storeEvents) Stats(context.Context) (events.Stats, error) {
+// Stats are the log's running totals, rejected including oversize stubs,
+// and its size against its limit.
+func (s *storeEvents) Stats(ctx context.Context) (events.Stats, error) {
 	st := s.store.Stats()
-	return events.Stats{Total: int(st.Events), Rejected: int(st.Rejected)}, nil
+	u, err := s.store.Usage(ctx)
+	if err != nil {
+		return events.Stats{}, err
+	}
+	return events.Stats{Total: int(st.Events), Rejected: int(st.Rejected), Bytes: u.FileBytes, MaxBytes: u.Retention.MaxBytes}, nil
+}
+
+// Pin pins or unpins a stored event.
+func (s *storeEvents) Pin(ctx context.Context, id int64, pinned bool) error {
+	return s.store.Pin(ctx, id, pinned)
 }
 
 // Subscribe relays the store's live copies until ctx ends. A copy the reader
@@ -117,6 +127,7 @@ func eventFromStore(ev webhook.Event) events.Event {
 		Rejected:     ev.Status != webhook.StatusAccepted,
 		RejectReason: ev.Error,
 		Duplicate:    ev.DuplicateOf != 0,
+		Pinned:       ev.Pinned,
 		Body:         ev.Body,
 		Headers:      ev.Headers,
 		Query:        ev.Query,

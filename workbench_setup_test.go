@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/sandbox"
 	"github.com/iwb-dev/iwb/tui"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
@@ -51,7 +52,7 @@ func TestWorkbenchWebhookSetupPointsTheSandboxAtTheListenerWithAToken(t *testing
 	}
 	// An action that fires a webhook: Send SMS → smsSend reaches the
 	// listener with the token and matches the trigger.
-	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}); err != nil {
+	if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: sandbox.SMSCampaignID, RecipientEmail: "ada@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	tuitest.WaitFor(t, 5*time.Second, "smsSend matched", func() bool {

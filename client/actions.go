@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/iwb-dev/iwb/internal/secret"
 )
 
 // Action describes one of the ten actions: the CLI (`iwb action`) and the
@@ -350,11 +349,17 @@ func bulkOutcome(r BulkResponse) error {
 	return f
 }
 
-// Curl renders the request of a checked body as a curl command, the key masked.
+// KeyVariable is the environment variable a shared curl reads the key from;
+// iwb itself reads the key from it too.
+const KeyVariable = "ITERABLE_API_KEY"
+
+// Curl renders the request of a checked body as a curl command that runs as
+// is in a POSIX shell, reading the key from $ITERABLE_API_KEY: the key
+// itself is never in it, so it can be shared.
 func (c *Client) Curl(a Action, body []byte) string {
 	k := a.request(body)
 	parts := []string{"curl", "-X", k.method, shellQuote(c.url(k)),
-		"-H", shellQuote("Api-Key: " + secret.Mask(c.key))}
+		"-H", `"Api-Key: $` + KeyVariable + `"`}
 	if k.body != nil {
 		parts = append(parts, "-H", shellQuote("Content-Type: application/json"),
 			"--data-raw", shellQuote(string(k.body)))

@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -335,7 +338,7 @@ func TestErrorShapes(t *testing.T) {
 	if err := run("send-sms", `{"campaignId":1}`); err.Status != 400 || err.Code != "BadParams" {
 		t.Errorf("missing recipient: %+v", err)
 	}
-	if err := run("send-sms", `{"campaignId":1,"recipientEmail":"ghost@example.com"}`); err.Status != 400 || err.Code != "UnknownEmailError" {
+	if err := run("send-sms", `{"campaignId":73003,"recipientEmail":"ghost@example.com"}`); err.Status != 400 || err.Code != "UnknownEmailError" {
 		t.Errorf("unknown recipient: %+v", err)
 	}
 	big := `{"users":[{"email":"a@example.com","dataFields":{"blob":"` + strings.Repeat("x", client.MaxBatchBytes) + `"}}]}`
@@ -425,12 +428,12 @@ func FuzzParseError(f *testing.F) {
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }
 
-func TestCurlMasksTheKey(t *testing.T) {
+func TestCurlReadsTheKeyFromTheEnvironment(t *testing.T) {
 	key := "3b5c0e1f9a7d4c2b8e6f0a1d2c3b3f2a"
 	c, _ := client.New(client.Options{BaseURL: "https://api.iterable.com", Key: key})
 	a, _ := client.LookupAction("track-event")
 	got := c.Curl(a, []byte(`{"eventName":"it's","email":"a@example.com"}`))
-	want := `curl -X POST 'https://api.iterable.com/api/events/track' -H 'Api-Key: ••••••••••••3f2a' -H 'Content-Type: application/json' --data-raw '{"eventName":"it'\''s","email":"a@example.com"}'`
+	want := `curl -X POST 'https://api.iterable.com/api/events/track' -H "Api-Key: $ITERABLE_API_KEY" -H 'Content-Type: application/json' --data-raw '{"eventName":"it'\''s","email":"a@example.com"}'`
 	if got != want {
 		t.Errorf("curl\n got %s\nwant %s", got, want)
 	}
@@ -517,7 +520,7 @@ func TestPointWebhookSendsItsEventsWithTheToken(t *testing.T) {
 		auth <- r.Header.Get("Authorization")
 	}))
 	t.Cleanup(hook.Close)
-	sms := client.TargetSMSRequest{CampaignID: 5001, RecipientEmail: "ada@example.com"}
+	sms := client.TargetSMSRequest{CampaignID: sandbox.SMSCampaignID, RecipientEmail: "ada@example.com"}
 
 	wh, err := e.c.PointWebhook(ctx, 1, hook.URL+"/in", "tok-123")
 	if err != nil || !wh.Enabled || wh.Endpoint != hook.URL+"/in" || wh.AuthType != "Basic" {
@@ -550,5 +553,34 @@ func TestPointWebhookSendsItsEventsWithTheToken(t *testing.T) {
 	}
 	if _, err := e.c.PointWebhook(ctx, 9, hook.URL, ""); err == nil {
 		t.Error("pointing webhook 9, which the project does not have, succeeded")
+	}
+}
+
+// TestCurlRunsAsIs runs the shared curl in a shell with the key in the
+// environment, as whoever it was shared with would.
+func TestCurlRunsAsIs(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("no curl on PATH")
+	}
+	e := newEnv(t, sandbox.Options{}, client.Options{})
+	a, _ := client.LookupAction("create-list")
+	cmd := e.c.Curl(a, []byte(`{"name":"Shared 'quoted' list"}`))
+	if strings.Contains(cmd, e.sb.Key()) {
+		t.Fatalf("the curl carries the key: %s", cmd)
+	}
+	sh := exec.Command("sh", "-c", cmd+" --silent --show-error")
+	sh.Env = []string{"PATH=" + filepath.Dir(curl), client.KeyVariable + "=" + e.sb.Key()}
+	out, err := sh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	var created client.CreateListResponse
+	if json.Unmarshal(out, &created) != nil || created.ListID == 0 {
+		t.Fatalf("the curl's answer: %s", out)
+	}
+	lists, _ := e.c.Lists(context.Background())
+	if !slices.ContainsFunc(lists, func(l client.List) bool { return l.ID == created.ListID && l.Name == "Shared 'quoted' list" }) {
+		t.Errorf("the list the curl made is not in %+v", lists)
 	}
 }

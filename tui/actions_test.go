@@ -331,10 +331,10 @@ func TestReviewCopiesTheCurlWithTheKeyMasked(t *testing.T) {
 	}
 	curl := clipboardOf(t, cmd)
 	hs.Run(cmd)
-	hs.MustShow("copied the curl command (key masked)")
+	hs.MustShow("copied the curl command (it reads the key from $ITERABLE_API_KEY)")
 	key := env.sb.Key()
-	if strings.Contains(curl, key) || !strings.Contains(curl, "••••"+key[len(key)-4:]) {
-		t.Fatalf("the curl must carry the key masked: %s", curl)
+	if strings.Contains(curl, key) || strings.Contains(curl, key[len(key)-4:]) || !strings.Contains(curl, `-H "Api-Key: $ITERABLE_API_KEY"`) {
+		t.Fatalf("the curl must read the key from the environment, never carry it: %s", curl)
 	}
 	if !strings.Contains(curl, "-X 'POST'") && !strings.Contains(curl, "-X POST") || !strings.Contains(curl, `{"name":"VIP"}`) {
 		t.Fatalf("the curl lacks the request: %s", curl)

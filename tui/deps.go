@@ -14,6 +14,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/pages/connections"
 	"github.com/iwb-dev/iwb/tui/pages/events"
 	"github.com/iwb-dev/iwb/webhook"
@@ -50,6 +51,9 @@ type Deps struct {
 	SetupWebhook func(ctx context.Context, hookID int64, endpoint string, withToken bool) (*client.Webhook, error)
 	// History keeps the actions run; nil runs them without keeping them.
 	History *history.Store
+	// Recipes are the recipes and jobs of the event log behind Store; nil
+	// turns the Recipes tab into a notice.
+	Recipes *recipe.Store
 	// Demo says the workbench runs on the built-in sandbox.
 	Demo bool
 	// NoMouse turns mouse reporting (wheel scrolling) off.

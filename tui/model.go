@@ -15,6 +15,7 @@ import (
 	"github.com/iwb-dev/iwb/tui/pages/actions"
 	"github.com/iwb-dev/iwb/tui/pages/connections"
 	"github.com/iwb-dev/iwb/tui/pages/events"
+	"github.com/iwb-dev/iwb/tui/pages/recipes"
 	"github.com/iwb-dev/iwb/tui/pages/triggers"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -120,6 +121,7 @@ func New(deps Deps) *Model {
 		actions.New(deps.Client, deps.History, m.connectionLabel(), k, th, deps.Now),
 		trig, sch,
 		connections.New(deps.Connections, k, th, deps.Demo, deps.Now),
+		recipes.New(recipes.Deps{Recipes: deps.Recipes, Events: deps.Store, Client: deps.Client}, k, th, deps.Now),
 	}
 	for i, p := range m.pages {
 		n := string(rune('1' + i))
@@ -220,6 +222,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.stats.Total, m.stats.Rejected = msg.stats.Total, msg.stats.Rejected
+		m.stats.Bytes, m.stats.MaxBytes = msg.stats.Bytes, msg.stats.MaxBytes
 		return m, m.broadcast(m.stats)
 	case noticeExpiredMsg:
 		if msg.id == m.noticeID {

@@ -610,3 +610,28 @@ func TestOneFormSlotKeepsAFormThatHoldsInput(t *testing.T) {
 	hs.Press("esc", "5", "a")
 	hs.MustShow("Add connection")
 }
+
+// sizedSource is the fake log reporting a size and a limit.
+type sizedSource struct{ *eventstest.Source }
+
+func (s sizedSource) Stats(ctx context.Context) (events.Stats, error) {
+	st, err := s.Source.Stats(ctx)
+	st.Bytes, st.MaxBytes = 1536<<20, 2<<30
+	return st, err
+}
+
+func TestPinKeyAndTheLogSizeInTheStatusBar(t *testing.T) {
+	src := eventstest.NewSource(20)
+	hs := newHarness(t, Deps{Events: sizedSource{src}, Connection: "acme-prod (us)"}, 140, 30)
+	hs.MustShow("20 events", "1.5GB of 2GB")
+	hs.Press("p")
+	hs.MustShow("pinned #20: never pruned", " pin")
+	if evs, _ := src.Before(context.Background(), events.Filter{}, 0, 1); !evs[0].Pinned {
+		t.Fatal("p did not pin the selected event in the log")
+	}
+	hs.Press("p")
+	hs.MustShow("unpinned #20")
+	if evs, _ := src.Before(context.Background(), events.Filter{}, 0, 1); evs[0].Pinned {
+		t.Fatal("a second p did not unpin it")
+	}
+}

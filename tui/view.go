@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
+	"github.com/iwb-dev/iwb/webhook"
 )
 
 // View draws the whole screen: every line exactly the window's width.
@@ -80,11 +82,60 @@ func (m *Model) headerView() string {
 			parts = append(parts, th.TabInactive.Render(label))
 		}
 	}
+	tabs := strings.Join(parts, "")
 	right := ""
 	if mode := m.Mode(); mode != ModeNormal {
 		right = th.Accent.Render(strings.ToUpper(mode.String())) + " "
+	} else if last := m.lastRefusal(); last != "" {
+		if room := m.layout.Width - ansi.StringWidth(tabs) - 2; room > 12 {
+			right = th.Warn.Render(ansi.Truncate(last, room, "…")) + " "
+		}
 	}
-	return style.Spread(strings.Join(parts, ""), right, m.layout.Width)
+	return style.Spread(tabs, right, m.layout.Width)
+}
+
+// refusals are the listener's refused deliveries and failed forwards (none
+// without a listener).
+func (m *Model) refusals() webhook.Refusals {
+	if m.deps.Listener == nil {
+		return webhook.Refusals{}
+	}
+	return m.deps.Listener.Refusals()
+}
+
+// statusCodes are the answers the listener refuses with, by kind.
+var statusCodes = map[string]string{"auth": "401", "bad body": "400", "too large": "413", "busy": "503"}
+
+// lastRefusal says when the listener last refused a delivery and why, e.g.
+// "✗ 401 at 12:03:04: POST /iterable without valid header credentials".
+func (m *Model) lastRefusal() string {
+	kind, f, ok := m.refusals().Latest()
+	if !ok {
+		return ""
+	}
+	return "✗ " + statusCodes[kind] + " at " + f.Last.Local().Format(time.TimeOnly) + ": " + style.Clean(f.Cause)
+}
+
+// refusalCounts are the nonzero refusals by status and the failed
+// forwards, e.g. "401×3 413×1 · forward ✗2"; "" when nothing failed.
+func refusalCounts(r webhook.Refusals) string {
+	var parts []string
+	for _, k := range []struct {
+		code string
+		n    int64
+	}{{"401", r.Auth.Count}, {"400", r.BadBody.Count}, {"413", r.TooLarge.Count}, {"503", r.Busy.Count}} {
+		if k.n > 0 {
+			parts = append(parts, k.code+"×"+style.Thousands(int(k.n)))
+		}
+	}
+	out := strings.Join(parts, " ")
+	if r.Forward.Count > 0 {
+		if out != "" {
+			out += " · "
+		}
+		out += "forward ✗" + style.Thousands(int(r.Forward.Count))
+	}
+	return out
 }
 
 // hintsView shows the keys of the current mode and view, and the notice on
@@ -129,10 +180,21 @@ func (m *Model) statusView() string {
 		dropped = th.Warn.Render(dropped)
 	}
 	left := " " + th.Bold.Render(m.connectionLabel()) + th.Muted.Render(" · ") + listener
-	counts := "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rejected · " + dropped + " "
+	refused := ""
+	if rc := refusalCounts(m.refusals()); rc != "" {
+		refused = th.Warn.Render("refused "+rc) + " · "
+	}
+	size := ""
+	if m.stats.Bytes > 0 {
+		size = " · " + style.Bytes(m.stats.Bytes)
+		if m.stats.MaxBytes > 0 {
+			size += " of " + style.Bytes(m.stats.MaxBytes)
+		}
+	}
+	counts := "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rejected · " + refused + dropped + size + " "
 	if ansi.StringWidth(left)+ansi.StringWidth(counts) > m.layout.Width {
-		counts = "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rej · " +
-			strings.Replace(dropped, "dropped", "drop", 1) + " "
+		counts = "  " + style.Thousands(m.stats.Total) + " events · " + style.Thousands(m.stats.Rejected) + " rej · " + refused +
+			strings.Replace(dropped, "dropped", "drop", 1) + size + " "
 	}
 	return style.Spread(left, counts, m.layout.Width)
 }

@@ -14,31 +14,36 @@ type dupKey uint64
 func (k dupKey) identity() bool { return k&1 == 1 }
 
 // dupSetCap bounds the duplicate set: the keys of the newest 100,000
-// events, about 4 MB.
+// events, at most about 8 MB.
 const dupSetCap = 100_000
 
-// dupNote is what the set keeps per key: the first copy's id and when the
+// dupSeen is what the set keeps per key: the first copy's id and when the
 // newest copy arrived.
-type dupNote struct {
-	key   dupKey
+type dupSeen struct {
 	first int64
 	at    int64 // Unix nanoseconds
+}
+
+// dupNote is a stored copy's key and what to remember of it.
+type dupNote struct {
+	key dupKey
+	dupSeen
 }
 
 // dupSet finds earlier copies of an event without an index on the key: it
 // holds the keys of the newest events, rebuilt from the log at Open, and
 // forgets the oldest key when full. Only the writer goroutine uses it.
 type dupSet struct {
-	notes map[dupKey]dupNote
+	notes map[dupKey]dupSeen
 	order []dupKey // ring of keys in the order they were added
 	next  int
 }
 
 func newDupSet(capacity int) *dupSet {
-	return &dupSet{notes: make(map[dupKey]dupNote, capacity), order: make([]dupKey, 0, capacity)}
+	return &dupSet{notes: make(map[dupKey]dupSeen, capacity), order: make([]dupKey, 0, capacity)}
 }
 
-func (d *dupSet) find(k dupKey) (dupNote, bool) {
+func (d *dupSet) find(k dupKey) (dupSeen, bool) {
 	n, ok := d.notes[k]
 	return n, ok
 }
@@ -46,7 +51,7 @@ func (d *dupSet) find(k dupKey) (dupNote, bool) {
 // note records a stored copy: a new key, or a newer copy of a known one.
 func (d *dupSet) note(n dupNote) {
 	if _, ok := d.notes[n.key]; ok {
-		d.notes[n.key] = n
+		d.notes[n.key] = n.dupSeen
 		return
 	}
 	if len(d.order) < cap(d.order) {
@@ -56,7 +61,7 @@ func (d *dupSet) note(n dupNote) {
 		d.order[d.next] = n.key
 		d.next = (d.next + 1) % len(d.order)
 	}
-	d.notes[n.key] = n
+	d.notes[n.key] = n.dupSeen
 }
 
 // load fills the set from the newest events in the log.
@@ -76,7 +81,7 @@ func (d *dupSet) load(ctx context.Context, c *sql.Conn) error {
 		if first == 0 {
 			first = id
 		}
-		newestFirst = append(newestFirst, dupNote{key: dupKey(key), first: first, at: at})
+		newestFirst = append(newestFirst, dupNote{dupKey(key), dupSeen{first, at}})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading recent events for duplicate detection: %w", err)

@@ -383,10 +383,20 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 			break
 		}
 	}
+	// A passive checkpoint copies the WAL without holding writers back; the
+	// truncating one then has little left to copy while it does, and gives
+	// up after a few milliseconds rather than make ingest wait.
 	s.ckptMu.Lock()
 	defer s.ckptMu.Unlock()
-	if _, err := s.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+	conn, err := s.ckpt.Conn(ctx)
+	if err != nil {
 		return fmt.Errorf("checkpointing the event log: %w", err)
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA wal_checkpoint(PASSIVE)`, `PRAGMA busy_timeout = 20`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA busy_timeout = 10000`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("checkpointing the event log: %w", err)
+		}
 	}
 	return nil
 }

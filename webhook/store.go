@@ -557,18 +557,22 @@ func (s *Store) writer() {
 	}
 }
 
-// gatherRounds is how many times the writer yields to the handlers about to
-// append before it commits, so that one commit serves them all.
-const gatherRounds = 3
+// gatherIdleRounds is how many times in a row the writer yields to the
+// handlers about to append, and finds nothing new, before it commits: it
+// keeps gathering while requests keep arriving, so one commit serves them
+// all instead of a few each.
+const gatherIdleRounds = 3
 
 func (s *Store) gather(batch []*writeReq) []*writeReq {
 	batch = s.drain(batch)
-	for range gatherRounds {
-		if len(batch) >= maxBatch {
-			break
-		}
+	for idle := 0; idle < gatherIdleRounds && len(batch) < maxBatch; {
 		runtime.Gosched()
-		batch = s.drain(batch)
+		n := len(batch)
+		if batch = s.drain(batch); len(batch) == n {
+			idle++
+		} else {
+			idle = 0
+		}
 	}
 	return batch
 }
@@ -807,7 +811,7 @@ func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) er
 			tally.dupIndex = map[dupKey]int{}
 		}
 		tally.dupIndex[ev.dupKey] = len(tally.dups)
-		tally.dups = append(tally.dups, dupNote{key: ev.dupKey, first: first, at: ev.ReceivedAt.UnixNano()})
+		tally.dups = append(tally.dups, dupNote{ev.dupKey, dupSeen{first, ev.ReceivedAt.UnixNano()}})
 	}
 	for _, name := range ev.Triggers {
 		if _, err := s.stmts.insertMatch.ExecContext(ctx, name, ev.ID); err != nil {
@@ -838,7 +842,7 @@ func (s *Store) markDuplicate(ev *Event, tally *batchTally) {
 	}
 	prev, ok := s.dups.find(ev.dupKey)
 	if i, inBatch := tally.dupIndex[ev.dupKey]; inBatch { // newer than the set's
-		prev, ok = tally.dups[i], true
+		prev, ok = tally.dups[i].dupSeen, true
 	}
 	if !ok {
 		return

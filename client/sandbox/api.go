@@ -483,6 +483,10 @@ func (s *Sandbox) sendSMS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if c, ok := campaignByID(req.CampaignID); !ok || c.MessageMedium != "SMS" {
+		badParams(w, fmt.Sprintf("campaignId %d is not an SMS campaign of project %d", req.CampaignID, ProjectID))
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var u *user

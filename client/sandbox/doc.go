@@ -26,7 +26,9 @@
 //	                                                            the operation does not list, rather than a guess
 //	GET  /api/channels                    channels              -
 //	POST /api/sms/target                  target                an unknown recipient is 400 UnknownEmailError or
-//	                                                            UnknownUserIdError: Iterable does not say
+//	                                                            UnknownUserIdError, a campaignId that is not one of
+//	                                                            the project's SMS campaigns 400 BadParams: Iterable
+//	                                                            does not say which code
 //	POST /api/events/track                track                 email and userId of two users is 409 ExternalKeyConflict
 //	                                                            as on users/update; the operation lists no 409
 //	POST /api/users/updateSubscriptions   updateSubscriptions   an unknown list id is 400 BadParams

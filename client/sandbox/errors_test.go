@@ -146,6 +146,8 @@ func TestEveryErrorCarriesIterablesCodeAndStatus(t *testing.T) {
 		{"POST /api/users/updateSubscriptions", "POST", "/api/users/updateSubscriptions", `{"email":"ada@example.com","userId":"u-1002"}`, "ExternalKeyConflict"},
 		{"POST /api/sms/target", "POST", "/api/sms/target", `{"recipientEmail":"ada@example.com"}`, "BadParams"},
 		{"POST /api/sms/target", "POST", "/api/sms/target", `{"campaignId":73003}`, "BadParams"},
+		{"POST /api/sms/target", "POST", "/api/sms/target", `{"campaignId":5001,"recipientEmail":"ada@example.com"}`, "BadParams"},
+		{"POST /api/sms/target", "POST", "/api/sms/target", `{"campaignId":73001,"recipientEmail":"ada@example.com"}`, "BadParams"},
 		{"POST /api/sms/target", "POST", "/api/sms/target", `{"campaignId":73003,"recipientEmail":"ada@example.com","sendAt":"tomorrow"}`, "BadParams"},
 		{"POST /api/sms/target", "POST", "/api/sms/target", `{"campaignId":73003,"recipientEmail":"ada@example.com","sendAt":"2099-01-01 00:00:00"}`, "BadParams"},
 		{"POST /api/sms/target", "POST", "/api/sms/target", `{"campaignId":73003,"recipientEmail":"ghost@example.com"}`, "UnknownEmailError"},

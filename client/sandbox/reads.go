@@ -266,3 +266,12 @@ func (s *Sandbox) getCampaigns(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, client.CampaignsResponse{Campaigns: p.items, TotalCampaignsCount: int64(p.total),
 		NextPageURL: p.next, PreviousPageURL: p.prev})
 }
+
+// campaignByID finds a seeded campaign.
+func campaignByID(id int64) (client.Campaign, bool) {
+	i := slices.IndexFunc(campaignList, func(c client.Campaign) bool { return c.ID == id })
+	if i < 0 {
+		return client.Campaign{}, false
+	}
+	return campaignList[i], true
+}

@@ -91,13 +91,13 @@ func TestSystemWebhooksFollowTheCalls(t *testing.T) {
 	}
 	sb.SetWebhook(hook.URL)
 
-	if _, err := c.SendSMS(ctx, client.TargetSMSRequest{CampaignID: 555, RecipientEmail: "ada@example.com"}); err != nil {
+	if _, err := c.SendSMS(ctx, client.TargetSMSRequest{CampaignID: sandbox.SMSCampaignID, RecipientEmail: "ada@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	r := next(t, got)
 	df := fields(t, r)
 	if r.Body["eventName"] != "smsSend" || r.Body["email"] != "ada@example.com" || r.Body["userId"] != "u-1001" ||
-		df["campaignId"] != float64(555) || df["toPhoneNumber"] != "+447700900101" {
+		df["campaignId"] != float64(sandbox.SMSCampaignID) || df["toPhoneNumber"] != "+447700900101" {
 		t.Errorf("smsSend body %v", r.Body)
 	}
 	if r.Header.Get("Content-Type") != "application/json" {
@@ -141,7 +141,7 @@ func TestWebhookDoesNotBlockTheAnswer(t *testing.T) {
 	defer close(release)
 	_, c, _ := setup(t, sandbox.Options{WebhookURL: hook.URL})
 	for range 3 { // answered while the endpoint holds the first delivery
-		if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: 1, RecipientEmail: "ada@example.com"}); err != nil {
+		if _, err := c.SendSMS(context.Background(), client.TargetSMSRequest{CampaignID: sandbox.SMSCampaignID, RecipientEmail: "ada@example.com"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,11 +165,11 @@ func TestWebhookConfiguredThroughAPI(t *testing.T) {
 	if len(hooks) != 1 || !hooks[0].Enabled || hooks[0].AuthType != "Basic" {
 		t.Errorf("webhooks %+v", hooks)
 	}
-	if _, err := c.SendSMS(ctx, client.TargetSMSRequest{CampaignID: 77, RecipientEmail: "linus@example.com"}); err != nil {
+	if _, err := c.SendSMS(ctx, client.TargetSMSRequest{CampaignID: sandbox.SMSCampaignID, RecipientEmail: "linus@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	r := next(t, got)
-	if r.URL != "/in?campaign=77&wf=" || r.Header.Get("Authorization") != "Basic dXNlcjpwYXNz" || r.Header.Get("X-Project") != "demo" {
+	if r.URL != "/in?campaign=73003&wf=" || r.Header.Get("Authorization") != "Basic dXNlcjpwYXNz" || r.Header.Get("X-Project") != "demo" {
 		t.Errorf("delivery %s %v", r.URL, r.Header)
 	}
 	_, err = c.UpdateWebhook(ctx, client.WebhookUpdate{ID: 9})

@@ -53,6 +53,7 @@ type (
 	StatsMsg struct {
 		Total, Rejected int
 		Dropped         uint64
+		Bytes, MaxBytes int64 // the log on disk, and its limit (0: none)
 	}
 	// SchemaFromEventMsg asks for a schema inferred from a stored event that
 	// matched the triggers named.

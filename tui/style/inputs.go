@@ -1,6 +1,7 @@
 package style
 
 import (
+	"math"
 	"strconv"
 
 	"charm.land/bubbles/v2/textinput"
@@ -17,6 +18,22 @@ func Thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// byteUnits are the binary units Bytes writes, largest first.
+var byteUnits = []struct {
+	name string
+	n    int64
+}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}}
+
+// Bytes writes a size with one decimal at most, e.g. 2GB or 1.4MB.
+func Bytes(n int64) string {
+	for _, u := range byteUnits {
+		if n >= u.n {
+			return strconv.FormatFloat(math.Round(float64(n)*10/float64(u.n))/10, 'f', -1, 64) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + "B"
 }
 
 // InputStyles are the text inputs' styles for a dark or light background,

@@ -67,7 +67,7 @@ func (p *Page) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case page.Matches(msg, k.CopyCurl):
 			curl := r.curl
-			return page.Copy(curl, "✓ copied the curl command (key masked)")
+			return page.Copy(curl, "✓ copied the curl command (it reads the key from $ITERABLE_API_KEY)")
 		case page.Matches(msg, k.Back):
 			switch {
 			case r.editor != nil && !(r.action.UsersField != "" && r.values.usersFrom == usersFile):

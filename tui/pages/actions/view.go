@@ -221,14 +221,14 @@ func (p *Page) reviewView(th style.Theme, r *run, w, h int) []string {
 			lines = append(lines, fmt.Sprintf(" %s users in %d request(s) at most", style.Thousands(r.users), (r.users+client.MaxBatchUsers-1)/client.MaxBatchUsers))
 		}
 	}
-	hint := th.Key.Render("enter") + " send · " + th.Key.Render("c") + " copy as curl (key masked) · " + th.Key.Render("esc") + " back to the form"
+	hint := th.Key.Render("enter") + " send · " + th.Key.Render("c") + " copy as curl ($ITERABLE_API_KEY) · " + th.Key.Render("esc") + " back to the form"
 	if p.reachesPeople() {
 		what := "this sends an SMS to a real person"
 		if a.UsersField != "" {
 			what = fmt.Sprintf("this writes %s users: more than %d", style.Thousands(r.users), client.BulkConfirmAbove)
 		}
 		lines = append(lines, " "+th.Warn.Render("⚠ "+what+". Send it? press y for yes"))
-		hint = th.Key.Render("y") + " yes, send · " + th.Key.Render("c") + " copy as curl (key masked) · " + th.Key.Render("esc") + " back to the form"
+		hint = th.Key.Render("y") + " yes, send · " + th.Key.Render("c") + " copy as curl ($ITERABLE_API_KEY) · " + th.Key.Render("esc") + " back to the form"
 	}
 	// The hint stays on the last line however long the body is.
 	room := h - 3

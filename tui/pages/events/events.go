@@ -21,7 +21,7 @@ const Title = "Events"
 // Keys are the tab's bindings beside the shared ones.
 type Keys struct {
 	page.Keys
-	Follow, Copy, Replay, Schema key.Binding
+	Follow, Copy, Replay, Schema, Pin key.Binding
 }
 
 // DefaultKeys are the tab's bindings.
@@ -32,6 +32,7 @@ func DefaultKeys(k page.Keys) Keys {
 		Copy:   b([]string{"y"}, "y", "copy"),
 		Replay: b([]string{"r"}, "r", "replay"),
 		Schema: b([]string{"s"}, "s", "schema"),
+		Pin:    b([]string{"p"}, "p", "pin"),
 	}
 }
 
@@ -56,6 +57,13 @@ type Page struct {
 	detailW     int
 	detailDark  bool
 	detailCache []string
+}
+
+// pinnedMsg is the end of a pin or unpin.
+type pinnedMsg struct {
+	id     int64
+	pinned bool
+	err    error
 }
 
 // replayedMsg is the end of a replay.
@@ -97,6 +105,15 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(cmd, page.Error(fmt.Errorf("reading events: %w", msg.err)))
 		}
 		return cmd
+	case pinnedMsg:
+		if msg.err != nil {
+			return page.Error(fmt.Errorf("pinning #%d: %w", msg.id, msg.err))
+		}
+		p.list.setPinned(msg.id, msg.pinned)
+		if msg.pinned {
+			return page.Notice(fmt.Sprintf("📌 pinned #%d: never pruned", msg.id))
+		}
+		return page.Notice(fmt.Sprintf("unpinned #%d: it ages like the others", msg.id))
 	case replayedMsg:
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("replaying #%d: %w", msg.id, msg.err))
@@ -156,6 +173,8 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.replayOne()
 	case page.Matches(msg, k.Schema):
 		return p.schema()
+	case page.Matches(msg, k.Pin):
+		return p.pin()
 	}
 	return nil
 }
@@ -185,13 +204,14 @@ func (p *Page) Commands() []page.Command {
 		{Name: "Copy the event payload", Key: k.Copy, Run: p.copy},
 		{Name: "Replay the event to the forward URL", Key: k.Replay, Run: p.replayOne},
 		{Name: "Infer a schema from the event", Key: k.Schema, Run: p.schema},
+		{Name: "Pin the event (never pruned), or unpin it", Key: k.Pin, Run: p.pin},
 	}
 }
 
 // Help is the tab's bindings.
 func (p *Page) Help() []page.Group {
 	k := p.keys
-	return []page.Group{{Title: "Events", Bindings: []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema}}, k.ListGroup()}
+	return []page.Group{{Title: "Events", Bindings: []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema, k.Pin}}, k.ListGroup()}
 }
 
 // Hints are the tab's few keys.
@@ -232,6 +252,22 @@ func (p *Page) replayOne() tea.Cmd {
 		res, err := replay(context.Background(), ev)
 		return replayedMsg{id: ev.ID, res: res, err: err}
 	})
+}
+
+// pin pins the selected event, or unpins a pinned one.
+func (p *Page) pin() tea.Cmd {
+	ev, ok := p.list.selected()
+	if !ok {
+		return page.Notice("no event selected")
+	}
+	src := p.list.src
+	if src == nil {
+		return page.Notice("no event log in this session")
+	}
+	pinned := !ev.Pinned
+	return func() tea.Msg {
+		return pinnedMsg{id: ev.ID, pinned: pinned, err: src.Pin(context.Background(), ev.ID, pinned)}
+	}
 }
 
 // schema hands the selected event to the schema wizard.

@@ -88,6 +88,15 @@ func (l *eventList) selected() (Event, bool) {
 	return l.rows[i], true
 }
 
+// setPinned marks a shown event pinned or not.
+func (l *eventList) setPinned(id int64, pinned bool) {
+	for i := range l.rows {
+		if l.rows[i].ID == id {
+			l.rows[i].Pinned = pinned
+		}
+	}
+}
+
 // load reads from the source in a command; the list changes only when the
 // result comes back as a message.
 func (l *eventList) load(kind loadKind) tea.Cmd {
@@ -348,6 +357,9 @@ func renderRow(th style.Theme, ev *Event, c columns, selected, focused bool) str
 	}
 	if ev.Duplicate {
 		marks = append(marks, th.Warn.Render("dup"))
+	}
+	if ev.Pinned {
+		marks = append(marks, th.Key.Render("pin"))
 	}
 	if len(ev.SchemaProblems) > 0 {
 		marks = append(marks, th.Warn.Render("⚠"))

@@ -224,6 +224,8 @@ func (s seqSource) Count(_ context.Context, f Filter) (int, error) {
 
 func (s seqSource) Stats(context.Context) (Stats, error) { return Stats{Total: int(s.n)}, nil }
 
+func (s seqSource) Pin(context.Context, int64, bool) error { return nil }
+
 func (s seqSource) Subscribe(context.Context) (<-chan Event, func() uint64) {
 	return nil, func() uint64 { return 0 }
 }

@@ -21,6 +21,7 @@ type Event struct {
 	Rejected       bool
 	RejectReason   string
 	Duplicate      bool
+	Pinned         bool // kept whatever the retention limits say
 	SchemaProblems []string
 	Body           []byte
 	Headers        http.Header
@@ -46,10 +47,13 @@ type Filter struct {
 	Trigger    string
 }
 
-// Stats are the counts shown in the status bar.
+// Stats are the counts shown in the status bar, and the log's size
+// against its limit (0: none).
 type Stats struct {
 	Total    int
 	Rejected int
+	Bytes    int64
+	MaxBytes int64
 }
 
 // Source is the durable event log as the Events tab reads it. Reads are
@@ -66,6 +70,9 @@ type Source interface {
 	Count(ctx context.Context, f Filter) (int, error)
 	// Stats returns the totals of the whole log.
 	Stats(ctx context.Context) (Stats, error)
+	// Pin keeps the event whatever the retention limits say, or with pinned
+	// false lets it age again.
+	Pin(ctx context.Context, id int64, pinned bool) error
 	// Subscribe delivers events as they are stored until ctx ends. The
 	// channel is lossy: when the reader falls behind, events are dropped and
 	// dropped() grows; the store still has them.

@@ -22,6 +22,7 @@ type Source struct {
 	n       int64
 	subs    []chan events.Event
 	dropped atomic.Uint64
+	pinned  map[int64]bool
 }
 
 // NewSource holds events 1..n.
@@ -98,7 +99,7 @@ func (s *Source) After(_ context.Context, f events.Filter, afterID int64, limit 
 			out = append(out, ev)
 		}
 	}
-	return out, nil
+	return s.withPins(out), nil
 }
 
 func (s *Source) Before(_ context.Context, f events.Filter, beforeID int64, limit int) ([]events.Event, error) {
@@ -113,7 +114,7 @@ func (s *Source) Before(_ context.Context, f events.Filter, beforeID int64, limi
 		}
 	}
 	slices.Reverse(out)
-	return out, nil
+	return s.withPins(out), nil
 }
 
 func (s *Source) Count(_ context.Context, f events.Filter) (int, error) {
@@ -133,6 +134,30 @@ func (s *Source) Count(_ context.Context, f events.Filter) (int, error) {
 func (s *Source) Stats(context.Context) (events.Stats, error) {
 	n := s.count()
 	return events.Stats{Total: int(n), Rejected: int((n + 2) / 6)}, nil
+}
+
+// Pin marks event id pinned; the events read from then on show it.
+func (s *Source) Pin(_ context.Context, id int64, pinned bool) error {
+	if id < 1 || id > s.count() {
+		return fmt.Errorf("event %d: not found", id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pinned == nil {
+		s.pinned = map[int64]bool{}
+	}
+	s.pinned[id] = pinned
+	return nil
+}
+
+// withPins marks the pinned ones among evs.
+func (s *Source) withPins(evs []events.Event) []events.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range evs {
+		evs[i].Pinned = s.pinned[evs[i].ID]
+	}
+	return evs
 }
 
 func (s *Source) Subscribe(ctx context.Context) (<-chan events.Event, func() uint64) {

@@ -1,0 +1,625 @@
+// Package recipes is the Recipes tab: the recipes with their jobs' counts,
+// arming and disarming, a test on the latest matching event, the jobs of a
+// recipe as a live list with each job's requests and answers, re-runs, and
+// the editor.
+package recipes
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/recipe"
+	"github.com/iwb-dev/iwb/schema"
+	"github.com/iwb-dev/iwb/tui/page"
+	"github.com/iwb-dev/iwb/tui/style"
+	"github.com/iwb-dev/iwb/webhook"
+)
+
+// Title is the tab's name.
+const Title = "Recipes"
+
+// Deps are what the tab reads and changes.
+type Deps struct {
+	Recipes *recipe.Store
+	Events  *webhook.Store
+	// Client is the process's connection: re-runs go through it, and the
+	// editor checks dataFields against the project's field types with it.
+	Client *client.Client
+	Log    interface{ Info(string, ...any) }
+}
+
+// Keys are the tab's bindings beside the shared ones.
+type Keys struct {
+	page.Keys
+	New, Arm, Test, Rerun, Remove key.Binding
+}
+
+// DefaultKeys are the tab's bindings.
+func DefaultKeys(k page.Keys) Keys {
+	b := page.Bind
+	return Keys{Keys: k,
+		New:    b([]string{"n"}, "n", "new recipe"),
+		Arm:    b([]string{"space"}, "space", "arm/disarm"),
+		Test:   b([]string{"t"}, "t", "test on the latest event"),
+		Rerun:  b([]string{"R"}, "R", "re-run the job"),
+		Remove: b([]string{"x", "delete"}, "x", "remove"),
+	}
+}
+
+// row is one recipe as the list shows it.
+type row struct {
+	recipe.Saved
+	tally recipe.Tally
+}
+
+// Page is the Recipes tab.
+type Page struct {
+	deps   Deps
+	keys   Keys
+	th     style.Theme
+	area   page.Area
+	now    func() time.Time
+	rows   []row
+	jobs   []recipe.Job // of the selected recipe, newest first
+	cursor int
+	jobCur int
+	inJobs bool        // the jobs pane has the cursor
+	job    *recipe.Job // the job whose detail is shown
+	test   *testView   // the last test, shown until esc
+	armed  map[string]bool
+	err    error
+	loaded bool
+	form   *page.Form
+	values *editorValues
+}
+
+// testView is a test of a recipe on one event.
+type testView struct {
+	recipe string
+	res    recipe.TestResult
+	none   string // why there was no event to test on
+}
+
+// Messages of the tab's commands.
+type (
+	loadedMsg struct {
+		rows []row
+		jobs []recipe.Job
+		name string // the recipe the jobs are of
+		err  error
+	}
+	tickMsg struct{}
+	doneMsg struct {
+		what string
+		err  error
+	}
+	testedMsg struct{ view testView }
+	rerunMsg  struct {
+		job recipe.Job
+		err error
+	}
+)
+
+// refreshEvery is how often the list and the jobs are read again.
+const refreshEvery = time.Second
+
+// New is the tab; a nil deps.Recipes turns it into a notice.
+func New(deps Deps, keys page.Keys, th style.Theme, now func() time.Time) *Page {
+	return &Page{deps: deps, keys: DefaultKeys(keys), th: th, now: now, armed: map[string]bool{}}
+}
+
+func (p *Page) Title() string { return Title }
+
+func (p *Page) Init() tea.Cmd { return tea.Batch(p.load(), p.tick()) }
+
+func (p *Page) tick() tea.Cmd {
+	return page.Wait(tea.Tick(refreshEvery, func(time.Time) tea.Msg { return tickMsg{} }))
+}
+
+func (p *Page) selected() (row, bool) {
+	if p.cursor < 0 || p.cursor >= len(p.rows) {
+		return row{}, false
+	}
+	return p.rows[p.cursor], true
+}
+
+// load reads the recipes, their tallies, and the selected recipe's jobs.
+func (p *Page) load() tea.Cmd {
+	rs := p.deps.Recipes
+	if rs == nil {
+		return nil
+	}
+	name := ""
+	if r, ok := p.selected(); ok {
+		name = r.Name
+	}
+	return func() tea.Msg {
+		ctx := context.Background()
+		all, err := rs.List(ctx)
+		if err != nil {
+			return loadedMsg{err: err}
+		}
+		tallies, err := rs.Tallies(ctx)
+		if err != nil {
+			return loadedMsg{err: err}
+		}
+		rows := make([]row, len(all))
+		for i, s := range all {
+			rows[i] = row{Saved: s, tally: tallies[s.Name]}
+		}
+		if name == "" && len(rows) > 0 {
+			name = rows[0].Name
+		}
+		var jobs []recipe.Job
+		if name != "" {
+			jobs, err = rs.Jobs(ctx, recipe.JobQuery{Recipe: name, Limit: 100})
+		}
+		return loadedMsg{rows: rows, jobs: jobs, name: name, err: err}
+	}
+}
+
+// Update takes the tab's command results.
+func (p *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case page.ResizeMsg:
+		p.area = msg.Area
+	case tea.BackgroundColorMsg:
+		p.th = style.NewTheme(msg.IsDark(), p.th.NoColor)
+	case tickMsg:
+		return tea.Batch(p.load(), p.tick())
+	case page.EventsMsg:
+		return p.load() // new events may have started jobs
+	case page.ShownMsg:
+		if msg.Tab == Title {
+			return p.load()
+		}
+	case loadedMsg:
+		return p.loaded1(msg)
+	case doneMsg:
+		if msg.err != nil {
+			return tea.Batch(page.Error(msg.err), p.load())
+		}
+		return tea.Batch(page.Notice(msg.what), p.load())
+	case testedMsg:
+		v := msg.view
+		p.test, p.job = &v, nil
+	case rerunMsg:
+		if msg.err != nil {
+			return tea.Batch(page.Error(msg.err), p.load())
+		}
+		j := msg.job
+		p.job, p.test = &j, nil
+		return tea.Batch(page.Notice(fmt.Sprintf("job %d: %s", j.ID, j.Status)), p.load())
+	}
+	return nil
+}
+
+func (p *Page) loaded1(msg loadedMsg) tea.Cmd {
+	p.loaded, p.err = true, msg.err
+	if msg.err != nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, r := range msg.rows {
+		// A recipe that disarmed itself says why in the status bar.
+		if was, seen := p.armed[r.Name]; seen && was && !r.Armed && r.DisarmReason != "" {
+			cmds = append(cmds, page.Error(fmt.Errorf("recipe %s disarmed itself: %s", r.Name, r.DisarmReason)))
+		}
+		p.armed[r.Name] = r.Armed
+	}
+	p.rows = msg.rows
+	p.cursor = max(min(p.cursor, len(p.rows)-1), 0)
+	if r, ok := p.selected(); ok && r.Name == msg.name {
+		p.jobs = msg.jobs
+	}
+	p.jobCur = max(min(p.jobCur, len(p.jobs)-1), 0)
+	return tea.Batch(cmds...)
+}
+
+// Focus is always the list's: the editor is a form in the root's slot.
+func (p *Page) Focus() page.Focus { return page.FocusNormal }
+
+// Key handles the tab's keys.
+func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.keys
+	switch {
+	case page.Matches(msg, k.Back):
+		switch {
+		case p.job != nil:
+			p.job = nil
+		case p.test != nil:
+			p.test = nil
+		case p.inJobs:
+			p.inJobs = false
+		}
+	case page.Matches(msg, k.NextPane, k.PrevPane):
+		p.inJobs = !p.inJobs && len(p.jobs) > 0
+	case page.Matches(msg, k.Up):
+		return p.move(-1)
+	case page.Matches(msg, k.Down):
+		return p.move(1)
+	case page.Matches(msg, k.Open):
+		if !p.inJobs {
+			p.inJobs = len(p.jobs) > 0
+			return nil
+		}
+		if p.jobCur < len(p.jobs) {
+			j := p.jobs[p.jobCur]
+			p.job, p.test = &j, nil
+		}
+	case page.Matches(msg, k.New):
+		return p.edit()
+	case page.Matches(msg, k.Arm):
+		return p.arm()
+	case page.Matches(msg, k.Test):
+		return p.runTest()
+	case page.Matches(msg, k.Rerun):
+		return p.rerun()
+	case page.Matches(msg, k.Remove):
+		return p.remove()
+	}
+	return nil
+}
+
+func (p *Page) move(n int) tea.Cmd {
+	if p.inJobs {
+		p.jobCur = max(min(p.jobCur+n, len(p.jobs)-1), 0)
+		if p.job != nil && p.jobCur < len(p.jobs) {
+			j := p.jobs[p.jobCur]
+			p.job = &j
+		}
+		return nil
+	}
+	before := p.cursor
+	p.cursor = max(min(p.cursor+n, len(p.rows)-1), 0)
+	if p.cursor != before {
+		p.jobs, p.jobCur, p.job, p.test = nil, 0, nil, nil
+		return p.load()
+	}
+	return nil
+}
+
+// Paste is not taken: the tab has no field of its own.
+func (p *Page) Paste(tea.PasteMsg) tea.Cmd { return nil }
+
+// Commands are the tab's palette rows.
+func (p *Page) Commands() []page.Command {
+	k := p.keys
+	return []page.Command{
+		{Name: "New recipe", Key: k.New, Run: p.edit},
+		{Name: "Arm or disarm the recipe", Key: k.Arm, Run: p.arm},
+		{Name: "Test the recipe on the latest event", Key: k.Test, Run: p.runTest},
+		{Name: "Re-run the job", Key: k.Rerun, Run: p.rerun},
+		{Name: "Remove the recipe", Key: k.Remove, Run: p.remove},
+	}
+}
+
+// Help is the tab's bindings.
+func (p *Page) Help() []page.Group {
+	k := p.keys
+	return []page.Group{
+		{Title: "Recipes", Bindings: []key.Binding{k.New, k.Arm, k.Test, k.Remove, k.Open, k.NextPane, k.Back}},
+		{Title: "Jobs", Bindings: []key.Binding{k.Rerun}},
+		k.ListGroup(),
+	}
+}
+
+// Hints are the tab's few keys.
+func (p *Page) Hints() []page.Hint {
+	k := p.keys
+	if p.inJobs {
+		return page.HintsOf(k.Open, k.Rerun, k.Back, k.Help)
+	}
+	return page.HintsOf(k.New, k.Arm, k.Test, k.Open, k.Remove, k.Palette, k.Help)
+}
+
+// Unsaved is nothing: the editor's input is the form slot's to ask about.
+func (p *Page) Unsaved() string { return "" }
+
+func (p *Page) chosen() (row, tea.Cmd) {
+	if p.deps.Recipes == nil {
+		return row{}, page.Notice("no recipes in this session")
+	}
+	r, ok := p.selected()
+	if !ok {
+		return r, page.Notice("no recipe selected: n makes one")
+	}
+	return r, nil
+}
+
+// arm arms or disarms the selected recipe; a recipe whose steps reach
+// people is armed only after y.
+func (p *Page) arm() tea.Cmd {
+	r, cmd := p.chosen()
+	if cmd != nil {
+		return cmd
+	}
+	rs, events := p.deps.Recipes, p.deps.Events
+	if r.Armed {
+		return func() tea.Msg {
+			return doneMsg{what: "disarmed " + r.Name, err: rs.Disarm(context.Background(), r.Name, "")}
+		}
+	}
+	do := func() tea.Cmd {
+		return func() tea.Msg {
+			ctx := context.Background()
+			var after int64
+			if events != nil {
+				newest, err := events.List(ctx, webhook.Query{Desc: true, Limit: 1})
+				if err != nil {
+					return doneMsg{err: err}
+				}
+				if len(newest) > 0 {
+					after = newest[0].ID
+				}
+			}
+			return doneMsg{what: fmt.Sprintf("armed %s: it runs for new events of %s", r.Name, r.Trigger),
+				err: rs.Arm(ctx, r.Name, after)}
+		}
+	}
+	if steps := r.ReachesPeople(); len(steps) > 0 {
+		return page.Ask(fmt.Sprintf("%s reaches people (%s). Arm it?", r.Name, strings.Join(steps, ", ")), do)
+	}
+	return do()
+}
+
+// runTest tries the selected recipe on the newest event its trigger matched.
+func (p *Page) runTest() tea.Cmd {
+	r, cmd := p.chosen()
+	if cmd != nil {
+		return cmd
+	}
+	events := p.deps.Events
+	if events == nil {
+		return page.Notice("no event log in this session")
+	}
+	return func() tea.Msg {
+		evs, err := events.List(context.Background(), webhook.Query{Trigger: r.Trigger, Desc: true, Limit: 1})
+		v := testView{recipe: r.Name}
+		switch {
+		case err != nil:
+			v.none = err.Error()
+		case len(evs) == 0:
+			v.none = fmt.Sprintf("no event of trigger %s is stored yet", r.Trigger)
+		default:
+			v.res = recipe.Test(r.Recipe, evs[0])
+		}
+		return testedMsg{v}
+	}
+}
+
+// rerun runs the selected job again as a new job, through the runner.
+func (p *Page) rerun() tea.Cmd {
+	if p.deps.Recipes == nil {
+		return page.Notice("no recipes in this session")
+	}
+	var j recipe.Job
+	switch {
+	case p.job != nil:
+		j = *p.job
+	case p.inJobs && p.jobCur < len(p.jobs):
+		j = p.jobs[p.jobCur]
+	default:
+		return page.Notice("pick a job first: enter opens the jobs")
+	}
+	d := p.deps
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		id, err := d.Recipes.Rerun(ctx, j.ID)
+		if err != nil {
+			return rerunMsg{err: err}
+		}
+		c := d.Client
+		job, err := recipe.RunNow(ctx, recipe.RunnerOptions{Events: d.Events, Recipes: d.Recipes,
+			Client: func(context.Context) (*client.Client, error) {
+				if c == nil {
+					return nil, errors.New("this session has no connection")
+				}
+				return c, nil
+			}}, id)
+		return rerunMsg{job: job, err: err}
+	}
+}
+
+func (p *Page) remove() tea.Cmd {
+	r, cmd := p.chosen()
+	if cmd != nil {
+		return cmd
+	}
+	rs := p.deps.Recipes
+	return page.Ask(fmt.Sprintf("Remove the recipe %s? Its jobs stay in the log.", r.Name), func() tea.Cmd {
+		return func() tea.Msg {
+			return doneMsg{what: "removed " + r.Name, err: rs.Remove(context.Background(), r.Name)}
+		}
+	})
+}
+
+// editorValues are the editor's fields; huh writes into them.
+type editorValues struct {
+	name, trigger, action, input, when string
+}
+
+// recipe is the recipe the editor holds: one step, and a condition a line.
+func (v editorValues) recipe() (recipe.Recipe, error) {
+	r := recipe.Recipe{Name: strings.TrimSpace(v.name), Trigger: v.trigger,
+		Steps: []recipe.Step{{Action: v.action, Input: json.RawMessage(v.input)}}}
+	for _, line := range strings.Split(v.when, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		c, err := recipe.ParseCondition(line)
+		if err != nil {
+			return r, err
+		}
+		r.When = append(r.When, c)
+	}
+	return r, nil
+}
+
+// edit opens the editor: a recipe of one step, its input checked against
+// the trigger's schema as it is typed, with the pills the schema offers and
+// a preview of the request filled from the trigger's latest event.
+func (p *Page) edit() tea.Cmd {
+	if p.deps.Recipes == nil || p.deps.Events == nil {
+		return page.Notice("no recipes in this session")
+	}
+	if p.form != nil {
+		return nil
+	}
+	ctx := context.Background()
+	triggers, err := p.deps.Events.Triggers(ctx)
+	if err != nil {
+		return page.Error(err)
+	}
+	if len(triggers) == 0 {
+		return page.Notice("add a trigger first (tab 3): a recipe runs on a trigger's events")
+	}
+	var project schema.ProjectFields
+	if p.deps.Client != nil {
+		if fields, err := p.deps.Client.UserFields(ctx); err == nil {
+			project = schema.ProjectFields{}
+			for n, t := range fields {
+				project[n] = schema.DataType(t)
+			}
+		}
+	}
+	v := &editorValues{trigger: triggers[0].Name, action: "upsert-user",
+		input: `{"email": "{{email}}", "dataFields": {}}`}
+	p.values = v
+	byName := map[string]webhook.Trigger{}
+	var trigOpts []huh.Option[string]
+	for _, t := range triggers {
+		byName[t.Name] = t
+		trigOpts = append(trigOpts, huh.NewOption(t.Name, t.Name))
+	}
+	var actOpts []huh.Option[string]
+	for _, a := range client.Actions {
+		actOpts = append(actOpts, huh.NewOption(a.Title+"  ("+a.Name+")", a.Name))
+	}
+	events := p.deps.Events
+	latest := func(trigger string) *webhook.Event {
+		evs, err := events.List(context.Background(), webhook.Query{Trigger: trigger, Desc: true, Limit: 1})
+		if err != nil || len(evs) == 0 {
+			return nil
+		}
+		return &evs[0]
+	}
+	check := func(string) error {
+		r, err := v.recipe()
+		if err != nil {
+			return err
+		}
+		return recipe.Check(r, recipe.Env{Trigger: byName[v.trigger], Project: project}).Err()
+	}
+	preview := func() string {
+		r, err := v.recipe()
+		if err != nil {
+			return "✗ " + err.Error()
+		}
+		lines := []string{"Pills of " + v.trigger + ":  " + strings.Join(pills(byName[v.trigger].Schema), "  ")}
+		if err := recipe.Check(r, recipe.Env{Trigger: byName[v.trigger], Project: project}).Err(); err != nil {
+			return strings.Join(append(lines, "✗ "+err.Error()), "\n")
+		}
+		ev := latest(v.trigger)
+		if ev == nil {
+			return strings.Join(append(lines, "no event of "+v.trigger+" yet to preview on"), "\n")
+		}
+		res := recipe.Test(r, *ev)
+		head := fmt.Sprintf("Preview on event %d: ", ev.ID)
+		if res.Reason != "" {
+			head += "skipped: " + res.Reason
+		} else {
+			head += "it would run"
+		}
+		lines = append(lines, head)
+		for _, s := range res.Steps {
+			if s.Problem != "" {
+				lines = append(lines, s.Method+" "+s.Path+"  ✗ "+s.Problem)
+				continue
+			}
+			lines = append(lines, s.Method+" "+s.Path+"  "+string(s.Body))
+		}
+		for i, l := range lines {
+			lines[i] = style.Clean(l)
+		}
+		return strings.Join(lines, "\n")
+	}
+	f := page.NewForm("New recipe", style.FormTheme(p.th), p.area.Body.W-4, p.save, func() any { return *v },
+		huh.NewGroup(
+			huh.NewInput().Title("Name").Value(&v.name).Validate(page.NotEmpty("give the recipe a name")),
+			huh.NewSelect[string]().Title("Trigger").Options(trigOpts...).Value(&v.trigger),
+			huh.NewSelect[string]().Title("Action").Options(actOpts...).Value(&v.action),
+		),
+		huh.NewGroup(
+			huh.NewText().Title("Input").Value(&v.input).Lines(4).Validate(check).
+				DescriptionFunc(preview, &v.input),
+			huh.NewText().Title("Conditions").Description("one per line: PATH OP VALUE, OP one of == != contains exists > <").
+				Value(&v.when).Lines(2).Validate(check),
+		),
+	)
+	f.Footer = "tab next · esc cancel"
+	f.Discard = "Discard the new recipe?"
+	f.Quit = "Quit and lose the recipe you were making?"
+	f.Closed = func() { p.form, p.values = nil, nil }
+	p.form = f
+	return f.Open()
+}
+
+// pills are the payload paths a schema offers, with their types.
+func pills(sc schema.Schema) []string {
+	var out []string
+	var walk func(level schema.Schema, prefix string)
+	walk = func(level schema.Schema, prefix string) {
+		for _, f := range level {
+			path := f.Name
+			if prefix != "" {
+				path = prefix + "." + f.Name
+			}
+			if f.Type == schema.Object && len(f.Properties) > 0 {
+				walk(f.Properties, path)
+				continue
+			}
+			out = append(out, "{{"+path+"}} "+f.TypeName())
+		}
+	}
+	walk(sc, "")
+	if len(out) == 0 {
+		return []string{"(the trigger has no schema yet)"}
+	}
+	// The field's description stays short enough to leave the input in view.
+	if len(out) > maxPills {
+		out = append(out[:maxPills], fmt.Sprintf("… %d more", len(out)-maxPills))
+	}
+	return out
+}
+
+// maxPills bounds the pills listed above the editor's input.
+const maxPills = 8
+
+// save stores the completed editor's recipe, disarmed.
+func (p *Page) save() tea.Cmd {
+	v := p.values
+	p.form, p.values = nil, nil
+	if v == nil {
+		return nil
+	}
+	rs := p.deps.Recipes
+	r, err := v.recipe()
+	if err != nil {
+		return page.Error(err)
+	}
+	return func() tea.Msg {
+		err := rs.Add(context.Background(), r)
+		return doneMsg{what: "added " + r.Name + " (disarmed): space arms it", err: err}
+	}
+}
