@@ -583,6 +583,34 @@ func TestConnectionsFilter(t *testing.T) {
 	})
 }
 
+// TestOneFormSlotKeepsAFormThatHoldsInput: a form of another tab that holds
+// input stays in the slot; a pristine one gives way.
+func TestOneFormSlotKeepsAFormThatHoldsInput(t *testing.T) {
+	t.Parallel()
+	deps, _ := storeDeps(t)
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("5", "a")
+	hs.Type("half-done")
+	hs.Press("ctrl+k")
+	hs.Type("go to triggers")
+	hs.Press("enter", "n")
+	hs.MustShow("finish or cancel Add connection on the Connections tab first")
+	if hs.m.Mode() != ModeNormal {
+		t.Fatalf("a second form opened: mode %v", hs.m.Mode())
+	}
+	hs.Press("5")
+	hs.MustShow("half-done")
+	hs.Press("esc", "y")
+	hs.Press("a") // the page forgot nothing: its form opens again
+	hs.MustShow("Add connection")
+	hs.Press("ctrl+k")
+	hs.Type("go to triggers")
+	hs.Press("enter", "n") // untouched, it gives way
+	hs.MustShow("New Object trigger")
+	hs.Press("esc", "5", "a")
+	hs.MustShow("Add connection")
+}
+
 // sizedSource is the fake log reporting a size and a limit.
 type sizedSource struct{ *eventstest.Source }
 
