@@ -527,7 +527,7 @@ func TestRelayBatchesEventsAndReportsDrops(t *testing.T) {
 	got := make(chan tea.Msg, 100)
 	done := make(chan struct{})
 	go func() {
-		relay(ctx, src, func(m tea.Msg) { got <- m }, 5*time.Millisecond)
+		relay(ctx, src, nil, func(m tea.Msg) { got <- m }, 5*time.Millisecond)
 		close(done)
 	}()
 	// Wait for the subscription before publishing.
@@ -581,6 +581,24 @@ func TestConnectionsFilter(t *testing.T) {
 		}
 		hs.MustNotShow("/zz")
 	})
+}
+
+func TestRelayPassesOnAnotherProcesssChanges(t *testing.T) {
+	src := eventstest.NewSource(0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan tea.Msg, 10)
+	changed := make(chan struct{}, 1)
+	go relay(ctx, src, changed, func(m tea.Msg) { got <- m }, 5*time.Millisecond)
+	changed <- struct{}{}
+	select {
+	case m := <-got:
+		if m.(EventsMsg).New != 0 {
+			t.Errorf("a change from outside counted %d new events", m.(EventsMsg).New)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a change from outside did not make the pages re-read")
+	}
 }
 
 // TestOneFormSlotKeepsAFormThatHoldsInput: a form of another tab that holds
