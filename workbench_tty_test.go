@@ -149,7 +149,7 @@ func TestDemoAt80x24(t *testing.T) {
 	bin := buildIWB(t)
 	_, env := workbenchEnv(t)
 	term := tuitest.Start(t, 80, 24, env, bin, "demo")
-	checkFrame(t, term.WaitFor(eventsWithin, " system ", " workflow "), 80, 24, "Events at 80×24")
+	checkFrame(t, term.WaitFor(eventsWithin, " S ", " W "), 80, 24, "Events at 80×24")
 
 	// The Schemas tab opens on the demo recipe's trigger: "┌ Schema · clicks".
 	for _, tab := range []struct{ key, title string }{
@@ -184,7 +184,7 @@ func TestWorkbenchWelcomeStartsTheDemo(t *testing.T) {
 	term := tuitest.Start(t, 120, 40, env, bin, "--addr", "127.0.0.1:0")
 	term.WaitFor(eventsWithin, "Welcome to iwb", "no connection")
 	term.SendKeys("d")
-	term.WaitFor(eventsWithin, "demo · http://127.0.0.1:", " system ", " workflow ")
+	term.WaitFor(eventsWithin, "demo · http://127.0.0.1:", " S ", " W ")
 	term.Quit("q")
 }
 

@@ -152,8 +152,10 @@ func TestSendSMSNeedsAnExplicitYes(t *testing.T) {
 	env := newSandboxEnv(t)
 	hs := newHarness(t, env.deps(), 120, 40)
 	hs.openAction("Send SMS")
-	hs.Paste(fmt.Sprint(sandbox.SMSCampaignID))
-	hs.Press("enter")
+	// The campaign is picked from the account's SMS campaigns (GET /api/campaigns).
+	hs.MustShow("Campaign *", fmt.Sprintf("Flash sale SMS (%d) · Running", sandbox.SMSCampaignID), "another id (type it)")
+	hs.MustNotShow("Spring sale") // an email campaign
+	hs.Press("enter", "enter")
 	hs.Paste("ada@example.com")
 	hs.Press("enter", "enter", "enter", "enter")
 	hs.addField("code", 0, "X1")
@@ -563,4 +565,23 @@ func TestTrackEventTakesADateForCreatedAt(t *testing.T) {
 	if n := env.rec.count("POST", "/api/events/track"); n != 0 {
 		t.Errorf("a createdAt that does not read was sent %d times", n)
 	}
+}
+
+// TestSendSMSTakesATypedCampaignTheSandboxRefuses: "another id" takes a
+// typed campaign id, which goes out as typed; the sandbox refuses one that
+// is not an SMS campaign of the account, as Iterable does.
+func TestSendSMSTakesATypedCampaignTheSandboxRefuses(t *testing.T) {
+	t.Parallel()
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Send SMS")
+	hs.MustShow("another id (type it)")
+	hs.Press("down", "enter")
+	hs.Paste("5001")
+	hs.Press("enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter", "enter", "enter", "tab", "enter")
+	hs.MustShow("Review: POST /api/sms/target", `"campaignId": 5001`)
+	hs.Press("y")
+	hs.MustShow("400", "not an SMS campaign")
 }

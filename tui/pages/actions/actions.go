@@ -41,6 +41,8 @@ type pickData struct {
 	typesErr     error
 	fields       schema.ProjectFields
 	fieldsErr    error
+	campaigns    []client.Campaign
+	campaignsErr error
 }
 
 // run is one opening of an action: its values survive the form being
@@ -201,6 +203,7 @@ func (p *Page) loadPicks(conn string) tea.Cmd {
 		pd.lists, pd.listsErr = c.Lists(ctx)
 		pd.channels, pd.channelsErr = c.Channels(ctx)
 		pd.messageTypes, pd.typesErr = c.MessageTypes(ctx)
+		pd.campaigns, pd.campaignsErr = c.Campaigns(ctx)
 		fields, err := c.UserFields(ctx)
 		pd.fieldsErr = err
 		if err == nil {

@@ -111,7 +111,11 @@ func buildBody(a client.Action, v *formValues, picks *pickData, data map[string]
 	case "list-channels", "list-lists":
 		return nil, nil
 	case "send-sms":
-		id, _ := strconv.ParseInt(strings.TrimSpace(v.campaignID), 10, 64)
+		campaign := v.campaignID
+		if v.campaignPick != "" {
+			campaign = v.campaignPick
+		}
+		id, _ := strconv.ParseInt(strings.TrimSpace(campaign), 10, 64)
 		body = client.TargetSMSRequest{CampaignID: id, RecipientEmail: email, RecipientUserID: userID, DataFields: data,
 			SendAt: strings.TrimSpace(v.sendAt), AllowRepeatMarketingSends: boolIfNot(v.allowRepeat, true)}
 	case "track-event":

@@ -39,6 +39,7 @@ type formValues struct {
 	name, description             string
 	eventName, eventID, createdAt string
 	campaignID, templateID        string
+	campaignPick                  string // Send SMS: a campaign of the account, or "" to type campaignID
 	sendAt                        string
 	createNewFields               string // projectSetting, yesValue or noValue
 	mergeNested, preferUserID     bool
@@ -305,8 +306,7 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 				return validateEmail(s)
 			}))
 	case "send-sms":
-		add(append([]huh.Field{huh.NewInput().Title("Campaign ID *").Description(withErr("the SMS campaign to send", fieldErrs["campaignId"])).
-			Value(&v.campaignID).Validate(requiredInt("the campaign id"))},
+		add(append(campaignPicker(v, picks, fieldErrs["campaignId"]),
 			append(identityFields(v, "Recipient email", "Recipient user ID", fieldErrs, "recipientEmail", "recipientUserId"),
 				huh.NewInput().Title("Send at").Description(withErr("yyyy-MM-dd HH:mm:ss UTC, at most 365 days ahead; empty sends now", fieldErrs["sendAt"])).
 					Value(&v.sendAt).Validate(validateSendAt),
@@ -350,6 +350,41 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 			toggle("Validate channel alignment", "refuse message types of unsubscribed channels", &v.validateAlignment))
 	}
 	return huh.NewForm(groups...).WithShowHelp(false)
+}
+
+// campaignPicker offers the account's SMS campaigns, and an id typed for
+// one it does not list (or when the campaigns could not be read).
+func campaignPicker(v *formValues, picks *pickData, fieldErr string) []huh.Field {
+	var opts []huh.Option[string]
+	for _, c := range picks.campaigns {
+		if c.MessageMedium == "SMS" {
+			opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%d) · %s", c.Name, c.ID, c.CampaignState), strconv.FormatInt(c.ID, 10)))
+		}
+	}
+	typed := huh.NewInput().Title("Campaign ID *").Value(&v.campaignID).Validate(func(s string) error {
+		if v.campaignPick != "" {
+			return nil
+		}
+		return requiredInt("the campaign id")(s)
+	})
+	if len(opts) == 0 {
+		desc := "the SMS campaign to send"
+		if picks.campaignsErr != nil {
+			desc += "\n⚠ the campaigns could not be loaded (" + oneline.Of(picks.campaignsErr.Error(), 80) + "): type the id"
+		}
+		v.campaignPick = ""
+		return []huh.Field{typed.Description(withErr(desc, fieldErr))}
+	}
+	if v.campaignID != "" && slices.ContainsFunc(opts, func(o huh.Option[string]) bool { return o.Value == strings.TrimSpace(v.campaignID) }) {
+		v.campaignPick = strings.TrimSpace(v.campaignID)
+	} else if v.campaignID == "" && v.campaignPick == "" {
+		v.campaignPick = opts[0].Value
+	}
+	opts = append(opts, huh.NewOption("another id (type it)", ""))
+	return []huh.Field{
+		huh.NewSelect[string]().Title("Campaign *").Description(withErr("the account's SMS campaigns", fieldErr)).Options(opts...).Value(&v.campaignPick),
+		typed.Title("Other campaign ID").Description("only with \"another id\" above: an SMS campaign the list does not show"),
+	}
 }
 
 // listPicker chooses the list of Add subscribers, or takes its id typed when
