@@ -373,7 +373,7 @@ func TestJobsExactlyOnceAcrossSIGKILL(t *testing.T) {
 	h := newRecipeHome(t)
 	h.setUp(`{"name": "click-recipe", "trigger": "clicks", "cap": 1000, "steps": [{"action": "track-event",
 		"input": {"email": "{{email}}", "eventName": "clickSeen", "dataFields": {"messageId": "{{dataFields.messageId}}"}}}]}`)
-	h.slow.Store(int64(40 * time.Millisecond))
+	h.slow.Store(int64(150 * time.Millisecond)) // 40 jobs take 6 s: the kill lands mid-run
 	rs := h.recipeStore()
 	l := h.listen()
 	const n = 40
