@@ -48,28 +48,46 @@ pruned, oldest first, whichever limit is reached first; pinned events
 	f.String("auth-file", "", "read --auth's secret (the header's value, or USER:PASS) from this file")
 	f.Int64("max-body", webhook.DefaultMaxBody, "largest body accepted, in bytes")
 	f.Int("max-conns", webhook.DefaultMaxConns, "connections served at once; more are answered 503 with Retry-After")
-	f.Bool("durable", false, "fsync every commit (synchronous=FULL)")
+	f.Bool("durable", false, "fsync every commit (synchronous=FULL; PostgreSQL decides this itself)")
 	addRetentionFlags(cmd)
 	return cmd
 }
 
-// openStore opens the event log under the iwb home.
-func openStore(cmd *cobra.Command, durable bool) (*app, *webhook.Store, error) {
+// openStore opens the event log the command was given (see openLog).
+func openStore(cmd *cobra.Command, durable bool) (*app, webhook.EventLog, error) {
 	return openStoreWith(cmd, webhook.StoreOptions{Durable: durable})
 }
 
-func openStoreWith(cmd *cobra.Command, opts webhook.StoreOptions) (*app, *webhook.Store, error) {
+func openStoreWith(cmd *cobra.Command, opts webhook.StoreOptions) (*app, webhook.EventLog, error) {
 	a, err := loadApp(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
 	opts.Logger = a.log
-	st, err := webhook.Open(a.paths.Database(), opts)
+	st, err := a.openLog(cmd, opts)
 	if err != nil {
 		a.close()
 		return nil, nil, err
 	}
 	return a, st, nil
+}
+
+// openLog opens the event log at --store, else IWB_STORE, else the file
+// under the iwb home. A postgres:// URL is a team's shared log; its password
+// appears in no message (webhook masks it).
+func (a *app) openLog(cmd *cobra.Command, opts webhook.StoreOptions) (webhook.EventLog, error) {
+	location, _ := cmd.Flags().GetString("store")
+	if location == "" {
+		location = os.Getenv("IWB_STORE")
+	}
+	if location == "" {
+		location = a.paths.Database()
+	}
+	st, err := webhook.OpenLog(cmd.Context(), location, opts)
+	if err != nil {
+		return nil, withExit(exitFailed, err)
+	}
+	return st, nil
 }
 
 func runListen(cmd *cobra.Command, _ []string) error {
@@ -150,7 +168,7 @@ func runListen(cmd *cobra.Command, _ []string) error {
 		fmt.Fprintf(stderr, "forwarding each accepted event to %s\n", forwardTo)
 	}
 	fmt.Fprintln(stderr, "Ctrl-C stops; every answered event is stored in", st.Path())
-	_, stopRecipes, err := startRecipes(ctx, st, a.log, listenConnection(cmd, a),
+	_, stopRecipes, err := startRecipes(ctx, st, recipesFile(a, st), a.log, listenConnection(cmd, a),
 		func(line string) { fmt.Fprintln(stderr, line) },
 		func(j recipe.Job) { fmt.Fprintln(stderr, jobLine(j)) })
 	if err != nil {
@@ -226,7 +244,7 @@ type eventPrinter struct {
 	json      bool
 	events    []string
 	workflows []string
-	store     *webhook.Store
+	store     webhook.EventLog
 	last      int64
 	err       error
 }

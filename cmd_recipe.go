@@ -85,7 +85,7 @@ disarms itself.`,
 // the recipe tables beside it.
 type recipeRoom struct {
 	a       *app
-	events  *webhook.Store
+	events  webhook.EventLog
 	recipes *recipe.Store
 }
 
@@ -94,7 +94,7 @@ func openRecipes(cmd *cobra.Command) (*recipeRoom, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := recipe.Open(st.Path())
+	rs, err := recipe.Open(recipesFile(a, st))
 	if err != nil {
 		st.Close()
 		a.close()
@@ -538,13 +538,23 @@ func printIndented(w io.Writer, v any) error {
 	return err
 }
 
+// recipesFile is the file that keeps the recipes and their jobs: the event
+// log's own, or, beside a shared PostgreSQL log, the one under the iwb home
+// (so each host runs the recipes armed on it).
+func recipesFile(a *app, st webhook.EventLog) string {
+	if f, ok := st.(*webhook.Store); ok {
+		return f.Path()
+	}
+	return a.paths.Database()
+}
+
 // startRecipes opens the recipe tables beside the event log and starts its
 // runner, which runs the armed recipes when this process holds the log's
 // runner lock and stands by otherwise. stop ends it (a step in flight gets
 // its grace) and closes the tables.
-func startRecipes(ctx context.Context, st *webhook.Store, log *slog.Logger, connect func(context.Context) (*client.Client, error),
+func startRecipes(ctx context.Context, st webhook.EventLog, file string, log *slog.Logger, connect func(context.Context) (*client.Client, error),
 	notify func(string), onJob func(recipe.Job)) (rs *recipe.Store, stop func() error, err error) {
-	if rs, err = recipe.Open(st.Path()); err != nil {
+	if rs, err = recipe.Open(file); err != nil {
 		return nil, nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)

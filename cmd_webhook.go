@@ -55,7 +55,7 @@ asks first; without a terminal to ask on, it needs --yes.`,
 // Without, the webhook sends no auth and no token is required. Iterable is
 // changed first, so no event it sends is refused in between. `iwb webhook
 // setup` and the workbench's Triggers tab both call it.
-func setupWebhook(ctx context.Context, c *client.Client, st *webhook.Store, srv *webhook.Server,
+func setupWebhook(ctx context.Context, c *client.Client, st webhook.EventLog, srv *webhook.Server,
 	hookID int64, endpoint string, withToken bool) (*client.Webhook, error) {
 	token := ""
 	if withToken {

@@ -58,6 +58,7 @@ Run it with no command to open the workbench on the default connection, or
 		RunE:          runWorkbench,
 	}
 	root.PersistentFlags().Bool("debug", false, "log at debug level (the log file, never the terminal)")
+	root.PersistentFlags().String("store", "", "the event log: a postgres:// URL a team shares, or an SQLite file (default: IWB_STORE, else events.db in the iwb home)")
 	root.PersistentFlags().Bool("insecure-http", false, "allow an http:// API base URL on a host other than loopback (the key travels in clear)")
 	addRootWorkbenchFlags(root)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

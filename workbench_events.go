@@ -17,11 +17,11 @@ import (
 // id with the filters the store indexes, its running counts, and its live
 // copies.
 type storeEvents struct {
-	store *webhook.Store
+	store webhook.EventLog
 }
 
 // newStoreEvents adapts st; it does not own it (the caller closes it).
-func newStoreEvents(st *webhook.Store) *storeEvents { return &storeEvents{store: st} }
+func newStoreEvents(st webhook.EventLog) *storeEvents { return &storeEvents{store: st} }
 
 func storeQuery(f events.Filter) webhook.Query {
 	return webhook.Query{Text: f.Text, EventName: f.EventName, WorkflowID: f.WorkflowID, Trigger: f.Trigger}
@@ -160,7 +160,7 @@ func forwardFromStore(f webhook.ForwardResult) *events.ForwardResult {
 // replayTo sends a stored event again to target, as `iwb events replay`
 // does: its method, headers (less redacted ones) and body bytes. A status
 // of 300 or more is an error too, so the status bar says the replay failed.
-func replayTo(st *webhook.Store, target string, httpClient *http.Client) func(ctx context.Context, ev events.Event) (events.ForwardResult, error) {
+func replayTo(st webhook.EventLog, target string, httpClient *http.Client) func(ctx context.Context, ev events.Event) (events.ForwardResult, error) {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}

@@ -10,7 +10,7 @@ import (
 // webhookSetupFor is `iwb webhook setup`'s setupWebhook for the Triggers
 // tab, on the workbench's client, event log and listener (nil when it runs
 // elsewhere); nil without a client.
-func webhookSetupFor(c *client.Client, st *webhook.Store, srv *webhook.Server) func(ctx context.Context, hookID int64, endpoint string, withToken bool) (*client.Webhook, error) {
+func webhookSetupFor(c *client.Client, st webhook.EventLog, srv *webhook.Server) func(ctx context.Context, hookID int64, endpoint string, withToken bool) (*client.Webhook, error) {
 	if c == nil || st == nil {
 		return nil
 	}

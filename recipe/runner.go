@@ -25,7 +25,7 @@ func LockPath(dbPath string) string { return dbPath + ".runner.lock" }
 
 // RunnerOptions wire a Runner to its process.
 type RunnerOptions struct {
-	Events  *webhook.Store
+	Events  webhook.EventLog
 	Recipes *Store
 	// Client is the process's connection to Iterable, asked for when the
 	// first step is about to be sent.

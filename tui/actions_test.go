@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/client/sandbox"
 	"github.com/iwb-dev/iwb/tui/pages/events/eventstest"
 	"github.com/iwb-dev/iwb/tui/tuitest"
@@ -502,4 +504,25 @@ func TestARunTheHistoryCannotKeepIsSaid(t *testing.T) {
 	hs.openAction("List channels")
 	hs.Press("enter")
 	hs.MustShow("200 OK", "keeping the list-channels run in the history")
+}
+
+// TestHistoryShowsCommandLineRunsToo: a run kept by `iwb action run` (source
+// cli) is in the workbench's history beside its own runs, each marked with
+// where it came from, and opens like any other.
+func TestHistoryShowsCommandLineRunsToo(t *testing.T) {
+	t.Parallel()
+	env := newSandboxEnv(t)
+	if _, err := env.hist.Add(context.Background(), history.Record{At: time.Now(), Source: history.SourceCLI, Action: "get-user",
+		Connection: "ITERABLE_API_KEY", Status: 200, Request: []byte(`{"email":"cli@example.com"}`), Answer: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Create list")
+	hs.Paste("VIP")
+	hs.Press("enter", "enter", "enter")
+	hs.MustShow("200 OK")
+	hs.Press("esc", "h")
+	hs.MustShow("History", "Create list", "workbench", "Get user by email", "cli", "ITERABLE_API_")
+	hs.Press("down", "enter")
+	hs.MustShow("Request", `"email": "cli@example.com"`)
 }

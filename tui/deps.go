@@ -28,7 +28,7 @@ type Deps struct {
 	// Store is the event log behind Events, and Listener the embedded
 	// listener writing to it (nil when it is not running), for the pages
 	// that need more than the list: triggers, schemas.
-	Store    *webhook.Store
+	Store    webhook.EventLog
 	Listener *webhook.Server
 	// ListenerErr says why the listener is not running (e.g. its port is
 	// taken); the status bar shows it in place of the URL.

@@ -309,6 +309,9 @@ func (m *Model) pageMsg(msg tea.Msg) (tea.Cmd, bool) {
 func (m *Model) openForm(f *page.Form) tea.Cmd {
 	if old := m.form; old != nil && old != f {
 		if old.Dirty() {
+			if f.Closed != nil {
+				f.Closed() // the page forgets the form it could not open
+			}
 			return m.setNotice("finish or cancel "+old.Title+" on the "+old.Tab()+" tab first", false)
 		}
 		m.closeForm(old)

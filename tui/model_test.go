@@ -527,7 +527,7 @@ func TestRelayBatchesEventsAndReportsDrops(t *testing.T) {
 	got := make(chan tea.Msg, 100)
 	done := make(chan struct{})
 	go func() {
-		relay(ctx, src, func(m tea.Msg) { got <- m }, 5*time.Millisecond)
+		relay(ctx, src, nil, func(m tea.Msg) { got <- m }, 5*time.Millisecond)
 		close(done)
 	}()
 	// Wait for the subscription before publishing.
@@ -581,6 +581,52 @@ func TestConnectionsFilter(t *testing.T) {
 		}
 		hs.MustNotShow("/zz")
 	})
+}
+
+func TestRelayPassesOnAnotherProcesssChanges(t *testing.T) {
+	src := eventstest.NewSource(0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan tea.Msg, 10)
+	changed := make(chan struct{}, 1)
+	go relay(ctx, src, changed, func(m tea.Msg) { got <- m }, 5*time.Millisecond)
+	changed <- struct{}{}
+	select {
+	case m := <-got:
+		if m.(EventsMsg).New != 0 {
+			t.Errorf("a change from outside counted %d new events", m.(EventsMsg).New)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a change from outside did not make the pages re-read")
+	}
+}
+
+// TestOneFormSlotKeepsAFormThatHoldsInput: a form of another tab that holds
+// input stays in the slot; a pristine one gives way.
+func TestOneFormSlotKeepsAFormThatHoldsInput(t *testing.T) {
+	t.Parallel()
+	deps, _ := storeDeps(t)
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("5", "a")
+	hs.Type("half-done")
+	hs.Press("ctrl+k")
+	hs.Type("go to triggers")
+	hs.Press("enter", "n")
+	hs.MustShow("finish or cancel Add connection on the Connections tab first")
+	if hs.m.Mode() != ModeNormal {
+		t.Fatalf("a second form opened: mode %v", hs.m.Mode())
+	}
+	hs.Press("5")
+	hs.MustShow("half-done")
+	hs.Press("esc", "y")
+	hs.Press("a") // the page forgot nothing: its form opens again
+	hs.MustShow("Add connection")
+	hs.Press("ctrl+k")
+	hs.Type("go to triggers")
+	hs.Press("enter", "n") // untouched, it gives way
+	hs.MustShow("New Object trigger")
+	hs.Press("esc", "5", "a")
+	hs.MustShow("Add connection")
 }
 
 // sizedSource is the fake log reporting a size and a limit.

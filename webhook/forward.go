@@ -87,7 +87,7 @@ func Replay(ctx context.Context, client *http.Client, ev Event, target string) F
 type forwarder struct {
 	target string
 	client *http.Client
-	store  *Store
+	store  EventLog
 	log    *slog.Logger
 	queue  chan forwardJob
 	wg     sync.WaitGroup
@@ -102,7 +102,7 @@ type forwardJob struct {
 	body   []byte
 }
 
-func newForwarder(target string, st *Store, log *slog.Logger, failures *refusalLog) *forwarder {
+func newForwarder(target string, st EventLog, log *slog.Logger, failures *refusalLog) *forwarder {
 	f := &forwarder{
 		failures: failures,
 		target:   target,

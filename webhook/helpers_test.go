@@ -37,7 +37,7 @@ func openStoreAt(t testing.TB, path string, opts StoreOptions) *Store {
 }
 
 // startListener serves st on a free loopback port; it is shut down at cleanup.
-func startListener(t testing.TB, st *Store, opts ServerOptions) *Server {
+func startListener(t testing.TB, st EventLog, opts ServerOptions) *Server {
 	t.Helper()
 	opts.Addr = "127.0.0.1:0"
 	if opts.Logger == nil {
@@ -108,7 +108,7 @@ func do(t testing.TB, method, url, contentType string, body []byte, headers ...s
 }
 
 // mustGet reads a stored event by the id a listener answered.
-func mustGet(t testing.TB, st *Store, id string) Event {
+func mustGet(t testing.TB, st EventLog, id string) Event {
 	t.Helper()
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {

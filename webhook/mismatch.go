@@ -56,36 +56,56 @@ func (s *Store) Mismatches(ctx context.Context, trigger string, window int) ([]M
 		return nil, fmt.Errorf("reading the mismatches of %q: %w", trigger, err)
 	}
 	defer rows.Close()
-	byPath := map[string]*Mismatch{}
+	var tally mismatchTally
 	for rows.Next() {
 		var id, at int64
 		var raw string
 		if err := rows.Scan(&id, &at, &raw); err != nil {
 			return nil, fmt.Errorf("reading the mismatches of %q: %w", trigger, err)
 		}
-		var problems map[string][]schema.Problem
-		if err := json.Unmarshal([]byte(raw), &problems); err != nil {
-			return nil, fmt.Errorf("event %d: its schema problems: %w", id, err)
-		}
-		seen := map[string]bool{}
-		for _, p := range problems[trigger] {
-			path := arrayIndex.ReplaceAllString(p.Path, "[]")
-			if seen[path] {
-				continue
-			}
-			seen[path] = true
-			m := byPath[path]
-			if m == nil { // rows come newest first: the first one seen is the latest
-				m = &Mismatch{Path: path, Expected: p.Expected, Found: p.Found, Message: p.Message,
-					Warning: p.Warning, LastEventID: id, LastAt: time.Unix(0, at)}
-				byPath[path] = m
-			}
-			m.Count++
+		if err := tally.add(trigger, id, at, raw); err != nil {
+			return nil, err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading the mismatches of %q: %w", trigger, err)
 	}
+	return tally.result(), nil
+}
+
+// mismatchTally sums a trigger's schema problems by path, fed newest first.
+type mismatchTally struct{ byPath map[string]*Mismatch }
+
+// add counts one event's stored problems (JSON, by trigger name).
+func (m *mismatchTally) add(trigger string, id, at int64, raw string) error {
+	if m.byPath == nil {
+		m.byPath = map[string]*Mismatch{}
+	}
+	var problems map[string][]schema.Problem
+	if err := json.Unmarshal([]byte(raw), &problems); err != nil {
+		return fmt.Errorf("event %d: its schema problems: %w", id, err)
+	}
+	seen := map[string]bool{}
+	for _, p := range problems[trigger] {
+		path := arrayIndex.ReplaceAllString(p.Path, "[]")
+		if seen[path] {
+			continue
+		}
+		seen[path] = true
+		mm := m.byPath[path]
+		if mm == nil { // rows come newest first: the first one seen is the latest
+			mm = &Mismatch{Path: path, Expected: p.Expected, Found: p.Found, Message: p.Message,
+				Warning: p.Warning, LastEventID: id, LastAt: time.Unix(0, at)}
+			m.byPath[path] = mm
+		}
+		mm.Count++
+	}
+	return nil
+}
+
+// result orders the paths: errors first, then by count, then by path.
+func (m *mismatchTally) result() []Mismatch {
+	byPath := m.byPath
 	out := make([]Mismatch, 0, len(byPath))
 	for _, m := range byPath {
 		out = append(out, *m)
@@ -100,5 +120,5 @@ func (s *Store) Mismatches(ctx context.Context, trigger string, window int) ([]M
 		}
 		return a.Path < b.Path
 	})
-	return out, nil
+	return out
 }

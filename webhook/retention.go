@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"time"
@@ -258,14 +259,19 @@ func (s *Store) runPruners() {
 		hooks[name] = p
 	}
 	s.pruners.Unlock()
+	callPruners(s.log, r, hooks)
+}
+
+// callPruners runs each registered table's pruner with the log's limits.
+func callPruners(log *slog.Logger, r Retention, hooks map[string]Pruner) {
 	for name, p := range hooks {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		n, err := p(ctx, r.cutoff(time.Now()), r.KeepEvents)
 		cancel()
 		if err != nil {
-			s.log.Warn("pruning", "table", name, "err", err)
+			log.Warn("pruning", "table", name, "err", err)
 		} else if n > 0 {
-			s.log.Info("pruned", "table", name, "rows", n)
+			log.Info("pruned", "table", name, "rows", n)
 		}
 	}
 }

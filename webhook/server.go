@@ -39,7 +39,7 @@ type ServerOptions struct {
 // Server is the webhook listener: it stores every request in the Store before
 // it answers. The TUI embeds it the same way `iwb listen` does.
 type Server struct {
-	store   *Store
+	store   EventLog
 	opts    ServerOptions
 	log     *slog.Logger
 	http    *http.Server
@@ -56,7 +56,7 @@ type Server struct {
 }
 
 // NewServer checks the options and prepares a listener on st.
-func NewServer(st *Store, opts ServerOptions) (*Server, error) {
+func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = DefaultAddr
 	}
@@ -196,7 +196,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if overCap(r) {
-		s.store.busy.Add(1)
+		s.store.countBusy()
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable,
@@ -210,7 +210,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	auth := s.Auth()
 	if !auth.allows(r) {
-		s.store.unauthorized.Add(1)
+		s.store.countUnauthorized()
 		s.refusals.note(refusedAuth, "%s %s without valid %s credentials", r.Method, r.URL.Path, auth.Mode)
 		s.log.Warn("refused a request without valid auth", "remote", r.RemoteAddr, "path", r.URL.Path)
 		if auth.Mode == "basic" {

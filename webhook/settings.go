@@ -18,6 +18,17 @@ const (
 	settingListenerToken = "listener_token"
 )
 
+// settingsKV is how a store keeps its named settings.
+type settingsKV interface {
+	setting(ctx context.Context, name string) (string, error)
+	// setSetting stores a setting; an empty value removes it.
+	setSetting(ctx context.Context, name, value string) error
+}
+
+// settingsOps are the settings' methods, the same for every store: each
+// store embeds them over its own settingsKV.
+type settingsOps struct{ kv settingsKV }
+
 func (s *Store) setting(ctx context.Context, name string) (string, error) {
 	var v string
 	err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
@@ -30,7 +41,6 @@ func (s *Store) setting(ctx context.Context, name string) (string, error) {
 	return v, nil
 }
 
-// setSetting stores a setting; an empty value removes it.
 func (s *Store) setSetting(ctx context.Context, name, value string) error {
 	return s.exec(ctx, false, func(ctx context.Context, c *sql.Conn) error {
 		var err error
@@ -49,18 +59,18 @@ func (s *Store) setSetting(ctx context.Context, name, value string) error {
 
 // PublicURL is the listener's public base URL (the user's tunnel, e.g.
 // https://abc.ngrok.app), or "" when none is set.
-func (s *Store) PublicURL(ctx context.Context) (string, error) {
-	return s.setting(ctx, settingPublicURL)
+func (s settingsOps) PublicURL(ctx context.Context) (string, error) {
+	return s.kv.setting(ctx, settingPublicURL)
 }
 
 // SetPublicURL saves the public base URL after checking it; "" clears it.
 // It returns the URL as saved (without a trailing slash).
-func (s *Store) SetPublicURL(ctx context.Context, raw string) (string, error) {
+func (s settingsOps) SetPublicURL(ctx context.Context, raw string) (string, error) {
 	u, err := CheckPublicURL(raw)
 	if err != nil {
 		return "", err
 	}
-	return u, s.setSetting(ctx, settingPublicURL, u)
+	return u, s.kv.setSetting(ctx, settingPublicURL, u)
 }
 
 // CheckPublicURL checks a public base URL: http(s), a host, no query or
@@ -102,7 +112,7 @@ type Endpoints struct {
 
 // Endpoints reads the public URL and the listener token. listenerURL is the
 // listener's own address, the base when no public URL is set ("" for none).
-func (s *Store) Endpoints(ctx context.Context, listenerURL string) (Endpoints, error) {
+func (s settingsOps) Endpoints(ctx context.Context, listenerURL string) (Endpoints, error) {
 	pub, err := s.PublicURL(ctx)
 	if err != nil {
 		return Endpoints{}, err
@@ -132,19 +142,19 @@ func (e Endpoints) System() string {
 
 // ListenerToken is the token the listener requires in the Authorization
 // header, or "" when none was set up.
-func (s *Store) ListenerToken(ctx context.Context) (string, error) {
-	return s.setting(ctx, settingListenerToken)
+func (s settingsOps) ListenerToken(ctx context.Context) (string, error) {
+	return s.kv.setting(ctx, settingListenerToken)
 }
 
 // SetListenerToken saves the token the listener requires; "" stops
 // requiring one. Running listeners take it with Server.SetAuth.
-func (s *Store) SetListenerToken(ctx context.Context, token string) error {
-	return s.setSetting(ctx, settingListenerToken, token)
+func (s settingsOps) SetListenerToken(ctx context.Context, token string) error {
+	return s.kv.setSetting(ctx, settingListenerToken, token)
 }
 
 // ListenerAuth is the auth the saved token asks of a listener: what `iwb
 // listen` and the workbench require unless told otherwise.
-func (s *Store) ListenerAuth(ctx context.Context) (Auth, error) {
+func (s settingsOps) ListenerAuth(ctx context.Context) (Auth, error) {
 	token, err := s.ListenerToken(ctx)
 	return TokenAuth(token), err
 }

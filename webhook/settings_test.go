@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,10 +10,9 @@ import (
 	"github.com/iwb-dev/iwb/schema"
 )
 
-func TestSettingsSurviveReopening(t *testing.T) {
+func contractSettingsSurviveReopening(t *testing.T, open openLog) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "events.db")
-	st := openStoreAt(t, path, StoreOptions{})
+	st := open(StoreOptions{})
 	if u, err := st.PublicURL(ctx); err != nil || u != "" {
 		t.Fatalf("a new log has the public URL %q (%v), want none", u, err)
 	}
@@ -31,7 +29,7 @@ func TestSettingsSurviveReopening(t *testing.T) {
 	}
 	st.Close()
 
-	st = openStoreAt(t, path, StoreOptions{})
+	st = open(StoreOptions{})
 	if u, _ := st.PublicURL(ctx); u != "https://abc.ngrok.app" {
 		t.Errorf("after reopening the public URL is %q", u)
 	}
@@ -123,9 +121,9 @@ func TestSetAuthChangesWhatARunningListenerRequires(t *testing.T) {
 	}
 }
 
-func TestUpdateTriggerKeepsSchemaAndCounts(t *testing.T) {
+func contractUpdateTriggerKeepsSchemaAndCounts(t *testing.T, open openLog) {
 	ctx := context.Background()
-	st := openTestStore(t, StoreOptions{})
+	st := open(StoreOptions{})
 	sc := schema.Schema{{Name: "email", Type: schema.String}}
 	if _, err := st.AddTrigger(ctx, Trigger{Name: "msgs", Kind: TriggerObject, EventNames: []string{"emailOpen"}}); err != nil {
 		t.Fatal(err)
@@ -150,9 +148,9 @@ func TestUpdateTriggerKeepsSchemaAndCounts(t *testing.T) {
 	}
 }
 
-func TestMismatchesByPathWithCounts(t *testing.T) {
+func contractMismatchesByPathWithCounts(t *testing.T, open openLog) {
 	ctx := context.Background()
-	st := openTestStore(t, StoreOptions{})
+	st := open(StoreOptions{})
 	if _, err := st.AddTrigger(ctx, Trigger{Name: "opens", Kind: TriggerObject, EventNames: []string{"emailOpen"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -242,9 +240,9 @@ func BenchmarkMismatches(b *testing.B) {
 	}
 }
 
-func TestEndpointsPreferThePublicURLAndCarryTheToken(t *testing.T) {
+func contractEndpointsPreferThePublicURLAndCarryTheToken(t *testing.T, open openLog) {
 	ctx := context.Background()
-	st := openTestStore(t, StoreOptions{})
+	st := open(StoreOptions{})
 	local := "http://127.0.0.1:8787/"
 	e, err := st.Endpoints(ctx, local)
 	if err != nil || e.Public || e.Token != "" || e.System() != local {

@@ -62,6 +62,8 @@ type Stats struct {
 // one transaction (group commit), and keeps the log within its retention
 // limits and its WAL small in the moments it has nothing to commit.
 type Store struct {
+	settingsOps
+
 	path   string
 	opts   StoreOptions
 	log    *slog.Logger
@@ -256,6 +258,7 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 		requests:  map[uint64]int64{},
 		pruneHook: map[string]Pruner{},
 	}
+	s.settingsOps = settingsOps{s}
 	// The writer never checkpoints on its own: the checkpointer does, off
 	// the path that requests wait on, and the writer restarts the WAL only
 	// when it has nothing else to do.
@@ -377,7 +380,7 @@ func (s *Store) counter(name string) *atomic.Int64 {
 	return nil
 }
 
-// Path is the database file.
+// Path is the database file (for PostgreSQL, the URL with its password masked).
 func (s *Store) Path() string { return s.path }
 
 // Stats returns the running counts. Events, rejected, duplicates,

@@ -16,7 +16,7 @@ import (
 )
 
 // appendAll stores events directly, as the listener would.
-func appendAll(t testing.TB, st *Store, bodies ...[]byte) []Event {
+func appendAll(t testing.TB, st EventLog, bodies ...[]byte) []Event {
 	t.Helper()
 	var out []Event
 	for _, b := range bodies {
@@ -44,9 +44,9 @@ func ids(evs []Event) string {
 	return strings.Join(s, ",")
 }
 
-func TestListPagesAndFilters(t *testing.T) {
+func contractListPagesAndFilters(t *testing.T, open openLog) {
 	ctx := context.Background()
-	st := openTestStore(t, StoreOptions{})
+	st := open(StoreOptions{})
 	if _, err := st.AddTrigger(ctx, Trigger{Name: "Clicks", Kind: TriggerObject, EventNames: []string{"emailClick"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -126,9 +126,9 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 	}
 }
 
-func TestSlowReaderDropsLiveCopiesAndCatchesUpFromTheStore(t *testing.T) {
+func contractSlowReaderDropsLiveCopiesAndCatchesUpFromTheStore(t *testing.T, open openLog) {
 	ctx := context.Background()
-	st := openTestStore(t, StoreOptions{SubscriberBuffer: 2})
+	st := open(StoreOptions{SubscriberBuffer: 2})
 	sub := st.Subscribe()
 	defer sub.Close()
 	var bodies [][]byte
@@ -175,9 +175,9 @@ func TestSlowReaderDropsLiveCopiesAndCatchesUpFromTheStore(t *testing.T) {
 	}
 }
 
-func TestSchemaOfATriggerIsCheckedOnItsEvents(t *testing.T) {
+func contractSchemaOfATriggerIsCheckedOnItsEvents(t *testing.T, open openLog) {
 	ctx := context.Background()
-	st := openTestStore(t, StoreOptions{})
+	st := open(StoreOptions{})
 	sc := schema.Schema{{Name: "email", Type: schema.String}, {Name: "eventName", Type: schema.String}}
 	if _, err := st.AddTrigger(ctx, Trigger{Name: "Opens", Kind: TriggerObject, EventNames: []string{"emailOpen"}}); err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func hasError(ps []schema.Problem) bool {
 	return false
 }
 
-func TestForwardingResendsAndRecords(t *testing.T) {
+func contractForwardingResendsAndRecords(t *testing.T, open openLog) {
 	type got struct {
 		method, path string
 		header       http.Header
@@ -237,7 +237,7 @@ func TestForwardingResendsAndRecords(t *testing.T) {
 	}))
 	defer target.Close()
 
-	st := openTestStore(t, StoreOptions{})
+	st := open(StoreOptions{})
 	auth, _ := ParseAuth("header:X-Hook-Token:t0ken", "")
 	srv := startListener(t, st, ServerOptions{Auth: auth, ForwardTo: target.URL + "/local/hook"})
 	body := fixture(t, "system_email_open.json")

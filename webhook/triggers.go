@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -244,6 +245,11 @@ func (s *Store) Triggers(ctx context.Context) ([]Trigger, error) {
 // Trigger returns one trigger by name.
 func (s *Store) Trigger(ctx context.Context, name string) (Trigger, error) {
 	all, err := s.Triggers(ctx)
+	return findTrigger(all, name, err)
+}
+
+// findTrigger picks the trigger named name from a store's list.
+func findTrigger(all []Trigger, name string, err error) (Trigger, error) {
 	if err != nil {
 		return Trigger{}, err
 	}
@@ -308,11 +314,13 @@ func (s *Store) loadTriggers(ctx context.Context) error {
 
 // match records on ev the triggers it fires and checks its payload against
 // the schemas they carry.
-func (s *Store) match(ev *Event) {
+func (s *Store) match(ev *Event) { matchTriggers(s.triggers, ev, s.log) }
+
+func matchTriggers(triggers []Trigger, ev *Event, log *slog.Logger) {
 	c := Classification{Kind: ev.Kind, EventName: ev.EventName, WorkflowID: ev.WorkflowID}
 	var value any
 	decoded := false
-	for _, t := range s.triggers {
+	for _, t := range triggers {
 		if !t.Matches(c) {
 			continue
 		}
@@ -323,7 +331,7 @@ func (s *Store) match(ev *Event) {
 		if !decoded {
 			var err error
 			if value, err = decodePayload(ev.Payload); err != nil {
-				s.log.Warn("decoding a payload for its schema check", "err", err)
+				log.Warn("decoding a payload for its schema check", "err", err)
 			}
 			decoded = true
 		}

@@ -36,3 +36,23 @@ func FuzzMask(f *testing.F) {
 		}
 	})
 }
+
+func TestMaskURLHidesPasswords(t *testing.T) {
+	const pw = "s3cret-passw0rd-xyz"
+	for _, raw := range []string{
+		"postgres://iwb:" + pw + "@db.example:5432/iwb?sslmode=require",
+		"postgres://iwb@db.example/iwb?password=" + pw,
+		"postgres://iwb@%zz",
+	} {
+		got := MaskURL(raw)
+		if strings.Contains(got, pw) || strings.Contains(got, "IWBMASKED") {
+			t.Errorf("MaskURL(%q) = %q shows the password", raw, got)
+		}
+	}
+	if got, want := MaskURL("postgres://iwb:"+pw+"@db/iwb"), "postgres://iwb:••••••••••••-xyz@db/iwb"; got != want {
+		t.Errorf("MaskURL = %q, want %q", got, want)
+	}
+	if got := MaskURL("postgres://iwb@/iwb?host=/tmp/pg"); got != "postgres://iwb@/iwb?host=/tmp/pg" {
+		t.Errorf("a URL without a password changed: %q", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
 	"github.com/iwb-dev/iwb/schema"
 )
 
@@ -154,7 +155,7 @@ func valuesFromBody(a client.Action, body []byte, project schema.ProjectFields) 
 	case "add-subscribers", "bulk-upsert-users":
 		var m map[string]json.RawMessage
 		_ = json.Unmarshal(body, &m)
-		if path, ok := m[fileKey]; ok {
+		if path, ok := m[history.UsersFileKey]; ok {
 			v.usersFrom = usersFile
 			_ = json.Unmarshal(path, &v.filePath)
 		}

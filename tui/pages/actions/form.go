@@ -30,10 +30,6 @@ const (
 	noValue        = "no"
 )
 
-// fileKey is the history's stand-in for users read from a file: the request
-// kept is the envelope and the file's path, not every user.
-const fileKey = "_usersFromFile"
-
 // formValues are every field any action's form can hold; huh writes into
 // them and the body is built from them, so a form reopened after an error or
 // from the history starts from the same values.

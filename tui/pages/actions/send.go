@@ -83,12 +83,9 @@ func (p *Page) send() tea.Cmd {
 	c, hist, conn, gen, a, body, now := p.client, p.hist, p.conn, p.gen, r.action, r.body, p.now
 	keep := func(ans *answer, req []byte) *answer {
 		if hist != nil {
-			stored := ans.body
-			if ans.err != nil && len(stored) == 0 {
-				stored = []byte(ans.err.Error())
-			}
-			_, ans.histErr = hist.Add(context.Background(), history.Record{At: now(), Action: a.Name, Connection: conn,
-				Status: ans.status, Duration: ans.took, Request: req, Answer: stored})
+			status, stored := history.Outcome(ans.body, ans.err)
+			_, ans.histErr = hist.Add(context.Background(), history.Record{At: now(), Source: history.SourceWorkbench,
+				Action: a.Name, Connection: conn, Status: status, Duration: ans.took, Request: req, Answer: stored})
 		}
 		return ans
 	}
@@ -150,14 +147,7 @@ func requestOf(a client.Action, v *formValues, body []byte) []byte {
 	if a.UsersField == "" || v.usersFrom != usersFile {
 		return body
 	}
-	var env map[string]any
-	_ = json.Unmarshal(body, &env)
-	if env == nil {
-		env = map[string]any{}
-	}
-	env[fileKey] = v.filePath
-	b, _ := json.Marshal(env)
-	return b
+	return history.WithUsersFile(body, v.filePath)
 }
 
 // waitProgress delivers the stream's next progress report.
@@ -210,17 +200,10 @@ func newAnswer(a client.Action, out json.RawMessage, err error, took time.Durati
 	return ans
 }
 
+// setErrStatus gives a failed run the status the history keeps for it.
 func setErrStatus(ans *answer) {
-	var apiErr *client.Error
-	switch {
-	case ans.err == nil, errors.Is(ans.err, client.ErrUserNotFound):
-	case errors.As(ans.err, &apiErr):
-		ans.status = apiErr.Status
-	default:
-		var bf *client.BulkFailure
-		if !errors.As(ans.err, &bf) {
-			ans.status = 0
-		}
+	if ans.err != nil {
+		ans.status, _ = history.Outcome(nil, ans.err)
 	}
 }
 

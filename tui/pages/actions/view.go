@@ -94,7 +94,8 @@ func (p *Page) historyView(th style.Theme, w, h int, focused bool) []string {
 		if r.Status == 0 || r.Status >= 300 {
 			status = th.Error.Render(fmt.Sprint(r.Status))
 		}
-		line := r.At.Local().Format("01-02 15:04:05") + "  " + style.Fit(title, 24) + " " + style.Fit(style.Clean(r.Connection), 14) + " " + status
+		line := r.At.Local().Format("01-02 15:04:05") + "  " + style.Fit(title, 24) + " " + style.Fit(r.Source, 9) + " " +
+			style.Fit(style.Clean(r.Connection), 14) + " " + status
 		if i == p.cursor && focused {
 			line = th.Selected.Render("▶" + style.Fit(ansi.Strip(line), w-3))
 		} else {

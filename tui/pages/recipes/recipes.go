@@ -30,7 +30,7 @@ const Title = "Recipes"
 // Deps are what the tab reads and changes.
 type Deps struct {
 	Recipes *recipe.Store
-	Events  *webhook.Store
+	Events  webhook.EventLog
 	// Client is the process's connection: re-runs go through it, and the
 	// editor checks dataFields against the project's field types with it.
 	Client *client.Client

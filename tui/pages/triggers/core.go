@@ -69,7 +69,7 @@ func DefaultKeys(k page.Keys) Keys {
 // Deps are what the two tabs need. A nil Store turns both into a notice; a
 // nil Client turns the journey picker and the webhook setup off.
 type Deps struct {
-	Store    *webhook.Store
+	Store    webhook.EventLog
 	Listener *webhook.Server // the embedded listener, nil when it runs elsewhere
 	Client   *client.Client
 	// SetupWebhook points one of Iterable's system webhooks at the listener
@@ -84,7 +84,7 @@ type Deps struct {
 
 // core is what the two tabs share.
 type core struct {
-	store       *webhook.Store
+	store       webhook.EventLog
 	listener    *webhook.Server
 	client      *client.Client
 	setup       func(ctx context.Context, hookID int64, endpoint string, withToken bool) (*client.Webhook, error)

@@ -75,7 +75,7 @@ func (c *core) objectForm(t *webhook.Trigger) tea.Cmd {
 }
 
 // saveTrigger adds or updates a trigger in the background.
-func saveTrigger(st *webhook.Store, t webhook.Trigger, editing bool) tea.Cmd {
+func saveTrigger(st webhook.EventLog, t webhook.Trigger, editing bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
 		var warnings []string
