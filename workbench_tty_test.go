@@ -102,7 +102,7 @@ func TestDemoInARealTerminal(t *testing.T) {
 	term := tuitest.Start(t, 120, 40, env, bin, "demo")
 
 	screen := term.WaitFor(eventsWithin, "1 Events", "2 Actions", "3 Triggers", "4 Schemas", "5 Connections",
-		"demo · http://127.0.0.1:", " system ", " workflow ", " events · ")
+		"demo · http://127.0.0.1:", " S ", " W ", " events · ")
 	checkFrame(t, screen, 120, 40, "the demo at 120×40")
 
 	term.SendKeys("?")
