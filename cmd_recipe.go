@@ -65,6 +65,8 @@ disarms itself.`,
 	}
 	test.Flags().String("event", "", "the stored event to try it on (see 'iwb events list')")
 	test.Flags().Bool("json", false, "print JSON")
+	test.Flags().Bool("run", false, "then run it for real on that event, as a job, after a confirmation")
+	test.Flags().Bool("yes", false, "with --run: do not ask")
 	arm := &cobra.Command{
 		Use:   "arm NAME",
 		Short: "Run the recipe for every new event its trigger matches",
@@ -371,6 +373,52 @@ func runRecipeTest(cmd *cobra.Command, args []string) error {
 	}
 	res := recipe.Test(rec.Recipe, ev)
 	out := cmd.OutOrStdout()
+	if err := writeTest(out, rec.Name, res, asJSON); err != nil {
+		return err
+	}
+	if run, _ := cmd.Flags().GetBool("run"); run {
+		return room.runByHand(cmd, rec.Recipe, id)
+	}
+	return nil
+}
+
+// runByHand runs a recipe for real on one event, as a job started by hand,
+// once the user confirmed.
+func (r *recipeRoom) runByHand(cmd *cobra.Command, rec recipe.Recipe, eventID int64) error {
+	if yes, _ := cmd.Flags().GetBool("yes"); !yes {
+		what := fmt.Sprintf("Run recipe %q on event %d for real", rec.Name, eventID)
+		if steps := rec.ReachesPeople(); len(steps) > 0 {
+			what += " (it reaches people: " + strings.Join(steps, ", ") + ")"
+		}
+		if err := confirm(cmd, what, "Run?", "nothing was sent"); err != nil {
+			return err
+		}
+	}
+	c, err := r.client(cmd)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	id, err := r.recipes.RunByHand(ctx, rec.Name, eventID)
+	if err != nil {
+		return err
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	j, err := recipe.RunNow(waitCtx, recipe.RunnerOptions{Events: r.events, Recipes: r.recipes, Log: r.a.log,
+		Client: func(context.Context) (*client.Client, error) { return c, nil }}, id)
+	if err != nil {
+		return withExit(exitFailed, err)
+	}
+	writeJob(cmd.ErrOrStderr(), j)
+	if j.Status == recipe.StatusFailed || j.Status == recipe.StatusUnknown {
+		return withExit(exitFailed, fmt.Errorf("job %d %s: %s", j.ID, j.Status, j.Reason))
+	}
+	return nil
+}
+
+// writeTest prints a test as JSON or for reading.
+func writeTest(out io.Writer, name string, res recipe.TestResult, asJSON bool) error {
 	if asJSON {
 		b, err := json.Marshal(res)
 		if err != nil {
@@ -383,7 +431,7 @@ func runRecipeTest(cmd *cobra.Command, args []string) error {
 	if !res.Conditions {
 		verdict = "a condition is false"
 	}
-	fmt.Fprintf(out, "recipe %q on event %d: %s; nothing was sent\n", rec.Name, id, verdict)
+	fmt.Fprintf(out, "recipe %q on event %d: %s; nothing was sent\n", name, res.EventID, verdict)
 	if res.Reason != "" {
 		fmt.Fprintln(out, "skipped: "+termtext.Line(res.Reason))
 	}

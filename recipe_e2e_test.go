@@ -359,6 +359,17 @@ func TestRecipeFromAFileTurnsEventsIntoJobs(t *testing.T) {
 	if r := h.iwb(2, "jobs", "rerun", fmt.Sprint(jobs[0].ID)); !strings.Contains(r.stderr, "only a failed, unknown or skipped job") {
 		t.Errorf("rerun of a succeeded job: %q", r.stderr)
 	}
+	// A real run on a stored event, from a test: confirmed, or refused.
+	if r := h.iwb(2, "recipe", "test", "click-recipe", "--event", fmt.Sprint(early), "--run"); !strings.Contains(r.stderr, "confirm with --yes") {
+		t.Errorf("--run without --yes: %q", r.stderr)
+	}
+	run := h.iwb(0, "recipe", "test", "click-recipe", "--event", fmt.Sprint(early), "--run", "--yes")
+	if !strings.Contains(run.stderr, "succeeded") {
+		t.Errorf("--run --yes: %s", run.stderr)
+	}
+	if u, err := h.api.GetUserByEmail(context.Background(), "early@acme.io"); err != nil || u.DataFields["lastClickedCampaign"] != float64(7001) {
+		t.Errorf("the run by hand: %v %v", u, err)
+	}
 	list := h.iwb(0, "recipe", "list")
 	if !strings.Contains(list.stdout, "click-recipe") || !strings.Contains(list.stdout, "yes") {
 		t.Errorf("recipe list: %s", list.stdout)
@@ -373,7 +384,7 @@ func TestJobsExactlyOnceAcrossSIGKILL(t *testing.T) {
 	h := newRecipeHome(t)
 	h.setUp(`{"name": "click-recipe", "trigger": "clicks", "cap": 1000, "steps": [{"action": "track-event",
 		"input": {"email": "{{email}}", "eventName": "clickSeen", "dataFields": {"messageId": "{{dataFields.messageId}}"}}}]}`)
-	h.slow.Store(int64(40 * time.Millisecond))
+	h.slow.Store(int64(150 * time.Millisecond)) // 40 jobs take 6 s: the kill lands mid-run
 	rs := h.recipeStore()
 	l := h.listen()
 	const n = 40

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
 )
 
 // Action describes one of the ten actions: the CLI (`iwb action`) and the

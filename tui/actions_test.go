@@ -526,3 +526,41 @@ func TestHistoryShowsCommandLineRunsToo(t *testing.T) {
 	hs.Press("down", "enter")
 	hs.MustShow("Request", `"email": "cli@example.com"`)
 }
+
+// TestTrackEventTakesADateForCreatedAt: createdAt may be typed as a date or
+// a date-time (UTC) as well as epoch seconds; what does not read is refused
+// beside the field with an example date, and nothing is sent.
+func TestTrackEventTakesADateForCreatedAt(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ typed, want string }{
+		{"2026-11-27", `"createdAt":1795737600`},
+		{"2026-11-27 10:00:00", `"createdAt":1795773600`},
+		{"2026-11-27T11:00:00+01:00", `"createdAt":1795773600`},
+	} {
+		env := newSandboxEnv(t)
+		hs := newHarness(t, env.deps(), 120, 40)
+		hs.openAction("Track event")
+		hs.Paste("purchase")
+		hs.Press("enter")
+		hs.Paste("ada@example.com")
+		hs.Press("enter", "enter", "enter")
+		hs.Paste(c.typed)
+		hs.Press("enter", "enter", "enter", "enter", "tab", "enter", "enter")
+		if got := string(env.rec.last(t, "POST", "/api/events/track").Body); !strings.Contains(got, c.want) {
+			t.Errorf("createdAt %q sent %s, want %s", c.typed, got, c.want)
+		}
+	}
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Track event")
+	hs.Paste("purchase")
+	hs.Press("enter")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "enter", "enter")
+	hs.Paste("yesterday")
+	hs.Press("enter")
+	hs.MustShow("a date like 2026-11-27")
+	if n := env.rec.count("POST", "/api/events/track"); n != 0 {
+		t.Errorf("a createdAt that does not read was sent %d times", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
@@ -23,6 +24,35 @@ func intOrNil(s string) *int64 {
 		return nil
 	}
 	return &n
+}
+
+// createdAtLayouts are the dates and date-times Track event's createdAt
+// takes besides epoch seconds; a time without a zone is UTC.
+var createdAtLayouts = []string{time.DateOnly, time.DateTime, "2006-01-02 15:04:05 -07:00", time.RFC3339}
+
+// parseCreatedAt reads createdAt as epoch seconds, a date or a date-time;
+// empty is nil (Iterable uses the time it receives the event).
+func parseCreatedAt(s string) (*int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return &n, nil
+	}
+	for _, l := range createdAtLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			n := t.Unix()
+			return &n, nil
+		}
+	}
+	return nil, fmt.Errorf("created at takes epoch seconds, a date like 2026-11-27 or a date-time like 2026-11-27 10:00:00 (UTC), not %q", s)
+}
+
+// createdAtOrNil is createdAt as sent; the form refuses what does not parse.
+func createdAtOrNil(s string) *int64 {
+	n, _ := parseCreatedAt(s)
+	return n
 }
 
 // boolIfNot is the flag to send: nil (left out) when it is the spec's default.
@@ -86,7 +116,7 @@ func buildBody(a client.Action, v *formValues, picks *pickData, data map[string]
 			SendAt: strings.TrimSpace(v.sendAt), AllowRepeatMarketingSends: boolIfNot(v.allowRepeat, true)}
 	case "track-event":
 		body = client.TrackRequest{EventName: strings.TrimSpace(v.eventName), Email: email, UserID: userID,
-			ID: v.eventID, CreatedAt: intOrNil(v.createdAt), DataFields: data,
+			ID: v.eventID, CreatedAt: createdAtOrNil(v.createdAt), DataFields: data,
 			CampaignID: intOrNil(v.campaignID), TemplateID: intOrNil(v.templateID), CreateNewFields: triState(v.createNewFields)}
 	case "update-subscription":
 		body = client.UpdateSubscriptionsRequest{Email: email, UserID: userID,

@@ -322,7 +322,8 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 						}
 						return nil
 					}),
-				huh.NewInput().Title("Created at").Description("unix seconds; empty means now").Value(&v.createdAt).Validate(optionalInt("created at")),
+				huh.NewInput().Title("Created at").Description("epoch seconds, a date or a date-time (UTC); empty means now").Value(&v.createdAt).
+					Validate(func(s string) error { _, err := parseCreatedAt(s); return err }),
 				huh.NewInput().Title("Campaign ID").Value(&v.campaignID).Validate(optionalInt("the campaign id")),
 				huh.NewInput().Title("Template ID").Value(&v.templateID).Validate(optionalInt("the template id")),
 				createNewFieldsSelect(v))...)...)

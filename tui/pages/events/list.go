@@ -317,14 +317,34 @@ func (l *eventList) view(th style.Theme, w int, focused bool) []string {
 // columns of a row, in cells.
 type columns struct{ name, email, triggers, marks int }
 
+// fixedColumns are a row's marker, HH:MM:SS time and one-letter kind, with their spaces.
+const fixedColumns = 1 + 9 + 2
+
+// emailWidth is what most addresses need; the email gets it before the
+// event name and the triggers share the rest.
+const emailWidth = 26
+
 func rowColumns(w int) columns {
-	const fixed = 1 + 9 + 9 // marker, time, kind
 	c := columns{marks: 5}
-	rest := max(w-fixed-c.marks-3, 6)
-	c.name = rest * 40 / 100
-	c.email = rest * 35 / 100
+	rest := max(w-fixedColumns-c.marks-3, 6)
+	c.email = min(emailWidth, rest/2)
+	c.name = (rest - c.email) * 60 / 100
 	c.triggers = rest - c.name - c.email
 	return c
+}
+
+// kindLetter is an event's kind in one cell: S system, W workflow, ✗
+// rejected, ? anything else.
+func kindLetter(kind string, rejected bool) string {
+	switch {
+	case rejected:
+		return "✗"
+	case kind == "system":
+		return "S"
+	case kind == "workflow":
+		return "W"
+	}
+	return "?"
 }
 
 // renderRow draws one event as a line of the list.
@@ -333,11 +353,11 @@ func renderRow(th style.Theme, ev *Event, c columns, selected, focused bool) str
 	if selected {
 		marker = "▶"
 	}
-	kind, kindStyle := ev.Kind, th.KindStyle(ev.Kind)
+	kind, kindStyle := kindLetter(ev.Kind, ev.Rejected), th.KindStyle(ev.Kind)
 	name := ev.EventName
 	switch {
 	case ev.Rejected:
-		kind, kindStyle = "rejected", th.Error
+		kindStyle = th.Error
 		name = "(" + ev.RejectReason + ")"
 	case name == "" && ev.WorkflowID != "":
 		name = "wf " + ev.WorkflowID
@@ -366,12 +386,12 @@ func renderRow(th style.Theme, ev *Event, c columns, selected, focused bool) str
 		marks = append(marks, th.Warn.Render("⚠"))
 	}
 	line := marker + ev.ReceivedAt.Format("15:04:05") + " " +
-		kindStyle.Render(style.Fit(kind, 8)) + " " +
+		kindStyle.Render(kind) + " " +
 		style.Fit(termtext.Line(name), c.name) + " " +
 		th.Muted.Render(style.Fit(termtext.Line(email), c.email)) + " " +
 		style.Fit(termtext.Line(triggers), c.triggers) + " " +
 		strings.Join(marks, " ")
-	w := 1 + 9 + 9 + c.name + 1 + c.email + 1 + c.triggers + 1 + c.marks
+	w := fixedColumns + c.name + 1 + c.email + 1 + c.triggers + 1 + c.marks
 	line = style.Fit(line, w)
 	if selected {
 		style := th.Selected

@@ -231,3 +231,25 @@ func (s seqSource) Pin(context.Context, int64, bool) error { return nil }
 func (s seqSource) Subscribe(context.Context) (<-chan Event, func() uint64) {
 	return nil, func() uint64 { return 0 }
 }
+
+// TestRowGivesTheEmailItsWidth: in the Events list of a 120-column
+// workbench (61 cells inside its box) an address of 20 characters shows
+// whole, beside the HH:MM:SS time and a one-letter kind.
+func TestRowGivesTheEmailItsWidth(t *testing.T) {
+	th := style.NewTheme(true, true)
+	ev := Event{ID: 1, Kind: "system", EventName: "emailOpen", Email: "margaret@example.com", ReceivedAt: time.Date(2026, 11, 27, 10, 42, 7, 0, time.Local)}
+	row := ansi.Strip(renderRow(th, &ev, rowColumns(61), false, true))
+	if !strings.HasPrefix(row, " 10:42:07 S emailOpen") || !strings.Contains(row, "margaret@example.com") || ansi.StringWidth(row) != 61 {
+		t.Errorf("row %q", row)
+	}
+	for kind, want := range map[string]string{"workflow": " W ", "other": " ? "} {
+		ev.Kind = kind
+		if row := ansi.Strip(renderRow(th, &ev, rowColumns(61), false, true)); !strings.Contains(row[:12], want) {
+			t.Errorf("%s: row %q", kind, row)
+		}
+	}
+	ev.Rejected = true
+	if row := ansi.Strip(renderRow(th, &ev, rowColumns(61), false, true)); !strings.Contains(row, " ✗ ") {
+		t.Errorf("rejected: row %q", row)
+	}
+}
