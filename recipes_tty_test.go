@@ -23,7 +23,7 @@ func TestDemoRecipeFromTheKeyboard(t *testing.T) {
 	bin := buildIWB(t)
 	_, env := workbenchEnv(t)
 	term := tuitest.Start(t, 120, 40, env, bin, "demo", "--interval", "20ms")
-	term.WaitFor(eventsWithin, " system ")
+	term.WaitFor(eventsWithin, "┌ Events", " · 0 rejected")
 
 	term.SendKeys("6")
 	term.WaitFor(within, "┌ Recipes", "remember-last-click", "Jobs · remember-last-click")

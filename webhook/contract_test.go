@@ -199,3 +199,29 @@ func contractPruneKeepsPinnedAndNewest(t *testing.T, open openLog) {
 		t.Error("a prune without limits ran")
 	}
 }
+
+func TestPostgresWatchSeesAnotherProcessesTriggers(t *testing.T) {
+	db := pgtest.Fresh(t)
+	mine, theirs := openLogAt(t, db, StoreOptions{}).(*PGStore), openLogAt(t, db, StoreOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	changed := make(chan struct{}, 8)
+	go mine.Watch(ctx, time.Second, func() { changed <- struct{}{} })
+	waitFor(t, "the watch to start", func() bool {
+		mine.watchMu.Lock()
+		defer mine.watchMu.Unlock()
+		return len(mine.watchers) == 1
+	})
+	if _, err := theirs.AddTrigger(context.Background(), Trigger{Name: "opens", Kind: TriggerObject, EventNames: []string{"emailOpen"}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no change seen after another store added a trigger")
+	}
+	// The listener's own copy follows too: its next event matches.
+	if ev := appendAll(t, mine, systemBody("emailOpen", "w"))[0]; fmt.Sprint(ev.Triggers) != "[opens]" {
+		t.Errorf("matched %v after another process added the trigger", ev.Triggers)
+	}
+}

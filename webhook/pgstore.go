@@ -53,6 +53,9 @@ type PGStore struct {
 	prunersMu sync.Mutex
 	pruneHook map[string]Pruner
 
+	watchMu  sync.Mutex
+	watchers map[*func()]struct{}
+
 	events, rejected, duplicates, mismatches, busy, unauthorized atomic.Int64
 	commits                                                      atomic.Int64
 }
@@ -190,6 +193,7 @@ func OpenPostgres(ctx context.Context, url string, opts StoreOptions) (*PGStore,
 		listenDone: make(chan struct{}),
 		retainDone: make(chan struct{}),
 		pruneHook:  map[string]Pruner{},
+		watchers:   map[*func()]struct{}{},
 	}
 	p.settingsOps = settingsOps{p}
 	if err := p.setUp(ctx); err != nil {
@@ -668,7 +672,13 @@ func (p *PGStore) notified(ctx context.Context, payload string) error {
 	kind, rest, _ := strings.Cut(payload, " ")
 	switch kind {
 	case "t":
-		return p.loadTriggers(ctx)
+		err := p.loadTriggers(ctx)
+		p.watchMu.Lock()
+		for f := range p.watchers {
+			(*f)()
+		}
+		p.watchMu.Unlock()
+		return err
 	case "e":
 		token, ranges, _ := strings.Cut(rest, " ")
 		if err := p.refreshCounts(ctx); err != nil {
@@ -720,5 +730,19 @@ func (p *PGStore) readCounts(ctx context.Context, q pgQueryer) error {
 	if err != nil {
 		return fmt.Errorf("reading the event log's counts: %w", err)
 	}
+	return nil
+}
+
+// Watch calls changed each time any process changes the triggers or their
+// schemas, until ctx ends. Events need no watching: the subscription
+// carries every process's. every is unused: PostgreSQL says when.
+func (p *PGStore) Watch(ctx context.Context, every time.Duration, changed func()) error {
+	p.watchMu.Lock()
+	p.watchers[&changed] = struct{}{}
+	p.watchMu.Unlock()
+	<-ctx.Done()
+	p.watchMu.Lock()
+	delete(p.watchers, &changed)
+	p.watchMu.Unlock()
 	return nil
 }
