@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/pages/actions"
 	"github.com/iwb-dev/iwb/tui/pages/connections"
@@ -398,7 +399,7 @@ func (m *Model) connectionLabel() string {
 	case m.deps.Demo:
 		return "demo"
 	case m.deps.Connection != "":
-		return style.Clean(m.deps.Connection)
+		return termtext.Line(m.deps.Connection)
 	case m.defaultConn != "":
 		return m.defaultConn
 	}

@@ -517,7 +517,7 @@ func TestOutsideTextCannotDriveTheTerminal(t *testing.T) {
 	if strings.Contains(hs.m.Render(), "\x1b[31mnot json") {
 		t.Fatal("a body's escape sequence reached the screen")
 	}
-	hs.MustShow("·[31mnot json")
+	hs.MustShow(`\x1b[31mnot json`)
 }
 
 func TestRelayBatchesEventsAndReportsDrops(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 	"github.com/iwb-dev/iwb/webhook"
@@ -113,7 +114,7 @@ func (m *Model) lastRefusal() string {
 	if !ok {
 		return ""
 	}
-	return "✗ " + statusCodes[kind] + " at " + f.Last.Local().Format(time.TimeOnly) + ": " + style.Clean(f.Cause)
+	return "✗ " + statusCodes[kind] + " at " + f.Last.Local().Format(time.TimeOnly) + ": " + termtext.Line(f.Cause)
 }
 
 // refusalCounts are the nonzero refusals by status and the failed
@@ -171,9 +172,9 @@ func (m *Model) statusView() string {
 	listener := th.Muted.Render("listener off")
 	switch {
 	case m.deps.ListenerURL != "":
-		listener = style.Clean(m.deps.ListenerURL)
+		listener = termtext.Line(m.deps.ListenerURL)
 	case m.deps.ListenerErr != "":
-		listener = th.Warn.Render("listener off: " + style.Clean(m.deps.ListenerErr))
+		listener = th.Warn.Render("listener off: " + termtext.Line(m.deps.ListenerErr))
 	}
 	dropped := style.Thousands(int(m.stats.Dropped)) + " dropped"
 	if m.stats.Dropped > 0 {
@@ -204,7 +205,7 @@ func (m *Model) noticeView() string {
 	if m.notice == "" {
 		return ""
 	}
-	n := style.Clean(m.notice)
+	n := termtext.Line(m.notice)
 	if w := m.layout.Width - 4; ansi.StringWidth(n) > w {
 		n = ansi.Truncate(n, w, "…")
 	}

@@ -2,7 +2,6 @@ package style
 
 import (
 	"strings"
-	"unicode"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -34,34 +33,6 @@ func Spread(left, right string, w int) string {
 		return Fit(right, w)
 	}
 	return Fit(left, w-rw) + right
-}
-
-// Clean makes outside text (webhook bodies, headers, names) safe to draw:
-// control characters, which could move the cursor or change the terminal,
-// become visible placeholders, and tabs become spaces.
-func Clean(s string) string {
-	ok := true
-	for _, r := range s {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteString("  ")
-		case unicode.IsControl(r):
-			b.WriteRune('·')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // Box draws a pane of exactly r.W×r.H cells: a border with the title on its

@@ -7,8 +7,9 @@ import (
 )
 
 // JSONLines is the body as indented, coloured JSON, or as cleaned text when
-// it does not parse (rejected events keep their raw body).
-func JSONLines(th Theme, body []byte) []string {
+// it does not parse (rejected events keep their raw body). clean is the
+// sanitizer every line of outside text goes through (termtext.Line).
+func JSONLines(th Theme, body []byte, clean func(string) string) []string {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return []string{th.Muted.Render("(empty body)")}
 	}
@@ -16,20 +17,20 @@ func JSONLines(th Theme, body []byte) []string {
 	if err := json.Indent(&buf, body, "", "  "); err != nil {
 		lines := strings.Split(string(body), "\n")
 		for i, l := range lines {
-			lines[i] = Clean(l)
+			lines[i] = clean(l)
 		}
 		return lines
 	}
 	lines := strings.Split(buf.String(), "\n")
 	for i, l := range lines {
-		lines[i] = colorJSONLine(th, l)
+		lines[i] = colorJSONLine(th, l, clean)
 	}
 	return lines
 }
 
 // colorJSONLine colours one line of indented JSON: keys, strings, and the
 // other values (numbers, booleans), with null muted.
-func colorJSONLine(th Theme, line string) string {
+func colorJSONLine(th Theme, line string, clean func(string) string) string {
 	var b strings.Builder
 	i := 0
 	for i < len(line) {
@@ -37,7 +38,7 @@ func colorJSONLine(th Theme, line string) string {
 		switch {
 		case c == '"':
 			j := endOfString(line, i)
-			s := Clean(line[i:j])
+			s := clean(line[i:j])
 			if strings.HasPrefix(strings.TrimLeft(line[j:], " "), ":") {
 				b.WriteString(th.JSONKey.Render(s))
 			} else {

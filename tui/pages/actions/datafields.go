@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/iwb-dev/iwb/internal/oneline"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
@@ -297,14 +298,14 @@ func (e *fieldEditor) view(th style.Theme, w, h int) []string {
 		case e.serverErrs[r.Name] != "", st.Err != nil:
 			mark += th.Error.Render("✗")
 		}
-		line := style.Fit(style.Clean(r.Name), nameW) + " " + style.Fit(typeLabel(st.Type, r.Array), 9) + " " + style.Fit(style.Clean(r.Text), max(leftW-nameW-28, 6)) + " " + mark
+		line := style.Fit(termtext.Line(r.Name), nameW) + " " + style.Fit(typeLabel(st.Type, r.Array), 9) + " " + style.Fit(termtext.Line(r.Text), max(leftW-nameW-28, 6)) + " " + mark
 		left = append(left, e.cursorLine(th, i, line, leftW))
 		if msg := e.serverErrs[r.Name]; msg != "" {
-			notes = append(notes, " "+th.Error.Render("✗ "+r.Name+": "+style.Clean(msg)))
+			notes = append(notes, " "+th.Error.Render("✗ "+r.Name+": "+termtext.Line(msg)))
 		} else if st.Err != nil {
-			notes = append(notes, " "+th.Error.Render("✗ "+style.Clean(st.Err.Error())))
+			notes = append(notes, " "+th.Error.Render("✗ "+termtext.Line(st.Err.Error())))
 		} else if st.Warning != "" {
-			notes = append(notes, " "+th.Warn.Render("⚠ "+style.Clean(st.Warning)))
+			notes = append(notes, " "+th.Warn.Render("⚠ "+termtext.Line(st.Warning)))
 		}
 	}
 	if e.editing {
@@ -322,7 +323,7 @@ func (e *fieldEditor) view(th style.Theme, w, h int) []string {
 		if data == nil {
 			b = []byte("{}")
 		}
-		preview = append([]string{th.Muted.Render("preview")}, style.JSONLines(th, b)...)
+		preview = append([]string{th.Muted.Render("preview")}, style.JSONLines(th, b, termtext.Line)...)
 	}
 	var lines []string
 	if previewW > 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -67,7 +68,7 @@ func (p *Page) listView(th style.Theme, w, h int, filtering, focused bool) []str
 		p.filter.SetWidth(w - 5)
 		lines = append(lines[:h-3], p.filter.View())
 	case p.filter.Value() != "":
-		lines = append(lines[:h-3], th.Accent.Render("/"+style.Clean(p.filter.Value())))
+		lines = append(lines[:h-3], th.Accent.Render("/"+termtext.Line(p.filter.Value())))
 	}
 	return style.Box(th, w, h, "Actions", th.Muted.Render("h history"), lines, focused)
 }
@@ -79,7 +80,7 @@ func (p *Page) historyView(th style.Theme, w, h int, focused bool) []string {
 	case p.hist == nil:
 		lines = []string{th.Muted.Render(" No history in this session.")}
 	case p.hisErr != nil:
-		lines = []string{th.Error.Render(" " + style.Clean(p.hisErr.Error()))}
+		lines = []string{th.Error.Render(" " + termtext.Line(p.hisErr.Error()))}
 	case len(p.records) == 0:
 		lines = []string{th.Muted.Render(" Nothing run yet.")}
 	}
@@ -95,7 +96,7 @@ func (p *Page) historyView(th style.Theme, w, h int, focused bool) []string {
 			status = th.Error.Render(fmt.Sprint(r.Status))
 		}
 		line := r.At.Local().Format("01-02 15:04:05") + "  " + style.Fit(title, 24) + " " + style.Fit(r.Source, 9) + " " +
-			style.Fit(style.Clean(r.Connection), 14) + " " + status
+			style.Fit(termtext.Line(r.Connection), 14) + " " + status
 		if i == p.cursor && focused {
 			line = th.Selected.Render("▶" + style.Fit(ansi.Strip(line), w-3))
 		} else {
@@ -179,7 +180,7 @@ func bannerView(th style.Theme, r *run, w int) []string {
 	if r.banner == "" {
 		return nil
 	}
-	lines := strings.Split(ansi.Wrap(style.Clean(r.banner), w-2, " "), "\n")
+	lines := strings.Split(ansi.Wrap(termtext.Line(r.banner), w-2, " "), "\n")
 	if len(lines) > 3 {
 		lines = lines[:3]
 		lines[2] = ansi.Truncate(lines[2], w-3, "") + "…"
@@ -198,18 +199,18 @@ func (p *Page) reviewView(th style.Theme, r *run, w, h int) []string {
 	if a.Method == "GET" {
 		body = nil
 		if strings.Contains(string(r.body), "email") {
-			lines = append(lines, " "+th.Muted.Render("query: ")+style.Clean(queryOf(r.body)))
+			lines = append(lines, " "+th.Muted.Render("query: ")+termtext.Line(queryOf(r.body)))
 		} else {
 			lines = append(lines, " "+th.Muted.Render("no body"))
 		}
 	}
 	if body != nil {
 		var pretty []string
-		for _, l := range style.JSONLines(th, body) {
+		for _, l := range style.JSONLines(th, body, termtext.Line) {
 			pretty = append(pretty, " "+l)
 		}
 		if a.UsersField != "" && r.values.usersFrom == usersFile {
-			lines = append(lines, " "+th.Muted.Render("every request: these fields, and up to 1000 users from ")+style.Clean(r.values.filePath))
+			lines = append(lines, " "+th.Muted.Render("every request: these fields, and up to 1000 users from ")+termtext.Line(r.values.filePath))
 		}
 		lines = append(lines, pretty...)
 	}
@@ -286,18 +287,18 @@ func (p *Page) answerView(th style.Theme, a *answer, w, h int) []string {
 	case a.record:
 		head += th.Muted.Render(" · from the history")
 		lines = append(lines, " "+th.Title.Render("Request"))
-		for _, l := range style.JSONLines(th, a.request) {
+		for _, l := range style.JSONLines(th, a.request, termtext.Line) {
 			lines = append(lines, "  "+l)
 		}
 		lines = append(lines, "", " "+th.Title.Render("Answer"))
-		for _, l := range style.JSONLines(th, a.body) {
+		for _, l := range style.JSONLines(th, a.body, termtext.Line) {
 			lines = append(lines, "  "+l)
 		}
 	case a.err != nil && a.summary == nil:
 		lines = append(lines, errorLines(th, a.err, w-2)...)
 		if len(a.body) > 0 {
 			lines = append(lines, "")
-			for _, l := range style.JSONLines(th, a.body) {
+			for _, l := range style.JSONLines(th, a.body, termtext.Line) {
 				lines = append(lines, " "+l)
 			}
 		}
@@ -307,23 +308,23 @@ func (p *Page) answerView(th style.Theme, a *answer, w, h int) []string {
 	case a.lists != nil:
 		lines = append(lines, th.Muted.Render(style.Fit("  ID      NAME", 34)+"TYPE      DESCRIPTION"))
 		for i, l := range a.lists {
-			line := style.Fit(fmt.Sprintf(" %-7d %s", l.ID, style.Clean(l.Name)), 33) + " " + style.Fit(l.ListType, 9) + " " + style.Clean(l.Description)
+			line := style.Fit(fmt.Sprintf(" %-7d %s", l.ID, termtext.Line(l.Name)), 33) + " " + style.Fit(l.ListType, 9) + " " + termtext.Line(l.Description)
 			lines = append(lines, tableRow(th, line, i == a.cursor, w-2))
 		}
 		hint = "enter add subscribers to the list · esc back"
 	case a.channels != nil:
 		lines = append(lines, th.Muted.Render(style.Fit("  ID    NAME", 32)+style.Fit("TYPE", 15)+"MEDIUM"))
 		for i, c := range a.channels {
-			line := style.Fit(fmt.Sprintf(" %-5d %s", c.ID, style.Clean(c.Name)), 31) + " " + style.Fit(c.ChannelType, 14) + " " + c.MessageMedium
+			line := style.Fit(fmt.Sprintf(" %-5d %s", c.ID, termtext.Line(c.Name)), 31) + " " + style.Fit(c.ChannelType, 14) + " " + c.MessageMedium
 			lines = append(lines, tableRow(th, line, i == a.cursor, w-2))
 		}
 	case a.summary != nil:
 		lines = append(lines, summaryLines(th, a)...)
 	default:
 		if a.err != nil {
-			lines = append(lines, " "+th.Muted.Render(style.Clean(a.err.Error())), "")
+			lines = append(lines, " "+th.Muted.Render(termtext.Line(a.err.Error())), "")
 		}
-		for _, l := range style.JSONLines(th, a.body) {
+		for _, l := range style.JSONLines(th, a.body, termtext.Line) {
 			lines = append(lines, " "+l)
 		}
 	}
@@ -347,11 +348,11 @@ func tableRow(th style.Theme, line string, selected bool, w int) string {
 func errorLines(th style.Theme, err error, w int) []string {
 	var apiErr *client.Error
 	if !errors.As(err, &apiErr) {
-		return []string{" " + th.Error.Render("✗ "+style.Clean(err.Error()))}
+		return []string{" " + th.Error.Render("✗ "+termtext.Line(err.Error()))}
 	}
-	lines := []string{" " + th.Error.Render(fmt.Sprintf("✗ %s", cmpOr(apiErr.Code, "error"))) + " " + style.Clean(apiErr.Msg)}
+	lines := []string{" " + th.Error.Render(fmt.Sprintf("✗ %s", cmpOr(apiErr.Code, "error"))) + " " + termtext.Line(apiErr.Msg)}
 	for _, p := range apiErr.FieldProblems() {
-		lines = append(lines, "   "+style.Clean(p))
+		lines = append(lines, "   "+termtext.Line(p))
 	}
 	return lines
 }
@@ -363,14 +364,14 @@ func summaryLines(th style.Theme, a *answer) []string {
 		style.Thousands(s.Sent), s.Requests, style.Thousands(s.Succeeded), style.Thousands(s.Failed))}
 	if a.err != nil {
 		if _, isBulk := a.err.(*client.BulkFailure); !isBulk {
-			lines = append(lines, " "+th.Error.Render("✗ stopped: "+style.Clean(a.err.Error())))
+			lines = append(lines, " "+th.Error.Render("✗ stopped: "+termtext.Line(a.err.Error())))
 		}
 	}
 	failed := failedUsers(s.Users)
 	if len(failed) > 0 {
 		lines = append(lines, "", " "+th.Title.Render("Failed users"))
 		for _, f := range failed {
-			lines = append(lines, "  "+style.Fit(style.Clean(f[0]), 32)+" "+th.Error.Render(f[1]))
+			lines = append(lines, "  "+style.Fit(termtext.Line(f[0]), 32)+" "+th.Error.Render(f[1]))
 		}
 	}
 	return lines
@@ -400,9 +401,9 @@ func failedUsers(f client.FailedUserUpdates) [][2]string {
 // profileTree draws a user: who, the data fields as a tree, the lists
 // (named when known) and the subscriptions.
 func (p *Page) profileTree(th style.Theme, u *client.User) []string {
-	lines := []string{" " + th.Title.Render("email") + "  " + style.Clean(u.Email)}
+	lines := []string{" " + th.Title.Render("email") + "  " + termtext.Line(u.Email)}
 	if u.UserID != "" {
-		lines = append(lines, " "+th.Title.Render("userId")+" "+style.Clean(u.UserID))
+		lines = append(lines, " "+th.Title.Render("userId")+" "+termtext.Line(u.UserID))
 	}
 	lines = append(lines, " "+th.Title.Render("dataFields"))
 	data := profileFields(u.DataFields)
@@ -424,7 +425,7 @@ func (p *Page) profileTree(th style.Theme, u *client.User) []string {
 	for _, id := range ids {
 		line := fmt.Sprintf("  └ %d", id)
 		if n := names[id]; n != "" {
-			line += " " + style.Clean(n)
+			line += " " + termtext.Line(n)
 		}
 		lines = append(lines, line)
 	}
@@ -469,18 +470,18 @@ func profileTreeLines(th style.Theme, obj map[string]any, indent string) []strin
 		}
 		v := obj[k]
 		if sub, ok := v.(map[string]any); ok {
-			lines = append(lines, indent+branch+th.JSONKey.Render(style.Clean(k)))
+			lines = append(lines, indent+branch+th.JSONKey.Render(termtext.Line(k)))
 			lines = append(lines, profileTreeLines(th, sub, indent+next)...)
 			continue
 		}
 		b, _ := json.Marshal(v)
 		val := string(b)
 		if s, ok := v.(string); ok {
-			val = th.JSONString.Render(style.Clean(s))
+			val = th.JSONString.Render(termtext.Line(s))
 		} else {
-			val = th.JSONOther.Render(style.Clean(val))
+			val = th.JSONOther.Render(termtext.Line(val))
 		}
-		lines = append(lines, indent+branch+th.JSONKey.Render(style.Clean(k))+"  "+val)
+		lines = append(lines, indent+branch+th.JSONKey.Render(termtext.Line(k))+"  "+val)
 	}
 	if len(keys) == 0 {
 		lines = append(lines, indent+th.Muted.Render("none"))

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -169,7 +170,7 @@ func (p *Page) move(n int) {
 func (p *Page) defaultLabel() string {
 	for _, c := range p.conns {
 		if c.Default {
-			return style.Clean(c.Name) + " (" + style.Clean(c.Region) + ")"
+			return termtext.Line(c.Name) + " (" + termtext.Line(c.Region) + ")"
 		}
 	}
 	return ""

@@ -3,6 +3,7 @@ package connections
 import (
 	"fmt"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -18,7 +19,7 @@ func (p *Page) View(a page.Area) []string {
 	case p.store == nil:
 		lines = []string{th.Muted.Render("No keystore in this session.")}
 	case p.err != nil:
-		lines = []string{th.Error.Render("Could not read the connections: " + style.Clean(p.err.Error()))}
+		lines = []string{th.Error.Render("Could not read the connections: " + termtext.Line(p.err.Error()))}
 	case !p.loaded:
 		lines = []string{th.Muted.Render("Reading the connections…")}
 	}
@@ -39,8 +40,8 @@ func (p *Page) View(a page.Area) []string {
 		if c.Default {
 			mark = th.Accent.Render("★")
 		}
-		line := " " + style.Fit(style.Clean(c.Name), nameW) + "  " + style.Fit(style.Clean(c.Region), 6) + "  " +
-			style.Fit(style.Clean(c.MaskedKey), 18) + " " + mark + " " + p.testText(c.Name)
+		line := " " + style.Fit(termtext.Line(c.Name), nameW) + "  " + style.Fit(termtext.Line(c.Region), 6) + "  " +
+			style.Fit(termtext.Line(c.MaskedKey), 18) + " " + mark + " " + p.testText(c.Name)
 		if i == p.cursor {
 			line = th.Selected.Render("▶" + style.Fit(line, b.W-3))
 		} else {
@@ -61,7 +62,7 @@ func (p *Page) View(a page.Area) []string {
 		p.filter.SetWidth(b.W - 5)
 		lines = append(lines[:b.H-3], p.filter.View())
 	case p.filter.Value() != "":
-		lines = append(lines[:b.H-3], th.Accent.Render("/"+style.Clean(p.filter.Value())))
+		lines = append(lines[:b.H-3], th.Accent.Render("/"+termtext.Line(p.filter.Value())))
 	}
 	return style.Box(th, b.W, b.H, "Connections", right, lines, true)
 }
@@ -77,7 +78,7 @@ func (p *Page) testText(name string) string {
 	case !ok:
 		return th.Muted.Render("not tested")
 	case r.err != nil:
-		return th.Error.Render("✗ " + style.Clean(r.err.Error()))
+		return th.Error.Render("✗ " + termtext.Line(r.err.Error()))
 	}
 	return th.OK.Render("✓ key accepted " + r.at.Format("15:04"))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/style"
 )
 
@@ -17,7 +18,7 @@ import (
 func detailLines(th style.Theme, ev Event, w int) []string {
 	var out []string
 	add := func(s string) { out = append(out, style.Fit(" "+s, w)) }
-	for _, l := range style.JSONLines(th, ev.Body) {
+	for _, l := range style.JSONLines(th, ev.Body, termtext.Line) {
 		add(l)
 	}
 	add("")
@@ -28,21 +29,21 @@ func detailLines(th style.Theme, ev Event, w int) []string {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		add("  " + th.Muted.Render(style.Clean(k)+":") + " " + style.Clean(strings.Join(ev.Headers[k], ", ")))
+		add("  " + th.Muted.Render(termtext.Line(k)+":") + " " + termtext.Line(strings.Join(ev.Headers[k], ", ")))
 	}
 	if len(names) == 0 {
 		add(th.Muted.Render("  none"))
 	}
-	add(th.Title.Render("path") + "     " + style.Clean(orDash(ev.Path)))
-	add(th.Title.Render("query") + "    " + style.Clean(orDash(ev.Query)))
-	add(th.Title.Render("triggers") + " " + style.Clean(orDash(strings.Join(ev.Triggers, ", "))))
+	add(th.Title.Render("path") + "     " + termtext.Line(orDash(ev.Path)))
+	add(th.Title.Render("query") + "    " + termtext.Line(orDash(ev.Query)))
+	add(th.Title.Render("triggers") + " " + termtext.Line(orDash(strings.Join(ev.Triggers, ", "))))
 	add(th.Title.Render("forward") + "  " + forwardText(th, ev.Forward))
 	if len(ev.SchemaProblems) == 0 {
 		add(th.Title.Render("schema") + "   " + th.OK.Render("✓ no problems"))
 	} else {
 		add(th.Title.Render("schema") + "   " + th.Warn.Render(fmt.Sprintf("⚠ %d problem(s)", len(ev.SchemaProblems))))
 		for _, p := range ev.SchemaProblems {
-			add("  " + th.Warn.Render("• ") + style.Clean(p))
+			add("  " + th.Warn.Render("• ") + termtext.Line(p))
 		}
 	}
 	return out
@@ -61,13 +62,13 @@ func forwardText(th style.Theme, f *ForwardResult) string {
 	case f == nil:
 		return th.Muted.Render("not forwarded")
 	case f.Err != "":
-		return th.Error.Render("failed: "+style.Clean(f.Err)) + " " + th.Muted.Render(style.Clean(f.URL))
+		return th.Error.Render("failed: "+termtext.Line(f.Err)) + " " + th.Muted.Render(termtext.Line(f.URL))
 	}
 	st := th.OK
 	if f.Status >= 300 {
 		st = th.Error
 	}
-	return st.Render(fmt.Sprintf("%d", f.Status)) + " in " + f.Took.Round(time.Millisecond).String() + " " + th.Muted.Render(style.Clean(f.URL))
+	return st.Render(fmt.Sprintf("%d", f.Status)) + " in " + f.Took.Round(time.Millisecond).String() + " " + th.Muted.Render(termtext.Line(f.URL))
 }
 
 // detailTitle is the detail pane's border title.
@@ -79,5 +80,5 @@ func detailTitle(ev Event) string {
 	if ev.Rejected {
 		name = "rejected"
 	}
-	return ansi.Truncate(style.Clean(orDash(name)), 30, "…") + " · " + ev.ReceivedAt.Format("15:04:05.000") + " · #" + fmt.Sprint(ev.ID)
+	return ansi.Truncate(termtext.Line(orDash(name)), 30, "…") + " · " + ev.ReceivedAt.Format("15:04:05.000") + " · #" + fmt.Sprint(ev.ID)
 }

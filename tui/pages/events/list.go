@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/style"
 )
 
@@ -386,9 +387,9 @@ func renderRow(th style.Theme, ev *Event, c columns, selected, focused bool) str
 	}
 	line := marker + ev.ReceivedAt.Format("15:04:05") + " " +
 		kindStyle.Render(kind) + " " +
-		style.Fit(style.Clean(name), c.name) + " " +
-		th.Muted.Render(style.Fit(style.Clean(email), c.email)) + " " +
-		style.Fit(style.Clean(triggers), c.triggers) + " " +
+		style.Fit(termtext.Line(name), c.name) + " " +
+		th.Muted.Render(style.Fit(termtext.Line(email), c.email)) + " " +
+		style.Fit(termtext.Line(triggers), c.triggers) + " " +
 		strings.Join(marks, " ")
 	w := fixedColumns + c.name + 1 + c.email + 1 + c.triggers + 1 + c.marks
 	line = style.Fit(line, w)

@@ -136,6 +136,8 @@ func FuzzDetailLines(f *testing.F) {
 	f.Add([]byte("email=a%40b&\x1b[2J\x9b31m"))
 	f.Add([]byte(`["\u001b[31m", "` + "\u0085" + `"]`))
 	f.Add([]byte{0xff, 0xfe, '{', '"'})
+	f.Add([]byte("{\"email\":\"evil\u202egnp.exe\u200b@x.io\"}"))
+	f.Add([]byte("text \u2066hidden\u2069\ufeff"))
 	th := style.NewTheme(true, false)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ev := Event{ID: 1, Body: body, EventName: string(body), Headers: map[string][]string{string(body): {string(body)}}}
@@ -145,14 +147,14 @@ func FuzzDetailLines(f *testing.F) {
 					t.Fatalf("a line is %d wide, want %d", ansi.StringWidth(l), w)
 				}
 				for _, r := range ansi.Strip(l) {
-					if unicode.IsControl(r) {
-						t.Fatalf("control character %U reached the screen in %q", r, l)
+					if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+						t.Fatalf("control or format character %U reached the screen in %q", r, l)
 					}
 				}
 			}
 		}
 		row := renderRow(th, &ev, rowColumns(60), false, true)
-		if strings.ContainsAny(ansi.Strip(row), "\x1b\u009b\r\n") {
+		if strings.ContainsAny(ansi.Strip(row), "\x1b\u009b\r\n\u202e\u200b\u2066\ufeff") {
 			t.Fatalf("a control character reached a row: %q", row)
 		}
 	})

@@ -3,6 +3,7 @@ package events
 import (
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -62,11 +63,11 @@ func (p *Page) View(a page.Area) []string {
 			state = th.OK.Render("following")
 		}
 		if p.list.err != nil {
-			state = th.Error.Render("read failed: " + style.Clean(p.list.err.Error()))
+			state = th.Error.Render("read failed: " + termtext.Line(p.list.err.Error()))
 		}
 		left := ""
 		if v := p.filter.Value(); v != "" {
-			left = th.Accent.Render("/" + style.Clean(v))
+			left = th.Accent.Render("/" + termtext.Line(v))
 		}
 		footer = style.Spread(left, p.list.position()+"  "+state, inner)
 	}

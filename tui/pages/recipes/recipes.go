@@ -17,6 +17,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
@@ -550,7 +551,7 @@ func (p *Page) edit() tea.Cmd {
 			lines = append(lines, s.Method+" "+s.Path+"  "+string(s.Body))
 		}
 		for i, l := range lines {
-			lines[i] = style.Clean(l)
+			lines[i] = termtext.Line(l)
 		}
 		return strings.Join(lines, "\n")
 	}

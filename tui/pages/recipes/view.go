@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
@@ -22,11 +23,11 @@ func (p *Page) View(a page.Area) []string {
 	case p.job != nil:
 		side = style.Box(th, s.W, s.H, fmt.Sprintf("Job %d · %s", p.job.ID, p.job.Status), "esc back", p.jobLines(*p.job), true)
 	case p.test != nil:
-		side = style.Box(th, s.W, s.H, "Test · "+style.Clean(p.test.recipe), "nothing sent · esc back", p.testLines(), true)
+		side = style.Box(th, s.W, s.H, "Test · "+termtext.Line(p.test.recipe), "nothing sent · esc back", p.testLines(), true)
 	default:
 		title := "Jobs"
 		if r, ok := p.selected(); ok {
-			title = "Jobs · " + style.Clean(r.Name)
+			title = "Jobs · " + termtext.Line(r.Name)
 		}
 		side = style.Box(th, s.W, s.H, title, "", p.detailLines(s.W-2), p.inJobs)
 	}
@@ -42,7 +43,7 @@ func (p *Page) listLines(w int) []string {
 	case p.deps.Recipes == nil:
 		return []string{th.Muted.Render("No recipes in this session.")}
 	case p.err != nil:
-		return []string{th.Error.Render("Could not read the recipes: " + style.Clean(p.err.Error()))}
+		return []string{th.Error.Render("Could not read the recipes: " + termtext.Line(p.err.Error()))}
 	case !p.loaded:
 		return []string{th.Muted.Render("Reading the recipes…")}
 	case len(p.rows) == 0:
@@ -64,7 +65,7 @@ func (p *Page) listLines(w int) []string {
 		if !r.tally.LastRun.IsZero() {
 			last = r.tally.LastRun.Local().Format("15:04:05")
 		}
-		line := " " + style.Fit(style.Clean(r.Name), nameW) + " " + style.Fit(style.Clean(r.Trigger), trigW) + " " + armed +
+		line := " " + style.Fit(termtext.Line(r.Name), nameW) + " " + style.Fit(termtext.Line(r.Trigger), trigW) + " " + armed +
 			fmt.Sprintf("  %4d  %4d  %s", r.tally.Succeeded, r.tally.Failed, last)
 		if i == p.cursor {
 			line = th.Selected.Render("▶" + style.Fit(line, w-1))
@@ -88,15 +89,15 @@ func (p *Page) detailLines(w int) []string {
 	case r.Armed:
 		state = th.OK.Render(fmt.Sprintf("armed · at most %d jobs a minute", r.Limit()))
 	case r.DisarmReason != "":
-		state = th.Warn.Render("disarmed itself: " + style.Clean(r.DisarmReason))
+		state = th.Warn.Render("disarmed itself: " + termtext.Line(r.DisarmReason))
 	}
-	lines := []string{"on " + style.Clean(r.Trigger) + " · " + state}
+	lines := []string{"on " + termtext.Line(r.Trigger) + " · " + state}
 	for _, c := range r.When {
-		lines = append(lines, th.Muted.Render("when ")+style.Clean(c.String()))
+		lines = append(lines, th.Muted.Render("when ")+termtext.Line(c.String()))
 	}
 	for i, st := range r.Steps {
 		a, _ := client.LookupAction(st.Action)
-		lines = append(lines, fmt.Sprintf("%d. %s  ", i+1, a.Title)+th.Muted.Render(style.Clean(string(st.Input))))
+		lines = append(lines, fmt.Sprintf("%d. %s  ", i+1, a.Title)+th.Muted.Render(termtext.Line(string(st.Input))))
 	}
 	lines = append(lines, "", th.Title.Render(fmt.Sprintf("Jobs: %d ok · %d failed · %d skipped", r.tally.Succeeded, r.tally.Failed, r.tally.Skipped)))
 	if len(p.jobs) == 0 {
@@ -104,7 +105,7 @@ func (p *Page) detailLines(w int) []string {
 	}
 	for i, j := range p.jobs {
 		line := fmt.Sprintf(" #%-5d event %-6d %s %s  %s", j.ID, j.EventID, p.statusText(j.Status), j.CreatedAt.Local().Format("15:04:05"),
-			th.Muted.Render(style.Clean(j.Reason)))
+			th.Muted.Render(termtext.Line(j.Reason)))
 		if p.inJobs && i == p.jobCur {
 			line = th.Selected.Render("▶" + style.Fit(line, w-1))
 		} else {
@@ -130,9 +131,9 @@ func (p *Page) statusText(s recipe.Status) string {
 // jobLines are a job: its event, then each step's request and answer.
 func (p *Page) jobLines(j recipe.Job) []string {
 	th := p.th
-	lines := []string{"recipe " + style.Clean(j.Recipe) + " · event " + strconv.FormatInt(j.EventID, 10) + " · " + p.statusText(j.Status)}
+	lines := []string{"recipe " + termtext.Line(j.Recipe) + " · event " + strconv.FormatInt(j.EventID, 10) + " · " + p.statusText(j.Status)}
 	if j.Reason != "" {
-		lines = append(lines, th.Muted.Render(style.Clean(j.Reason)))
+		lines = append(lines, th.Muted.Render(termtext.Line(j.Reason)))
 	}
 	if j.RerunOf != 0 {
 		lines = append(lines, th.Muted.Render(fmt.Sprintf("re-run of job %d", j.RerunOf)))
@@ -144,17 +145,17 @@ func (p *Page) jobLines(j recipe.Job) []string {
 		} else if s.Sent {
 			status = "no answer"
 		}
-		lines = append(lines, "", th.Title.Render(fmt.Sprintf("%d. %s %s", s.N, s.Method, style.Clean(s.Path)))+"  → "+status)
+		lines = append(lines, "", th.Title.Render(fmt.Sprintf("%d. %s %s", s.N, s.Method, termtext.Line(s.Path)))+"  → "+status)
 		if len(s.Body) > 0 {
 			lines = append(lines, th.Muted.Render("request"))
-			lines = append(lines, style.JSONLines(th, s.Body)...)
+			lines = append(lines, style.JSONLines(th, s.Body, termtext.Line)...)
 		}
 		if len(s.Answer) > 0 {
 			lines = append(lines, th.Muted.Render("answer"))
-			lines = append(lines, style.JSONLines(th, s.Answer)...)
+			lines = append(lines, style.JSONLines(th, s.Answer, termtext.Line)...)
 		}
 		if s.Error != "" {
-			lines = append(lines, th.Error.Render(style.Clean(s.Error)))
+			lines = append(lines, th.Error.Render(termtext.Line(s.Error)))
 		}
 	}
 	return lines
@@ -164,7 +165,7 @@ func (p *Page) jobLines(j recipe.Job) []string {
 func (p *Page) testLines() []string {
 	th, t := p.th, p.test
 	if t.none != "" {
-		return []string{th.Muted.Render(style.Clean(t.none))}
+		return []string{th.Muted.Render(termtext.Line(t.none))}
 	}
 	verdict := th.OK.Render("the conditions hold")
 	if !t.res.Conditions {
@@ -172,15 +173,15 @@ func (p *Page) testLines() []string {
 	}
 	lines := []string{fmt.Sprintf("on event %d: ", t.res.EventID) + verdict}
 	if t.res.Reason != "" {
-		lines = append(lines, th.Warn.Render("skipped: "+style.Clean(t.res.Reason)))
+		lines = append(lines, th.Warn.Render("skipped: "+termtext.Line(t.res.Reason)))
 	}
 	for i, s := range t.res.Steps {
-		lines = append(lines, "", th.Title.Render(fmt.Sprintf("%d. %s %s", i+1, s.Method, style.Clean(s.Path))))
+		lines = append(lines, "", th.Title.Render(fmt.Sprintf("%d. %s %s", i+1, s.Method, termtext.Line(s.Path))))
 		if s.Problem != "" {
-			lines = append(lines, th.Error.Render("would fail: "+style.Clean(s.Problem)))
+			lines = append(lines, th.Error.Render("would fail: "+termtext.Line(s.Problem)))
 		}
 		if string(s.Body) != "null" {
-			lines = append(lines, style.JSONLines(th, s.Body)...)
+			lines = append(lines, style.JSONLines(th, s.Body, termtext.Line)...)
 		}
 	}
 	return lines

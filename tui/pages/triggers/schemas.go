@@ -9,6 +9,7 @@ import (
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
@@ -84,14 +85,14 @@ func treeLines(th style.Theme, rows []treeRow, cursor, w, first, n int) []string
 	for i := first; i < last; i++ {
 		r := rows[i]
 		f := r.field
-		line := " " + style.Fit(strings.Repeat("  ", r.depth)+style.Clean(f.Name), nameW) + "  " + style.Fit(f.TypeName(), 16)
+		line := " " + style.Fit(strings.Repeat("  ", r.depth)+termtext.Line(f.Name), nameW) + "  " + style.Fit(f.TypeName(), 16)
 		if f.Optional {
 			line += " optional"
 		} else {
 			line += "         "
 		}
 		if f.Label != "" {
-			line += "  " + th.Muted.Render("“"+style.Clean(f.Label)+"”")
+			line += "  " + th.Muted.Render("“"+termtext.Line(f.Label)+"”")
 		}
 		if warn := f.Warning(); warn != "" {
 			line += "  " + th.Warn.Render("⚠ "+warn)
@@ -380,7 +381,7 @@ func (c *core) schemasView(a page.Area) []string {
 	if t.Kind == webhook.TriggerWorkflow {
 		on = "workflow " + t.WorkflowID
 	}
-	title := fmt.Sprintf("Schema · %s (%s)", style.Clean(t.Name), style.Clean(on))
+	title := fmt.Sprintf("Schema · %s (%s)", termtext.Line(t.Name), termtext.Line(on))
 	main, side := l.Main, l.Side
 	rows := flatten(t.Schema)
 	c.sch.cursor = max(min(c.sch.cursor, len(rows)-1), 0)
@@ -424,7 +425,7 @@ func (c *core) mismatchLines(t webhook.Trigger, w int) []string {
 	case t.Schema == nil:
 		return nil
 	case p.mmErr != nil && p.mmFor == t.Name:
-		return []string{th.Error.Render(" " + style.Clean(p.mmErr.Error()))}
+		return []string{th.Error.Render(" " + termtext.Line(p.mmErr.Error()))}
 	case p.mmFor != t.Name:
 		return []string{th.Muted.Render(" Reading…")}
 	case len(p.mismatches) == 0:
@@ -436,8 +437,8 @@ func (c *core) mismatchLines(t webhook.Trigger, w int) []string {
 		if mm.Warning {
 			mark = th.Warn.Render("⚠")
 		}
-		out = append(out, style.Fit(fmt.Sprintf(" %s %-24s ×%-4d #%d", mark, style.Clean(mm.Path), mm.Count, mm.LastEventID), w),
-			style.Fit(th.Muted.Render("     "+style.Clean(mm.Message)), w))
+		out = append(out, style.Fit(fmt.Sprintf(" %s %-24s ×%-4d #%d", mark, termtext.Line(mm.Path), mm.Count, mm.LastEventID), w),
+			style.Fit(th.Muted.Render("     "+termtext.Line(mm.Message)), w))
 	}
 	return out
 }

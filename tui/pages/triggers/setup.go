@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -115,7 +116,7 @@ func (c *core) setupView() []string {
 			if h.Enabled {
 				state = "enabled"
 			}
-			line := fmt.Sprintf(" #%-5d %-8s  %-8s  %s", h.ID, state, h.AuthType, style.Clean(cmp.Or(h.Endpoint, "(no endpoint)")))
+			line := fmt.Sprintf(" #%-5d %-8s  %-8s  %s", h.ID, state, h.AuthType, termtext.Line(cmp.Or(h.Endpoint, "(no endpoint)")))
 			if i == s.cursor {
 				line = th.Selected.Render("▶" + style.Fit(line, w-1))
 			} else {
@@ -143,7 +144,7 @@ func (c *core) setupView() []string {
 			lines = append(lines, `   "authToken": "(made when sent; kept by iwb, never shown)"`)
 		}
 		lines = append(lines, " }", "",
-			" Now:  "+style.Clean(cmp.Or(h.Endpoint, "(no endpoint)"))+"  "+map[bool]string{true: "enabled", false: "disabled"}[h.Enabled]+"  "+h.AuthType,
+			" Now:  "+termtext.Line(cmp.Or(h.Endpoint, "(no endpoint)"))+"  "+map[bool]string{true: "enabled", false: "disabled"}[h.Enabled]+"  "+h.AuthType,
 			" Auth: "+auth)
 		if s.withToken && c.listener == nil {
 			lines = append(lines, " "+th.Warn.Render("⚠ The listener runs elsewhere (iwb listen): restart it to require the token."))

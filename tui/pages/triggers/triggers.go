@@ -10,6 +10,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/internal/secret"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 	"github.com/iwb-dev/iwb/webhook"
@@ -327,7 +328,7 @@ func (c *core) triggersView(a page.Area) []string {
 	}
 	title, side := "Schema", []string{th.Muted.Render(" Select a trigger to see its schema.")}
 	if t, ok := c.trig.selected(); ok {
-		title = "Schema · " + style.Clean(t.Name)
+		title = "Schema · " + termtext.Line(t.Name)
 		side = c.schemaPreview(t, l.Side.W-2)
 	}
 	return style.Beside(list, style.Box(th, l.Side.W, l.Side.H, title, "", side, false))
@@ -342,7 +343,7 @@ func (c *core) triggerListLines(w, h int) []string {
 	case c.store == nil:
 		return []string{th.Muted.Render(" No event store in this session.")}
 	case p.err != nil:
-		lines = append(lines, th.Error.Render(" Could not read the triggers: "+style.Clean(p.err.Error())))
+		lines = append(lines, th.Error.Render(" Could not read the triggers: "+termtext.Line(p.err.Error())))
 	case !p.loaded:
 		lines = append(lines, th.Muted.Render(" Reading the triggers…"))
 	case len(p.triggers) == 0:
@@ -380,7 +381,7 @@ func (c *core) triggerListLines(w, h int) []string {
 		if !t.LastMatch.IsZero() {
 			last = ago(now, t.LastMatch)
 		}
-		line := " " + style.Fit(style.Clean(t.Name), nameW) + " " + kind + " " + style.Fit(style.Clean(on), onW) + " " + style.Fit(sc, 11) +
+		line := " " + style.Fit(termtext.Line(t.Name), nameW) + " " + kind + " " + style.Fit(termtext.Line(on), onW) + " " + style.Fit(sc, 11) +
 			fmt.Sprintf(" %8s %4s", style.Thousands(int(t.Matched)), last)
 		if i == p.cursor {
 			line = th.Selected.Render("▶" + style.Fit(line, w-1))
@@ -405,7 +406,7 @@ func (c *core) urlLines(w int) []string {
 	if u == "" {
 		return []string{" " + th.Muted.Render("The listener is not running: no URL to give Iterable.")}
 	}
-	lines := []string{" " + th.Title.Render("URL for Iterable:"), " " + th.Accent.Render(style.Clean(u)) + th.Muted.Render("  (c copy)")}
+	lines := []string{" " + th.Title.Render("URL for Iterable:"), " " + th.Accent.Render(termtext.Line(u)) + th.Muted.Render("  (c copy)")}
 	if t.Kind == webhook.TriggerWorkflow {
 		lines = append(lines, " Paste it into the journey's Call Webhook tile (POST).")
 	} else {

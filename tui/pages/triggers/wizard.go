@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
@@ -72,7 +73,7 @@ func (c *core) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 		if name == "" && ev.WorkflowID != "" {
 			name = "workflow " + ev.WorkflowID
 		}
-		opts = append(opts, huh.NewOption(fmt.Sprintf("#%-6d %s  %-18s %s", ev.ID, ev.ReceivedAt.Format("15:04:05"), style.Clean(name), style.Clean(who)), ev.ID))
+		opts = append(opts, huh.NewOption(fmt.Sprintf("#%-6d %s  %-18s %s", ev.ID, ev.ReceivedAt.Format("15:04:05"), termtext.Line(name), termtext.Line(who)), ev.ID))
 	}
 	sel := huh.NewSelect[int64]().Title("Infer from which event?").Options(opts...).Value(&id).Height(max(c.area.Body.H-6, 4))
 	return c.openForm("JSON wizard · "+trigger, func() tea.Cmd {
@@ -202,7 +203,7 @@ func (c *core) wizardView() []string {
 	th, b, wz := c.th, c.area.Body, c.sch.wizard
 	w := b.W - 2
 	var lines []string
-	head := " From " + style.Clean(wz.source)
+	head := " From " + termtext.Line(wz.source)
 	if wz.samples > 0 {
 		head += fmt.Sprintf(" · %d sample(s)", wz.samples)
 	}
@@ -211,7 +212,7 @@ func (c *core) wizardView() []string {
 		lines = append(lines, th.OK.Render(" ✓ nothing changes: the schema already fits."))
 	}
 	for _, c := range wz.changes {
-		s := " " + style.Clean(c.String())
+		s := " " + termtext.Line(c.String())
 		switch c.Kind {
 		case schema.Added:
 			s = th.OK.Render(s)
@@ -228,7 +229,7 @@ func (c *core) wizardView() []string {
 	if len(wz.notes) > 0 {
 		lines = append(lines, "", " "+th.Title.Render("Check these (conflicts and unknowns):"))
 		for _, n := range wz.notes {
-			lines = append(lines, style.Fit(" "+th.Warn.Render("⚠ "+style.Clean(n.String())), w))
+			lines = append(lines, style.Fit(" "+th.Warn.Render("⚠ "+termtext.Line(n.String())), w))
 		}
 	}
 	inner := b.H - 3
@@ -238,5 +239,5 @@ func (c *core) wizardView() []string {
 		lines = append(lines, "")
 	}
 	lines = append(lines[:inner], " "+th.Key.Render("enter")+" apply   "+th.Key.Render("esc")+" discard   "+th.Key.Render("↑/↓")+" scroll")
-	return style.Box(th, b.W, b.H, "JSON wizard · "+style.Clean(wz.trigger), th.Muted.Render("review before applying"), lines, true)
+	return style.Box(th, b.W, b.H, "JSON wizard · "+termtext.Line(wz.trigger), th.Muted.Render("review before applying"), lines, true)
 }
