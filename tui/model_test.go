@@ -518,6 +518,8 @@ func TestOutsideTextCannotDriveTheTerminal(t *testing.T) {
 		t.Fatal("a body's escape sequence reached the screen")
 	}
 	hs.MustShow(`\x1b[31mnot json`)
+	hs.Press("y")
+	hs.MustShow("copied the payload of #1000 with its control characters escaped")
 }
 
 func TestRelayBatchesEventsAndReportsDrops(t *testing.T) {

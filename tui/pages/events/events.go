@@ -4,6 +4,7 @@ package events
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -236,7 +238,25 @@ func (p *Page) copy() tea.Cmd {
 	if !ok {
 		return page.Notice("no event selected")
 	}
-	return page.Copy(string(ev.Body), fmt.Sprintf("✓ copied the payload of #%d (%s bytes)", ev.ID, style.Thousands(len(ev.Body))))
+	text, escaped := copyText(ev.Body)
+	notice := fmt.Sprintf("✓ copied the payload of #%d (%s bytes)", ev.ID, style.Thousands(len(ev.Body)))
+	if escaped {
+		notice = fmt.Sprintf("✓ copied the payload of #%d with its control characters escaped, as shown", ev.ID)
+	}
+	return page.Copy(text, notice)
+}
+
+// copyText is what y puts on the clipboard: a JSON body with the characters
+// a terminal acts on written as \u escapes (the same JSON value), any other
+// body as the pane shows it, escaped, so pasting it never drives a terminal.
+// escaped says whether the text differs from the body.
+func copyText(body []byte) (text string, escaped bool) {
+	if json.Valid(body) {
+		text = string(termtext.JSON(body))
+	} else {
+		text = termtext.Block(string(body))
+	}
+	return text, text != string(body)
 }
 
 func (p *Page) replayOne() tea.Cmd {
