@@ -13,8 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/internal/secret"
 	"github.com/iwb-dev/iwb/keystore"
 	"github.com/iwb-dev/iwb/tui"
+	"github.com/iwb-dev/iwb/tui/pages/connections"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -114,6 +116,16 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 			return nil, usageErrorf("%s: %v", creds.Connection, err)
 		}
 		wb.deps.Connection = creds.Connection + " (" + creds.Region + ")"
+		if creds.Connection == "ITERABLE_API_KEY" {
+			api := wb.deps.Client
+			wb.deps.Connection = "env (" + creds.Region + ")"
+			wb.deps.Connections = &envConnections{Store: wb.deps.Connections,
+				env: connections.Connection{Name: "env", Region: creds.Region, BaseURL: creds.BaseURL, MaskedKey: secret.Mask(creds.Key)},
+				test: func(ctx context.Context) error {
+					_, err := api.Lists(ctx)
+					return err
+				}}
+		}
 	}
 
 	st, err := a.openLog(cmd, webhook.StoreOptions{Retention: retention, Logger: a.log})

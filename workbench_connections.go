@@ -200,3 +200,30 @@ func (m *memoryConnections) Test(ctx context.Context, name string) error {
 func (m *memoryConnections) find(name string) int {
 	return slices.IndexFunc(m.conns, func(c connections.Connection) bool { return c.Name == name })
 }
+
+// envConnections shows the connection ITERABLE_API_KEY makes, named env,
+// beside the keystore's, so that the workbench opens on it rather than on
+// the welcome screen. Testing env checks the environment's key; the rest
+// goes to the keystore.
+type envConnections struct {
+	connections.Store
+	env  connections.Connection
+	test func(ctx context.Context) error
+}
+
+func (e *envConnections) List(ctx context.Context) ([]connections.Connection, error) {
+	conns, err := e.Store.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	env := e.env
+	env.Default = !slices.ContainsFunc(conns, func(c connections.Connection) bool { return c.Default })
+	return append([]connections.Connection{env}, conns...), nil
+}
+
+func (e *envConnections) Test(ctx context.Context, name string) error {
+	if name == e.env.Name {
+		return e.test(ctx)
+	}
+	return e.Store.Test(ctx, name)
+}
