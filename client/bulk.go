@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // The packing limits of a bulk request: Iterable refuses bodies of 4 MB and
@@ -111,8 +112,16 @@ func NewCSVUsers(r io.Reader, convert Converter) (*CSVUsers, error) {
 	}
 	header = append([]string(nil), header...)
 	hasID := false
+	seen := map[string]int{}
 	for i, h := range header {
 		header[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if !utf8.ValidString(header[i]) {
+			return nil, errors.New("line 1: the CSV is not UTF-8 text: save it as UTF-8 (with or without BOM)")
+		}
+		if j, dup := seen[header[i]]; dup {
+			return nil, fmt.Errorf("line 1: the CSV header names %q twice (columns %d and %d)", header[i], j+1, i+1)
+		}
+		seen[header[i]] = i
 		hasID = hasID || header[i] == "email" || header[i] == "userId"
 	}
 	if !hasID {
@@ -145,6 +154,8 @@ func (c *CSVUsers) Next() (OptionalApiUser, error) {
 	var problems []RowProblem
 	for i, text := range rec {
 		switch col := c.header[i]; {
+		case !utf8.ValidString(text):
+			problems = append(problems, RowProblem{Line: line, Column: col, Why: "not UTF-8 text: save the file as UTF-8"})
 		case text == "":
 		case col == "email":
 			u.Email = text
