@@ -14,7 +14,8 @@ func JSONLines(th Theme, body []byte, clean func(string) string) []string {
 		return []string{th.Muted.Render("(empty body)")}
 	}
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, body, "", "  "); err != nil {
+	// json.Indent copies trailing whitespace (a CR among it) through as is.
+	if err := json.Indent(&buf, bytes.TrimRight(body, " \t\r\n"), "", "  "); err != nil {
 		lines := strings.Split(string(body), "\n")
 		for i, l := range lines {
 			lines[i] = clean(l)
@@ -50,7 +51,7 @@ func colorJSONLine(th Theme, line string, clean func(string) string) string {
 			for j < len(line) && strings.IndexByte(",]} ", line[j]) < 0 {
 				j++
 			}
-			b.WriteString(th.JSONOther.Render(line[i:j]))
+			b.WriteString(th.JSONOther.Render(clean(line[i:j])))
 			i = j
 		case c == 'n' && strings.HasPrefix(line[i:], "null"):
 			b.WriteString(th.JSONNull.Render("null"))
