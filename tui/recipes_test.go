@@ -126,8 +126,14 @@ func runJobs(t *testing.T, deps Deps, n int) {
 	go func() { defer close(done); r.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 	tuitest.WaitFor(t, 10*time.Second, "the jobs", func() bool {
-		jobs, _ := deps.Recipes.Jobs(context.Background(), recipe.JobQuery{Status: recipe.StatusSucceeded})
-		return len(jobs) >= n
+		jobs, _ := deps.Recipes.Jobs(context.Background(), recipe.JobQuery{})
+		finished := 0
+		for _, j := range jobs {
+			if j.Status.Finished() {
+				finished++
+			}
+		}
+		return finished >= n
 	})
 }
 
@@ -158,7 +164,7 @@ func TestRecipeJobsShowEachStepAndRunAgain(t *testing.T) {
 	}
 	postClick(t, srv, clickJSON)
 	postClick(t, srv, strings.Replace(clickJSON, "ana@acme.io", "not-an-email", 1))
-	runJobs(t, deps, 1)
+	runJobs(t, deps, 2)
 	tuitest.WaitFor(t, 10*time.Second, "the failed job", func() bool {
 		jobs, _ := rs.Jobs(context.Background(), recipe.JobQuery{Status: recipe.StatusFailed})
 		return len(jobs) == 1
