@@ -71,11 +71,7 @@ func runHistoryList(cmd *cobra.Command, _ []string) error {
 	out := cmd.OutOrStdout()
 	if asJSON {
 		for _, r := range runs {
-			b, err := json.Marshal(runJSON(r))
-			if err != nil {
-				return fmt.Errorf("encoding run %d: %w", r.ID, err)
-			}
-			if _, err := fmt.Fprintf(out, "%s\n", termtext.JSON(b)); err != nil {
+			if err := writeJSONLine(out, runJSON(r)); err != nil {
 				return err
 			}
 		}

@@ -420,12 +420,7 @@ func (r *recipeRoom) runByHand(cmd *cobra.Command, rec recipe.Recipe, eventID in
 // writeTest prints a test as JSON or for reading.
 func writeTest(out io.Writer, name string, res recipe.TestResult, asJSON bool) error {
 	if asJSON {
-		b, err := json.Marshal(res)
-		if err != nil {
-			return fmt.Errorf("encoding the test: %w", err)
-		}
-		_, err = fmt.Fprintf(out, "%s\n", termtext.JSON(b))
-		return err
+		return writeJSONLine(out, res)
 	}
 	verdict := "the conditions hold"
 	if !res.Conditions {
