@@ -179,6 +179,11 @@ func (d *demo) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var errs []error
+	// The runner calls the sandbox and reads the log: it stops before either,
+	// so no step of its is left waiting on a server that is shutting down.
+	if d.stopRecipes != nil {
+		errs = append(errs, d.stopRecipes())
+	}
 	if d.sandbox != nil {
 		d.sandbox.Close()
 	}
@@ -187,9 +192,6 @@ func (d *demo) Close() error {
 	}
 	if d.server != nil {
 		errs = append(errs, d.server.Shutdown(ctx))
-	}
-	if d.stopRecipes != nil {
-		errs = append(errs, d.stopRecipes())
 	}
 	if d.history != nil {
 		errs = append(errs, d.history.Close())
