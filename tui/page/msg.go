@@ -61,6 +61,12 @@ type (
 		ID       int64
 		Triggers []string
 	}
+	// ShowEventMsg asks the Events tab to show the event of that id among
+	// the events of the trigger named, and to come into view.
+	ShowEventMsg struct {
+		ID      int64
+		Trigger string
+	}
 )
 
 // send is a command that answers msg at once.

@@ -101,6 +101,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.stats = msg
 	case page.EventsMsg:
 		return p.list.refresh()
+	case page.ShowEventMsg:
+		return p.showEvent(msg)
+	case jumpedMsg:
+		return p.list.jumped(msg)
 	case listLoadedMsg:
 		cmd := p.list.loaded(msg)
 		if msg.err != nil && msg.gen == p.list.gen {
