@@ -20,7 +20,7 @@ func (s *Store) JobsForEvents(ctx context.Context, ids []int64) (map[int64][]Job
 		args[i] = id
 	}
 	q := selectJobs + ` WHERE event_id IN (?` + strings.Repeat(",?", len(ids)-1) + `) ORDER BY id DESC`
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.queryRows(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the events' jobs: %w", err)
 	}

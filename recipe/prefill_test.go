@@ -33,7 +33,12 @@ func TestPrefillFillsTheStepOfThatActionFromTheEvent(t *testing.T) {
 }
 
 func TestJobsForEventsReadsEachEventsJobsNewestFirst(t *testing.T) {
-	g := newRig(t)
+	for kind, location := range storeKinds {
+		t.Run(kind, func(t *testing.T) { testJobsForEvents(t, newRigAt(t, location(t))) })
+	}
+}
+
+func testJobsForEvents(t *testing.T, g *rig) {
 	other := upsertClick
 	other.Name = "also-clicks"
 	g.addArmed(t, upsertClick)
