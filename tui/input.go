@@ -57,6 +57,11 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeForm(f)
 		return nil
 	}
+	if f.Key != nil {
+		if cmd, ok := f.Key(msg); ok {
+			return cmd
+		}
+	}
 	_, cmd := f.Huh.Update(msg)
 	return page.Wait(cmd)
 }

@@ -29,6 +29,9 @@ type Form struct {
 	Discard, Quit string
 	// Changed says the user changed the form since it opened.
 	Changed func() bool
+	// Key takes the page's own keys while the form has the keys (ok: taken),
+	// before huh sees them; nil when the page has none.
+	Key func(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool)
 
 	tab string // the tab the form belongs to, set by the root
 }

@@ -10,10 +10,10 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/history"
-	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -30,20 +30,6 @@ const (
 	stageSending              // waiting for Iterable (a progress bar for bulk)
 	stageAnswer               // Iterable's answer, or a run from the history
 )
-
-// pickData is what the forms pick from, read once per connection.
-type pickData struct {
-	lists        []client.List
-	listsErr     error
-	channels     []client.Channel
-	channelsErr  error
-	messageTypes []client.MessageType
-	typesErr     error
-	fields       schema.ProjectFields
-	fieldsErr    error
-	campaigns    []client.Campaign
-	campaignsErr error
-}
 
 // run is one opening of an action: its values survive the form being
 // rebuilt (back from the review, reopened after an error).
@@ -112,9 +98,10 @@ type Page struct {
 // Messages of the Actions tab's commands.
 type (
 	picksLoadedMsg struct {
-		conn  string
-		picks *pickData
-		gen   int
+		conn   string
+		picks  *pickData
+		gen    int
+		notify bool // ctrl+r asked: say what was read
 	}
 	actionDoneMsg struct {
 		gen int
@@ -175,42 +162,11 @@ func (p *Page) openAction(a client.Action, v *formValues) tea.Cmd {
 	p.gen++
 	p.answer = nil
 	p.run = &run{action: a, values: v, fieldErrs: map[string]string{}}
-	if needsPicks(a) {
-		if _, ok := p.picks[p.conn]; !ok {
-			p.stage = stageLoading
-			return tea.Batch(p.loadPicks(p.conn), page.Wait(p.spinner.Tick))
-		}
+	if needsPicks(a) && p.picksDue(a, v) {
+		p.stage = stageLoading
+		return tea.Batch(p.loadPicks(false), page.Wait(p.spinner.Tick))
 	}
 	return p.showForm()
-}
-
-// currentPicks are the pick lists of the connection in use (empty when not loaded).
-func (p *Page) currentPicks() *pickData {
-	if pd, ok := p.picks[p.conn]; ok {
-		return pd
-	}
-	return &pickData{}
-}
-
-// loadPicks reads the account's lists, channels, message types and user
-// fields; each that fails degrades its field to a typed id.
-func (p *Page) loadPicks(conn string) tea.Cmd {
-	c, gen := p.client, p.gen
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		pd := &pickData{}
-		pd.lists, pd.listsErr = c.Lists(ctx)
-		pd.channels, pd.channelsErr = c.Channels(ctx)
-		pd.messageTypes, pd.typesErr = c.MessageTypes(ctx)
-		pd.campaigns, pd.campaignsErr = c.Campaigns(ctx)
-		fields, err := c.UserFields(ctx)
-		pd.fieldsErr = err
-		if err == nil {
-			pd.fields = schema.NewProjectFields(fields)
-		}
-		return picksLoadedMsg{conn: conn, picks: pd, gen: gen}
-	}
 }
 
 // actionPane is the pane the form and its screens draw in.
@@ -231,16 +187,15 @@ func (p *Page) showForm() tea.Cmd {
 	if !hasForm(r.action) {
 		return p.review()
 	}
-	pane := p.actionPane()
-	h := pane.H - 2 - len(bannerView(p.th, r, pane.W-2))
 	gen := p.gen
 	f := &page.Form{
-		Huh:     sized(buildForm(r.action, r.values, p.currentPicks(), r.fieldErrs), p.th, pane.W-4, h),
+		Huh:     p.formHuh(r),
 		Title:   r.action.Title,
 		Inline:  true,
 		Discard: "Discard this " + r.action.Title + "?",
 		Quit:    "Quit and lose the action you are filling in?",
 		Changed: r.touched,
+		Key:     p.formKey,
 		Submit: func() tea.Cmd {
 			if gen != p.gen || p.stage != stageForm {
 				return nil
@@ -263,6 +218,13 @@ func (p *Page) showForm() tea.Cmd {
 	}
 	p.stage = stageForm
 	return f.Open()
+}
+
+// formHuh is a fresh huh form of the run, sized for the pane.
+func (p *Page) formHuh(r *run) *huh.Form {
+	pane := p.actionPane()
+	h := pane.H - 2 - len(bannerView(p.th, r, pane.W-2))
+	return sized(buildForm(r.action, r.values, p.currentPicks(), r.fieldErrs), p.th, pane.W-4, h)
 }
 
 // showFields opens the data-fields builder on the run's rows.
@@ -314,11 +276,7 @@ func (p *Page) closeRun() {
 func (p *Page) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case picksLoadedMsg:
-		p.picks[msg.conn] = msg.picks
-		if msg.gen == p.gen && p.stage == stageLoading {
-			return p.showForm(), true
-		}
-		return nil, true
+		return p.picksLoaded(msg), true
 	case usersCountedMsg:
 		if msg.gen != p.gen || p.run == nil {
 			return nil, true

@@ -53,20 +53,12 @@ const (
 )
 
 func newFieldEditor(rows []schema.DataField, project schema.ProjectFields, typed bool, dark bool) *fieldEditor {
-	if !typed {
-		project = nil
-	}
-	e := &fieldEditor{rows: slices.Clone(rows), project: project, typed: typed, serverErrs: map[string]string{}}
+	e := &fieldEditor{rows: slices.Clone(rows), typed: typed, serverErrs: map[string]string{}}
 	e.name = textinput.New()
 	e.name.Prompt = ""
 	e.name.Placeholder = "name, e.g. address.city"
 	e.name.ShowSuggestions = true
-	names := make([]string, 0, len(project))
-	for n := range project {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	e.name.SetSuggestions(names)
+	e.setProject(project, nil)
 	e.value = textinput.New()
 	e.value.Prompt = ""
 	e.value.Placeholder = "value"
@@ -74,6 +66,21 @@ func newFieldEditor(rows []schema.DataField, project schema.ProjectFields, typed
 	e.value.SetStyles(style.InputStyles(dark))
 	e.cursor = len(e.rows)
 	return e
+}
+
+// setProject checks the rows against the project's fields as read now
+// (err: they could not be read); event and SMS data fields take none.
+func (e *fieldEditor) setProject(project schema.ProjectFields, err error) {
+	if !e.typed {
+		project = nil
+	}
+	e.project, e.fieldsErr = project, err
+	names := make([]string, 0, len(project))
+	for n := range project {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	e.name.SetSuggestions(names)
 }
 
 // state is how one row stands against the project.
@@ -369,11 +376,12 @@ func (e *fieldEditor) cursorLine(th style.Theme, i int, line string, w int) stri
 
 // editLines are the inputs of the row being edited.
 func (e *fieldEditor) editLines(th style.Theme, w int) []string {
+	// The input in focus is marked with > as well as by colour.
 	label := func(i int, s string) string {
 		if e.focus == i {
-			return th.Accent.Render(s)
+			return "  > " + th.Accent.Render(s)
 		}
-		return th.Muted.Render(s)
+		return "    " + th.Muted.Render(s)
 	}
 	typeText := "‹ " + typeLabel(e.typ, e.array) + " ›"
 	if t, ok := e.locked(); ok {
@@ -387,8 +395,8 @@ func (e *fieldEditor) editLines(th style.Theme, w int) []string {
 	}
 	return []string{
 		"  " + th.Title.Render(what) + th.Muted.Render("  tab next · enter save · esc cancel"),
-		"    " + label(0, style.Fit("name", 6)) + e.name.View(),
-		"    " + label(1, style.Fit("type", 6)) + typeText + th.Muted.Render("  ←/→ change · [ list"),
-		"    " + label(2, style.Fit("value", 6)) + e.value.View(),
+		label(0, style.Fit("name", 6)) + e.name.View(),
+		label(1, style.Fit("type", 6)) + typeText + th.Muted.Render("  ←/→ change · [ list"),
+		label(2, style.Fit("value", 6)) + e.value.View(),
 	}
 }

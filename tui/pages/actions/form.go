@@ -246,11 +246,17 @@ func createNewFieldsSelect(v *formValues) huh.Field {
 }
 
 // idPicker is a multi-select over the account's items, or a typed list of
-// ids when the pick list could not be loaded.
-func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chosen *[]int64, typed *string) huh.Field {
+// ids when the pick list could not be loaded. Chosen ids the account lacks
+// stay chosen, marked, and check refuses them.
+func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chosen *[]int64, typed *string, check func([]int64) error) huh.Field {
 	if loadErr != nil {
 		return huh.NewInput().Title(title).Description(desc + "\n⚠ the list could not be loaded (" + oneline.Of(loadErr.Error(), 80) + "): type ids, comma separated").
 			Value(typed).Validate(validateIDList)
+	}
+	for _, id := range *chosen {
+		if !slices.ContainsFunc(opts, func(o huh.Option[int64]) bool { return o.Value == id }) {
+			opts = append(opts, huh.NewOption(fmt.Sprintf("%d · not in the account", id), id))
+		}
 	}
 	for i := range opts {
 		opts[i] = opts[i].Selected(slices.Contains(*chosen, opts[i].Value))
@@ -258,7 +264,8 @@ func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chose
 	// huh's multi-select takes its height from its options alone unless
 	// told, and then hides them under its title: the title and the
 	// one-line description are counted in.
-	return huh.NewMultiSelect[int64]().Title(title).Description(desc).Options(opts...).Value(chosen).Height(min(len(opts), 8) + 2)
+	return huh.NewMultiSelect[int64]().Title(title).Description(desc).Options(opts...).Value(chosen).
+		Validate(check).Height(min(len(opts), 8) + 2)
 }
 
 // buildForm is a fresh huh form for the action, on values v, with the
@@ -341,10 +348,10 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 		typesSub := slices.Clone(types)
 		add(identityFields(v, "Email", "User ID", fieldErrs, "email", "userId")...)
 		keep := " · none chosen: left as is"
-		add(idPicker("Email lists", "the user's lists"+keep, lists, picks.listsErr, &v.emailLists, &v.emailListsText),
-			idPicker("Unsubscribed channels", "no messages on these"+keep, channels, picks.channelsErr, &v.unsubChannels, &v.unsubChannelsText))
-		add(idPicker("Unsubscribed message types", "opted out of these"+keep, types, picks.typesErr, &v.unsubTypes, &v.unsubTypesText),
-			idPicker("Subscribed message types", "opted in to these"+keep, typesSub, picks.typesErr, &v.subTypes, &v.subTypesText))
+		add(idPicker("Email lists", "the user's lists"+keep, lists, picks.listsErr, &v.emailLists, &v.emailListsText, picks.checkLists),
+			idPicker("Unsubscribed channels", "no messages on these"+keep, channels, picks.channelsErr, &v.unsubChannels, &v.unsubChannelsText, picks.checkChannels))
+		add(idPicker("Unsubscribed message types", "opted out of these"+keep, types, picks.typesErr, &v.unsubTypes, &v.unsubTypesText, picks.checkTypes),
+			idPicker("Subscribed message types", "opted in to these"+keep, typesSub, picks.typesErr, &v.subTypes, &v.subTypesText, picks.checkTypes))
 		add(huh.NewInput().Title("Campaign ID").Value(&v.campaignID).Validate(optionalInt("the campaign id")),
 			huh.NewInput().Title("Template ID").Value(&v.templateID).Validate(optionalInt("the template id")),
 			toggle("Validate channel alignment", "refuse message types of unsubscribed channels", &v.validateAlignment))
@@ -388,24 +395,37 @@ func campaignPicker(v *formValues, picks *pickData, fieldErr string) []huh.Field
 }
 
 // listPicker chooses the list of Add subscribers, or takes its id typed when
-// the lists could not be loaded.
+// the lists could not be loaded. A list id the form opens on is kept even
+// when the account lacks it, and refused there, rather than silently
+// replaced by another list.
 func listPicker(v *formValues, picks *pickData, fieldErr string) huh.Field {
+	check := func(s string) error {
+		if err := requiredInt("the list id")(s); err != nil {
+			return err
+		}
+		return picks.checkList(s)
+	}
 	if picks.listsErr != nil || len(picks.lists) == 0 {
 		desc := "the static list's id"
 		if picks.listsErr != nil {
 			desc += "\n⚠ the lists could not be loaded (" + oneline.Of(picks.listsErr.Error(), 80) + "): type the id"
+		} else {
+			desc += " · the account has no lists yet: make one with Create list"
 		}
-		return huh.NewInput().Title("List ID *").Description(withErr(desc, fieldErr)).Value(&v.listID).Validate(requiredInt("the list id"))
+		return huh.NewInput().Title("List ID *").Description(withErr(desc, fieldErr)).Value(&v.listID).Validate(check)
 	}
 	opts := make([]huh.Option[string], len(picks.lists))
 	for i, l := range picks.lists {
 		opts[i] = huh.NewOption(fmt.Sprintf("%s (%d)", l.Name, l.ID), strconv.FormatInt(l.ID, 10))
 	}
-	if v.listID == "" {
+	switch {
+	case v.listID == "":
 		v.listID = opts[0].Value
+	case picks.checkList(v.listID) != nil:
+		opts = append(opts, huh.NewOption(strings.TrimSpace(v.listID)+" · not in the account", v.listID))
 	}
 	return huh.NewSelect[string]().Title("List *").Description(withErr("the static list to add them to", fieldErr)).
-		Options(opts...).Value(&v.listID)
+		Options(opts...).Value(&v.listID).Validate(check)
 }
 
 // typedUsers reads the typed users: one per line, an email when it has an @.

@@ -17,6 +17,7 @@ type Keys struct {
 	page.Keys
 	History, Rerun, CopyCurl, EditUser key.Binding
 	AddDataField, RemoveDataField      key.Binding
+	Reload                             key.Binding
 }
 
 // DefaultKeys are the tab's bindings.
@@ -29,6 +30,7 @@ func DefaultKeys(k page.Keys) Keys {
 		EditUser:        b([]string{"e"}, "e", "edit user"),
 		AddDataField:    b([]string{"+", "insert"}, "+", "add data field"),
 		RemoveDataField: b([]string{"delete", "ctrl+x"}, "del", "remove data field"),
+		Reload:          b([]string{"ctrl+r"}, "ctrl+r", "reload pick lists"),
 	}
 }
 
@@ -90,12 +92,22 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case p.filtering:
 		return page.FilterKey(p.keys.Keys, msg, &p.filter, &p.filtering, p.refilter)
+	case page.Matches(msg, p.keys.Reload) && p.stage != stageLoading && p.stage != stageSending:
+		return p.reloadPicks()
 	case p.stage == stageFields:
 		return p.fieldsKey(msg)
 	case p.stage == stageForm:
 		return nil
 	}
 	return p.actionKey(msg)
+}
+
+// formKey takes the tab's own keys while its form has the keys.
+func (p *Page) formKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if page.Matches(msg, p.keys.Reload) {
+		return p.reloadPicks(), true
+	}
+	return nil, false
 }
 
 // Paste goes to the filter line or the builder while they have focus.
@@ -126,7 +138,8 @@ func (p *Page) Commands() []page.Command {
 	}
 	return append(out,
 		page.Command{Name: "Show the action history", Key: k.History, Run: p.toggleHistory},
-		page.Command{Name: "Edit the user shown in Upsert user", Key: k.EditUser, Run: p.editUser})
+		page.Command{Name: "Edit the user shown in Upsert user", Key: k.EditUser, Run: p.editUser},
+		page.Command{Name: "Reload the account's lists and fields", Key: k.Reload, Run: p.reloadPicks})
 }
 
 // start opens an action from the palette, asking first when it would
@@ -160,7 +173,7 @@ func (p *Page) toggleHistory() tea.Cmd {
 func (p *Page) Help() []page.Group {
 	k := p.keys
 	return []page.Group{{Title: "Actions", Bindings: []key.Binding{k.Open, k.Filter, k.History, k.Rerun, k.CopyCurl, k.EditUser,
-		k.AddDataField, k.RemoveDataField}}, k.ListGroup()}
+		k.AddDataField, k.RemoveDataField, k.Reload}}, k.ListGroup()}
 }
 
 // Hints are the keys of the screen in view.

@@ -33,6 +33,9 @@ func (p *Page) review() tea.Cmd {
 	}
 	body, err := buildBody(r.action, r.values, p.currentPicks(), data)
 	if err == nil {
+		err = p.currentPicks().check(r.action, r.values)
+	}
+	if err == nil {
 		_, err = r.action.Check(body)
 	}
 	if err != nil && !(r.action.UsersField != "" && r.values.usersFrom == usersFile) {
@@ -211,6 +214,14 @@ func setErrStatus(ans *answer) {
 // word when the run could not be kept.
 func (p *Page) done(ans *answer) tea.Cmd {
 	cmds := []tea.Cmd{p.show(ans), p.loadHistory()}
+	if changesPicks(ans.action) {
+		p.markStale()
+		// Reopened on Iterable's refusal (a field another process made
+		// first): the form is checked against the account as it is now.
+		if p.stage == stageForm || p.stage == stageFields {
+			cmds = append(cmds, p.loadPicks(false))
+		}
+	}
 	if ans.histErr != nil {
 		cmds = append(cmds, page.Error(ans.histErr))
 	}

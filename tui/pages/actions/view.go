@@ -113,7 +113,7 @@ func (p *Page) actionHints() []page.Hint {
 	h := func(b key.Binding) page.Hint { return page.HintsOf(b)[0] }
 	switch p.stage {
 	case stageForm:
-		return []page.Hint{{"tab/enter", "next"}, {"shift+tab", "back"}, {"x/space", "tick"}, {"←/→", "yes/no"}, {"esc", "cancel"}, h(k.Palette)}
+		return []page.Hint{{"tab/enter", "next"}, {"shift+tab", "back"}, {"x/space", "tick"}, {"←/→", "yes/no"}, {"esc", "cancel"}, {"ctrl+r", "reload lists"}, h(k.Palette)}
 	case stageFields:
 		if p.run.editor.editing {
 			return []page.Hint{{"tab", "next"}, {"←/→", "type"}, {"[", "list of"}, {"enter", "save"}, {"esc", "cancel"}}
@@ -143,7 +143,7 @@ func (p *Page) actionHints() []page.Hint {
 	if p.showHis {
 		return []page.Hint{{"enter", "show"}, h(k.Rerun), {"esc", "actions"}, h(k.Palette), h(k.Help)}
 	}
-	return page.HintsOf(k.Open, k.Filter, k.History, k.Palette, k.Help)
+	return append(page.HintsOf(k.Open, k.Filter, k.History), page.Hint{"ctrl+r", "reload lists"}, h(k.Palette), h(k.Help))
 }
 
 // actionPaneView is the open action: loading, form, builder, review,
@@ -161,7 +161,7 @@ func (p *Page) actionPaneView(th style.Theme, w, h int) []string {
 	case stageForm:
 		lines := bannerView(th, r, w-2)
 		lines = append(lines, strings.Split(r.form.Huh.View(), "\n")...)
-		return style.Box(th, w, h, title, th.Muted.Render("tab next · shift+tab back · enter next · esc cancel"), lines, true)
+		return style.Box(th, w, h, title, th.Muted.Render("tab next · shift+tab back · ctrl+r reload lists · esc cancel"), lines, true)
 	case stageFields:
 		lines := bannerView(th, r, w-2)
 		lines = append(lines, r.editor.view(th, w-2, h-2-len(lines))...)
