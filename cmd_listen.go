@@ -168,7 +168,7 @@ func runListen(cmd *cobra.Command, _ []string) error {
 		fmt.Fprintf(stderr, "forwarding each accepted event to %s\n", forwardTo)
 	}
 	fmt.Fprintln(stderr, "Ctrl-C stops; every answered event is stored in", st.Path())
-	_, stopRecipes, err := startRecipes(ctx, st, recipesFile(a, st), a.log, listenConnection(cmd, a),
+	_, stopRecipes, err := startRecipes(ctx, st, a.log, listenConnection(cmd, a),
 		func(line string) { fmt.Fprintln(stderr, line) },
 		func(j recipe.Job) { fmt.Fprintln(stderr, jobLine(j)) })
 	if err != nil {

@@ -94,7 +94,7 @@ func openRecipes(cmd *cobra.Command) (*recipeRoom, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := recipe.Open(recipesFile(a, st))
+	rs, err := recipe.OpenFor(st)
 	if err != nil {
 		st.Close()
 		a.close()
@@ -533,25 +533,17 @@ func printIndented(w io.Writer, v any) error {
 	return err
 }
 
-// recipesFile is the file that keeps the recipes and their jobs: the event
-// log's own, or, beside a shared PostgreSQL log, the one under the iwb home
-// (so each host runs the recipes armed on it).
-func recipesFile(a *app, st webhook.EventLog) string {
-	if f, ok := st.(*webhook.Store); ok {
-		return f.Path()
-	}
-	return a.paths.Database()
-}
-
-// startRecipes opens the recipe tables beside the event log and starts its
-// runner, which runs the armed recipes when this process holds the log's
-// runner lock and stands by otherwise. stop ends it (a step in flight gets
-// its grace) and closes the tables.
-func startRecipes(ctx context.Context, st webhook.EventLog, file string, log *slog.Logger, connect func(context.Context) (*client.Client, error),
+// startRecipes opens the recipe tables in the event log's database and
+// starts its runner, which runs the armed recipes when this process holds
+// the log's runner lock and stands by otherwise. stop ends it (a step in
+// flight gets its grace) and closes the tables.
+func startRecipes(ctx context.Context, st webhook.EventLog, log *slog.Logger, connect func(context.Context) (*client.Client, error),
 	notify func(string), onJob func(recipe.Job)) (rs *recipe.Store, stop func() error, err error) {
-	if rs, err = recipe.Open(file); err != nil {
+	if rs, err = recipe.OpenFor(st); err != nil {
 		return nil, nil, err
 	}
+	// The jobs, in the same database, age with the events.
+	st.AddPruner("jobs", rs.Prune)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	r := recipe.NewRunner(recipe.RunnerOptions{Events: st, Recipes: rs, Client: connect, Log: log, Notify: notify, OnJob: onJob})

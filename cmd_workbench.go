@@ -170,7 +170,7 @@ func openWorkbench(ctx context.Context, cmd *cobra.Command, a *app, addr, forwar
 	}
 	wb.deps.History = hist
 	st.AddPruner("action history", hist.Prune)
-	rs, stopRecipes, err := startRecipes(ctx, st, recipesFile(a, st), a.log, processClient(wb.deps.Client), logNotice(a.log), nil)
+	rs, stopRecipes, err := startRecipes(ctx, st, a.log, processClient(wb.deps.Client), logNotice(a.log), nil)
 	if err != nil {
 		if srv != nil {
 			_ = srv.Shutdown(context.Background())

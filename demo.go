@@ -107,7 +107,7 @@ func startDemo(ctx context.Context, log *slog.Logger, opts demoOptions) (_ *demo
 		return nil, err
 	}
 	var rs *recipe.Store
-	if rs, d.stopRecipes, err = startRecipes(ctx, d.store, d.store.Path(), log, processClient(api), logNotice(log), nil); err != nil {
+	if rs, d.stopRecipes, err = startRecipes(ctx, d.store, log, processClient(api), logNotice(log), nil); err != nil {
 		return nil, err
 	}
 

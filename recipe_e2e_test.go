@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,9 +112,15 @@ type listenProc struct {
 
 func (h *recipeHome) listen() *listenProc {
 	h.t.Helper()
+	return h.listenAt(h.home)
+}
+
+// listenAt starts `iwb listen` with home as its iwb home, as on another host.
+func (h *recipeHome) listenAt(home string) *listenProc {
+	h.t.Helper()
 	p := &listenProc{addr: freePort(h.t), done: make(chan struct{})}
 	p.cmd = exec.Command(h.bin, "listen", "--addr", p.addr)
-	p.cmd.Env = h.env
+	p.cmd.Env = append(slices.Clip(h.env), "IWB_HOME="+home) // the last of a name counts
 	p.cmd.Stdout = io.Discard
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {

@@ -26,7 +26,10 @@ type Env struct {
 // Report is what Check found: refusals stop the save, notes are said with it.
 type Report struct {
 	Refusals []string
-	Notes    []string
+	// At is where each refusal applies, in the order of Refusals, so an
+	// editor can show each beside its field.
+	At    []Place
+	Notes []string
 	// SchemaChecked: the pills into the payload were checked against a schema.
 	SchemaChecked bool
 }
@@ -58,6 +61,7 @@ func Check(r Recipe, env Env) Report {
 		c.report.SchemaChecked = true
 	}
 	for i, cond := range r.When {
+		c.at = Place{Condition: i + 1}
 		if env.Trigger.Schema != nil {
 			if _, _, err := resolveSchema(env.Trigger.Schema, strings.Split(cond.Path, ".")); err != nil {
 				c.refuse("condition %d (%s): trigger %q's schema %v", i+1, cond, env.Trigger.Name, err)
@@ -67,6 +71,7 @@ func Check(r Recipe, env Env) Report {
 	c.steps = r.Steps
 	for i, s := range r.Steps {
 		c.step = i + 1
+		c.at = Place{Step: c.step}
 		a, _ := client.LookupAction(s.Action)
 		input, _ := s.decode()
 		var body reflect.Type
@@ -74,6 +79,7 @@ func Check(r Recipe, env Env) Report {
 			body = reflect.TypeOf(b)
 		}
 		probe := c.walk(input, body, "", false, "")
+		c.at = Place{Step: c.step}
 		b, err := json.Marshal(probe)
 		if err != nil {
 			c.refuse("step %d: encoding its input: %v", c.step, err)
@@ -90,16 +96,26 @@ func Check(r Recipe, env Env) Report {
 	return c.report
 }
 
+// Place is where a refusal applies: a step's input field (Step from 1,
+// Field its dotted path, "" for the step as a whole), a condition
+// (Condition from 1), or, all zero, the recipe itself.
+type Place struct {
+	Step, Condition int
+	Field           string
+}
+
 type checker struct {
 	env    Env
 	steps  []Step
-	step   int // the step being checked, from 1
+	at     Place // where what is checked now sits
+	step   int   // the step being checked, from 1
 	report Report
 	noted  map[string]bool
 }
 
 func (c *checker) refuse(format string, a ...any) {
 	c.report.Refusals = append(c.report.Refusals, fmt.Sprintf(format, a...))
+	c.report.At = append(c.report.At, c.at)
 }
 
 func (c *checker) note(format string, a ...any) {
@@ -153,6 +169,7 @@ func (c *checker) walk(v any, t reflect.Type, path string, inData bool, dataName
 		return out
 	}
 	if inData {
+		c.at = Place{Step: c.step, Field: path}
 		c.dataLiteral(v, path, dataName)
 	}
 	return v
@@ -160,6 +177,7 @@ func (c *checker) walk(v any, t reflect.Type, path string, inData bool, dataName
 
 // leaf checks a string: its pills' paths, and the type it lands as.
 func (c *checker) leaf(s string, t reflect.Type, path string, inData bool, dataName string) any {
+	c.at = Place{Step: c.step, Field: path}
 	pills, _ := parsePills(s) // Validate refused malformed pills
 	if inData {
 		c.dataName(path, dataName)

@@ -6,8 +6,6 @@ import (
 	"math/big"
 	"slices"
 	"strings"
-
-	"github.com/iwb-dev/iwb/schema"
 )
 
 // Op is a condition's operator.
@@ -70,12 +68,7 @@ func ParseCondition(s string) (Condition, error) {
 	case c.Op != OpExists && rest == "":
 		return Condition{}, fmt.Errorf("condition %q: %s needs a value", s, c.Op)
 	case rest != "":
-		var v any
-		if err := schema.DecodeJSON([]byte(rest), &v); err == nil {
-			c.Value = v
-		} else {
-			c.Value = rest
-		}
+		c.Value = Literal(rest)
 	}
 	if err := c.validate(); err != nil {
 		return Condition{}, fmt.Errorf("condition %q: %w", s, err)

@@ -147,7 +147,7 @@ func scanJob(r interface{ Scan(...any) error }) (Job, error) {
 
 // Job reads one job with its steps.
 func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
-	j, err := scanJob(s.db.QueryRowContext(ctx, selectJobs+` WHERE id = ?`, id))
+	j, err := scanJob(s.queryRow(ctx, selectJobs+` WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, fmt.Errorf("job %d: %w", id, ErrNotFound)
 	}
@@ -161,7 +161,7 @@ func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
 }
 
 func (s *Store) steps(ctx context.Context, jobID int64) ([]StepRun, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT n, action, sent, done, method, path, body, status, answer, error, duration_ns
+	rows, err := s.queryRows(ctx, `SELECT n, action, sent, done, method, path, body, status, answer, error, duration_ns
 		FROM job_steps WHERE job_id = ? ORDER BY n`, jobID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the steps of job %d: %w", jobID, err)
@@ -209,7 +209,7 @@ func (s *Store) Jobs(ctx context.Context, q JobQuery) ([]Job, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	rows, err := s.db.QueryContext(ctx, sqlText+" ORDER BY id DESC LIMIT ?", append(args, q.Limit)...)
+	rows, err := s.queryRows(ctx, sqlText+" ORDER BY id DESC LIMIT ?", append(args, q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("listing jobs: %w", err)
 	}
@@ -245,26 +245,24 @@ type newJob struct {
 // addJobs stores new automatic jobs in one transaction. A recipe and event
 // that already has one is left alone, so an event never starts a recipe twice.
 func (s *Store) addJobs(ctx context.Context, jobs []newJob) (added int, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("storing jobs: %w", err)
-	}
-	defer tx.Rollback()
 	now := time.Now().UnixNano()
-	for _, j := range jobs {
-		finished := int64(0)
-		if j.status.Finished() {
-			finished = now
+	err = s.inTx(ctx, func(exec execer) error {
+		for _, j := range jobs {
+			finished := int64(0)
+			if j.status.Finished() {
+				finished = now
+			}
+			res, err := exec(ctx, `INSERT INTO jobs (recipe, event_id, status, reason, created_at, finished_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, j.recipe, j.eventID, string(j.status), dbText(j.reason), now, finished)
+			if err != nil {
+				return fmt.Errorf("a job of %q: %w", j.recipe, err)
+			}
+			n, _ := res.RowsAffected()
+			added += int(n)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO jobs (recipe, event_id, status, reason, created_at, finished_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, j.recipe, j.eventID, string(j.status), j.reason, now, finished)
-		if err != nil {
-			return 0, fmt.Errorf("storing a job of %q: %w", j.recipe, err)
-		}
-		n, _ := res.RowsAffected()
-		added += int(n)
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("storing jobs: %w", err)
 	}
 	return added, nil
@@ -272,18 +270,19 @@ func (s *Store) addJobs(ctx context.Context, jobs []newJob) (added int, err erro
 
 // addManual stores a job started by hand, queued, and returns its id.
 func (s *Store) addManual(ctx context.Context, recipe string, eventID, rerunOf int64) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO jobs (recipe, event_id, status, manual, rerun_of, created_at)
-		VALUES (?, ?, 'queued', 1, ?, ?)`, recipe, eventID, rerunOf, time.Now().UnixNano())
+	var id int64
+	err := s.queryRow(ctx, `INSERT INTO jobs (recipe, event_id, status, manual, rerun_of, created_at)
+		VALUES (?, ?, 'queued', 1, ?, ?) RETURNING id`, recipe, eventID, rerunOf, time.Now().UnixNano()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("storing a job of %q: %w", recipe, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // startedSince counts a recipe's automatic jobs stored since t.
 func (s *Store) startedSince(ctx context.Context, recipe string, t time.Time) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE recipe = ? AND created_at >= ? AND manual = 0`,
+	err := s.queryRow(ctx, `SELECT count(*) FROM jobs WHERE recipe = ? AND created_at >= ? AND manual = 0`,
 		recipe, t.UnixNano()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("counting the jobs of %q: %w", recipe, err)
@@ -294,7 +293,7 @@ func (s *Store) startedSince(ctx context.Context, recipe string, t time.Time) (i
 // lastEvent is the newest event a recipe has an automatic job for.
 func (s *Store) lastEvent(ctx context.Context, recipe string) (int64, error) {
 	var id sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT max(event_id) FROM jobs WHERE recipe = ? AND manual = 0`, recipe).Scan(&id); err != nil {
+	if err := s.queryRow(ctx, `SELECT max(event_id) FROM jobs WHERE recipe = ? AND manual = 0`, recipe).Scan(&id); err != nil {
 		return 0, fmt.Errorf("reading the jobs of %q: %w", recipe, err)
 	}
 	return id.Int64, nil
@@ -302,7 +301,7 @@ func (s *Store) lastEvent(ctx context.Context, recipe string) (int64, error) {
 
 // queued lists the ids of up to limit jobs waiting to run, oldest first.
 func (s *Store) queued(ctx context.Context, limit int) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT ?`, limit)
+	rows, err := s.queryRows(ctx, `SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing queued jobs: %w", err)
 	}
@@ -321,44 +320,48 @@ func (s *Store) queued(ctx context.Context, limit int) ([]int64, error) {
 // startStep keeps a step as sent, before its request leaves: a crash from
 // here on leaves the job unknown rather than sending the step again.
 func (s *Store) startStep(ctx context.Context, jobID int64, st StepRun) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("starting step %d of job %d: %w", st.N, jobID, err)
-	}
-	defer tx.Rollback()
 	now := time.Now().UnixNano()
-	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'running', started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
-		WHERE id = ?`, now, jobID); err != nil {
-		return fmt.Errorf("starting job %d: %w", jobID, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO job_steps (job_id, n, action, sent, done, method, path, body)
-		VALUES (?, ?, ?, ?, 0, ?, ?, ?)`, jobID, st.N, st.Action, st.Sent, st.Method, st.Path, keepJSON(st.Body)); err != nil {
-		return fmt.Errorf("starting step %d of job %d: %w", st.N, jobID, err)
-	}
-	if err := tx.Commit(); err != nil {
+	err := s.inTx(ctx, func(exec execer) error {
+		if _, err := exec(ctx, `UPDATE jobs SET status = 'running', started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
+			WHERE id = ?`, now, jobID); err != nil {
+			return err
+		}
+		_, err := exec(ctx, `INSERT INTO job_steps (job_id, n, action, sent, done, method, path, body)
+			VALUES (?, ?, ?, ?, 0, ?, ?, ?)
+			ON CONFLICT (job_id, n) DO UPDATE SET action = excluded.action, sent = excluded.sent, done = 0,
+				method = excluded.method, path = excluded.path, body = excluded.body, status = 0, answer = NULL,
+				error = '', duration_ns = 0`,
+			jobID, st.N, st.Action, flag(st.Sent), st.Method, st.Path, keepJSON(st.Body))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("starting step %d of job %d: %w", st.N, jobID, err)
 	}
 	return nil
 }
 
+// flag is a boolean as the tables keep it.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // finishStep keeps a step's outcome and, when status is not empty, the
 // job's with it, in one transaction.
 func (s *Store) finishStep(ctx context.Context, jobID int64, st StepRun, status Status, reason string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("keeping step %d of job %d: %w", st.N, jobID, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE job_steps SET done = 1, status = ?, answer = ?, error = ?, duration_ns = ?
-		WHERE job_id = ? AND n = ?`, st.Status, keepJSON(st.Answer), st.Error, int64(st.Duration), jobID, st.N); err != nil {
-		return fmt.Errorf("keeping step %d of job %d: %w", st.N, jobID, err)
-	}
-	if status != "" {
-		if err := finishJob(ctx, tx, jobID, status, reason); err != nil {
+	err := s.inTx(ctx, func(exec execer) error {
+		if _, err := exec(ctx, `UPDATE job_steps SET done = 1, status = ?, answer = ?, error = ?, duration_ns = ?
+			WHERE job_id = ? AND n = ?`, st.Status, keepJSON(st.Answer), dbText(st.Error), int64(st.Duration), jobID, st.N); err != nil {
 			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		if status == "" {
+			return nil
+		}
+		return finishJob(ctx, exec, jobID, status, reason)
+	})
+	if err != nil {
 		return fmt.Errorf("keeping step %d of job %d: %w", st.N, jobID, err)
 	}
 	return nil
@@ -366,49 +369,71 @@ func (s *Store) finishStep(ctx context.Context, jobID int64, st StepRun, status 
 
 // finish sets a job's status.
 func (s *Store) finish(ctx context.Context, jobID int64, status Status, reason string) error {
-	return finishJob(ctx, s.db, jobID, status, reason)
+	if err := finishJob(ctx, s.exec, jobID, status, reason); err != nil {
+		return fmt.Errorf("finishing job %d: %w", jobID, err)
+	}
+	return nil
 }
 
-func finishJob(ctx context.Context, db interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, jobID int64, status Status, reason string) error {
+func finishJob(ctx context.Context, exec execer, jobID int64, status Status, reason string) error {
 	finished := int64(0)
 	if status.Finished() {
 		finished = time.Now().UnixNano()
 	}
-	_, err := db.ExecContext(ctx, `UPDATE jobs SET status = ?, reason = ?, finished_at = ? WHERE id = ?`,
-		string(status), reason, finished, jobID)
-	if err != nil {
-		return fmt.Errorf("finishing job %d: %w", jobID, err)
-	}
-	return nil
+	_, err := exec(ctx, `UPDATE jobs SET status = ?, reason = ?, finished_at = ? WHERE id = ?`,
+		string(status), dbText(reason), finished, jobID)
+	return err
+}
+
+// dbText is text fit for both databases: PostgreSQL refuses NUL and
+// invalid UTF-8, and a reason or an error may quote an answer holding them.
+func dbText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // recoverJobs settles the jobs a runner that stopped left running: one
 // whose step was in flight is unknown (it is not sent again by itself);
 // one between steps goes back to the queue and resumes at its next step.
 func (s *Store) recoverJobs(ctx context.Context) (unknown, requeued int, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	err = s.inTx(ctx, func(exec execer) error {
+		res, err := exec(ctx, `UPDATE jobs SET status = 'unknown', finished_at = ?,
+			reason = 'iwb stopped while step ' || (SELECT min(n) FROM job_steps WHERE job_id = jobs.id AND sent = 1 AND done = 0)
+				|| ' was in flight: it may have been sent, so it is not sent again (jobs rerun sends it again)'
+			WHERE status = 'running' AND EXISTS (SELECT 1 FROM job_steps WHERE job_id = jobs.id AND sent = 1 AND done = 0)`,
+			time.Now().UnixNano())
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		unknown = int(n)
+		if res, err = exec(ctx, `UPDATE jobs SET status = 'queued' WHERE status = 'running'`); err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		requeued = int(n)
+		return nil
+	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("recovering jobs: %w", err)
 	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'unknown', finished_at = ?,
-		reason = 'iwb stopped while step ' || (SELECT min(n) FROM job_steps WHERE job_id = jobs.id AND sent = 1 AND done = 0)
-			|| ' was in flight: it may have been sent, so it is not sent again (jobs rerun sends it again)'
-		WHERE status = 'running' AND EXISTS (SELECT 1 FROM job_steps WHERE job_id = jobs.id AND sent = 1 AND done = 0)`,
-		time.Now().UnixNano())
+	return unknown, requeued, nil
+}
+
+// jobEvents is the set of events from id lo to hi that already have an
+// automatic job of the recipe.
+func (s *Store) jobEvents(ctx context.Context, recipe string, lo, hi int64) (map[int64]bool, error) {
+	rows, err := s.queryRows(ctx, `SELECT event_id FROM jobs WHERE recipe = ? AND manual = 0 AND event_id BETWEEN ? AND ?`, recipe, lo, hi)
 	if err != nil {
-		return 0, 0, fmt.Errorf("recovering jobs: %w", err)
+		return nil, fmt.Errorf("reading the jobs of %q: %w", recipe, err)
 	}
-	n, _ := res.RowsAffected()
-	unknown = int(n)
-	if res, err = tx.ExecContext(ctx, `UPDATE jobs SET status = 'queued' WHERE status = 'running'`); err != nil {
-		return 0, 0, fmt.Errorf("recovering jobs: %w", err)
+	defer rows.Close()
+	have := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("reading the jobs of %q: %w", recipe, err)
+		}
+		have[id] = true
 	}
-	n, _ = res.RowsAffected()
-	if err := tx.Commit(); err != nil {
-		return 0, 0, fmt.Errorf("recovering jobs: %w", err)
-	}
-	return unknown, int(n), nil
+	return have, rows.Err()
 }

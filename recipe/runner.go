@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"strconv"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,9 +16,6 @@ import (
 
 // errLocked is the runner lock held by another process.
 var errLocked = errors.New("held by another process")
-
-// LockPath is the runner lock of the event log at dbPath: a file beside it.
-func LockPath(dbPath string) string { return dbPath + ".runner.lock" }
 
 // RunnerOptions wire a Runner to its process.
 type RunnerOptions struct {
@@ -47,12 +41,12 @@ type RunnerOptions struct {
 }
 
 // Runner runs the armed recipes of one event log for its new events. Exactly
-// one runner per event log runs at a time: the one holding the log's lock
-// file. The others stand by and take over when it goes.
+// one runner per event log runs at a time: the one holding the log's runner
+// lock (a lock file beside an SQLite log, an advisory lock in a PostgreSQL
+// one). The others stand by and take over when it goes.
 type Runner struct {
 	o         RunnerOptions
-	lockPath  string
-	cursors   map[string]cursor
+	cursors   map[string]*cursor
 	clientMu  sync.Mutex
 	client    *client.Client
 	clientErr error
@@ -62,6 +56,19 @@ type Runner struct {
 type cursor struct {
 	armedAfter int64 // the recipe's ArmedAfter it was set for: arming again resets it
 	after      int64 // the newest event id looked at
+	// Where events may commit out of id order, settled is the id up to
+	// which every event is committed or never will be: ids from there to
+	// after are read again, for events that appeared late. marks are the
+	// reads not settled yet.
+	settled  int64
+	marks    []mark
+	lateRead time.Time
+}
+
+// mark is a read of the log: every id up to after was taken before at.
+type mark struct {
+	at    time.Time
+	after int64
 }
 
 // NewRunner makes a runner; Run starts it.
@@ -81,15 +88,19 @@ func NewRunner(o RunnerOptions) *Runner {
 	if o.Notify == nil {
 		o.Notify = func(string) {}
 	}
-	return &Runner{o: o, lockPath: LockPath(o.Recipes.Path()), cursors: map[string]cursor{}}
+	return &Runner{o: o, cursors: map[string]*cursor{}}
 }
+
+// errLockLost is the runner lock taken from a runner: its connection to
+// the database dropped.
+var errLockLost = errors.New("lost the runner lock")
 
 // Run takes the event log's runner lock, or stands by until it can, and
 // runs recipes until ctx ends. It returns nil when ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
 	saidStandBy := false
 	for {
-		release, holder, err := r.lock()
+		l, holder, err := r.o.Recipes.tables.lockRunner(ctx)
 		switch {
 		case err == nil:
 			if saidStandBy {
@@ -97,16 +108,22 @@ func (r *Runner) Run(ctx context.Context) error {
 			} else {
 				r.o.Notify("recipes: this process runs the armed recipes of this event log")
 			}
-			err := r.serve(ctx)
-			release()
-			return err
+			err := r.serve(ctx, l)
+			l.release()
+			if !errors.Is(err, errLockLost) {
+				return err
+			}
+			r.o.Notify("recipes: this process lost the runner lock (" + err.Error() + "); it stands by")
+			saidStandBy = true
+		case ctx.Err() != nil:
+			return nil
 		case errors.Is(err, errLocked):
 			if !saidStandBy {
 				r.o.Notify(fmt.Sprintf("recipes: another iwb process%s runs the recipes of this event log; this one stands by", holder))
 				saidStandBy = true
 			}
 		default:
-			return fmt.Errorf("the recipe runner's lock %s: %w", r.lockPath, err)
+			return fmt.Errorf("the recipe runner's lock at %s: %w", r.o.Recipes.Path(), err)
 		}
 		t := time.NewTimer(r.o.Retry)
 		select {
@@ -118,30 +135,13 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// lock takes the runner lock, writing this process's id in the file; when
-// another holds it, holder names that process for the message.
-func (r *Runner) lock() (release func(), holder string, err error) {
-	f, err := os.OpenFile(r.lockPath, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := tryLock(f); err != nil {
-		b, _ := io.ReadAll(io.LimitReader(f, 32))
-		f.Close()
-		if pid := strings.TrimSpace(string(b)); pid != "" {
-			holder = " (pid " + pid + ")"
-		}
-		return nil, holder, err
-	}
-	if err := f.Truncate(0); err == nil {
-		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	}
-	return func() { f.Close() }, "", nil
-}
+// lockCheckEvery is how often a runner makes sure it still holds the lock.
+const lockCheckEvery = 2 * time.Second
 
 // serve is the runner holding the lock: it settles what a runner that
-// stopped left, then reads the log for new events and runs queued jobs.
-func (r *Runner) serve(ctx context.Context) error {
+// stopped left, then reads the log for new events and runs queued jobs,
+// until ctx ends or the lock is lost.
+func (r *Runner) serve(ctx context.Context, l lease) error {
 	unknown, requeued, err := r.o.Recipes.recoverJobs(ctx)
 	if err != nil {
 		return err
@@ -154,7 +154,14 @@ func (r *Runner) serve(ctx context.Context) error {
 	}
 	tick := time.NewTicker(r.o.Poll)
 	defer tick.Stop()
+	checked := time.Now()
 	for {
+		if time.Since(checked) >= lockCheckEvery {
+			if err := l.held(ctx); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("%w: %v", errLockLost, err)
+			}
+			checked = time.Now()
+		}
 		// Reading the log and running jobs take turns in bounded rounds, so
 		// a burst of events neither starves the jobs nor the reading.
 		moreEvents, err := r.scan(ctx)
@@ -205,19 +212,85 @@ func (r *Runner) scan(ctx context.Context) (more bool, err error) {
 }
 
 func (r *Runner) scanRecipe(ctx context.Context, rec Saved) (more bool, err error) {
-	cur, ok := r.cursors[rec.Name]
-	if !ok || cur.armedAfter != rec.ArmedAfter {
+	cur := r.cursors[rec.Name]
+	if cur == nil || cur.armedAfter != rec.ArmedAfter {
 		last, err := r.o.Recipes.lastEvent(ctx, rec.Name)
 		if err != nil {
 			return false, err
 		}
-		cur = cursor{armedAfter: rec.ArmedAfter, after: max(rec.ArmedAfter, last)}
+		after := max(rec.ArmedAfter, last)
+		cur = &cursor{armedAfter: rec.ArmedAfter, after: after, settled: after}
+		r.cursors[rec.Name] = cur
 	}
-	defer func() { r.cursors[rec.Name] = cur }()
 	evs, err := r.o.Events.List(ctx, webhook.Query{Trigger: rec.Trigger, AfterID: cur.after, Limit: scanPage})
-	if err != nil || len(evs) == 0 {
+	if err != nil {
 		return false, err
 	}
+	if len(evs) > 0 {
+		capped, err := r.addJobs(ctx, rec, evs)
+		if err != nil || capped {
+			return false, err
+		}
+		cur.after = evs[len(evs)-1].ID
+	}
+	if late := r.o.Recipes.tables.lateAppends(); late > 0 {
+		if err := r.readLate(ctx, rec, cur, late); err != nil {
+			return false, err
+		}
+	}
+	return len(evs) == scanPage, nil
+}
+
+// lateEvery is how often the ids not yet settled are read again.
+const lateEvery = 5 * time.Second
+
+// readLate stores the jobs of events that were committed after later ids
+// had been read (two listeners number events from one sequence, and the
+// later numbers may commit first), then moves settled up to the reads old
+// enough that nothing can still appear below them.
+func (r *Runner) readLate(ctx context.Context, rec Saved, cur *cursor, late time.Duration) error {
+	now := time.Now()
+	if n := len(cur.marks); n == 0 || cur.marks[n-1].after < cur.after {
+		cur.marks = append(cur.marks, mark{at: now, after: cur.after})
+	}
+	if now.Sub(cur.lateRead) < lateEvery {
+		return nil
+	}
+	cur.lateRead = now
+	for from := cur.settled; from < cur.after; {
+		evs, err := r.o.Events.List(ctx, webhook.Query{Trigger: rec.Trigger, AfterID: from, Limit: scanPage})
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		if i := slices.IndexFunc(evs, func(ev webhook.Event) bool { return ev.ID > cur.after }); i >= 0 {
+			evs = evs[:i] // the next ordinary read's
+		}
+		if len(evs) == 0 {
+			break
+		}
+		have, err := r.o.Recipes.jobEvents(ctx, rec.Name, evs[0].ID, evs[len(evs)-1].ID)
+		if err != nil {
+			return err
+		}
+		from = evs[len(evs)-1].ID
+		evs = slices.DeleteFunc(evs, func(ev webhook.Event) bool { return have[ev.ID] })
+		if len(evs) > 0 {
+			if capped, err := r.addJobs(ctx, rec, evs); err != nil || capped {
+				return err
+			}
+		}
+	}
+	for len(cur.marks) > 0 && now.Sub(cur.marks[0].at) >= late {
+		cur.settled = cur.marks[0].after
+		cur.marks = cur.marks[1:]
+	}
+	return nil
+}
+
+// addJobs stores a job for each accepted, first-copy event: queued, or
+// skipped with the reason. Past the recipe's cap it stores only what the
+// cap allows and disarms the recipe; capped says so.
+func (r *Runner) addJobs(ctx context.Context, rec Saved, evs []webhook.Event) (capped bool, err error) {
 	var jobs []newJob
 	running := 0
 	for _, ev := range evs {
@@ -233,7 +306,6 @@ func (r *Runner) scanRecipe(ctx context.Context, rec Saved) (more bool, err erro
 		}
 		jobs = append(jobs, j)
 	}
-	capped := false
 	if running > 0 {
 		started, err := r.o.Recipes.startedSince(ctx, rec.Name, time.Now().Add(-time.Minute))
 		if err != nil {
@@ -251,7 +323,6 @@ func (r *Runner) scanRecipe(ctx context.Context, rec Saved) (more bool, err erro
 			r.announce(ctx, j.recipe, j.eventID)
 		}
 	}
-	cur.after = evs[len(evs)-1].ID
 	if capped {
 		why := fmt.Sprintf("started %d jobs within a minute, its cap; arm it again with 'iwb recipe arm %s'", rec.Limit(), rec.Name)
 		if err := r.o.Recipes.Disarm(ctx, rec.Name, why); err != nil {
@@ -259,9 +330,8 @@ func (r *Runner) scanRecipe(ctx context.Context, rec Saved) (more bool, err erro
 		}
 		r.o.Log.Warn("recipe disarmed itself", "recipe", rec.Name, "cap", rec.Limit())
 		r.o.Notify(fmt.Sprintf("recipe %q disarmed itself: %s", rec.Name, why))
-		return false, nil
 	}
-	return len(evs) == scanPage, nil
+	return capped, nil
 }
 
 // keepRunning keeps the first n jobs that would run, and the skipped jobs
@@ -486,10 +556,10 @@ func (s *Store) RunByHand(ctx context.Context, recipe string, eventID int64) (in
 // for it until ctx ends.
 func RunNow(ctx context.Context, o RunnerOptions, id int64) (Job, error) {
 	r := NewRunner(o)
-	release, _, err := r.lock()
+	l, _, err := o.Recipes.tables.lockRunner(ctx)
 	switch {
 	case err == nil:
-		defer release()
+		defer l.release()
 		if _, _, err := o.Recipes.recoverJobs(ctx); err != nil {
 			return Job{}, err
 		}
@@ -498,7 +568,7 @@ func RunNow(ctx context.Context, o RunnerOptions, id int64) (Job, error) {
 		}
 		return o.Recipes.Job(context.WithoutCancel(ctx), id)
 	case !errors.Is(err, errLocked):
-		return Job{}, fmt.Errorf("the recipe runner's lock %s: %w", r.lockPath, err)
+		return Job{}, fmt.Errorf("the recipe runner's lock at %s: %w", o.Recipes.Path(), err)
 	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()

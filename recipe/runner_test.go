@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/client/sandbox"
+	"github.com/iwb-dev/iwb/internal/pgtest"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
@@ -26,7 +28,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // a sandbox over loopback.
 type rig struct {
 	dir     string
-	events  *webhook.Store
+	events  webhook.EventLog
 	recipes *Store
 	srv     *webhook.Server
 	sandbox *sandbox.Sandbox
@@ -36,16 +38,28 @@ type rig struct {
 	notices []string
 }
 
-func newRig(t *testing.T) *rig {
+// storeKinds are the databases recipes are kept in, as the event log's
+// location: a fresh SQLite file, or a fresh PostgreSQL schema (skipped
+// without IWB_TEST_POSTGRES, failed under CI).
+var storeKinds = map[string]func(t *testing.T) string{
+	"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "events.db") },
+	"postgres": func(t *testing.T) string { return pgtest.Fresh(t) },
+}
+
+// newRig makes a rig on a fresh SQLite file.
+func newRig(t *testing.T) *rig { return newRigAt(t, storeKinds["sqlite"](t)) }
+
+// newRigAt makes a rig whose event log, with the recipe tables, is at
+// location (a path or a postgres:// URL).
+func newRigAt(t *testing.T, location string) *rig {
 	t.Helper()
 	g := &rig{dir: t.TempDir()}
-	db := filepath.Join(g.dir, "events.db")
 	var err error
-	if g.events, err = webhook.Open(db, webhook.StoreOptions{Logger: quiet}); err != nil {
+	if g.events, err = webhook.OpenLog(context.Background(), location, webhook.StoreOptions{Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { g.events.Close() })
-	if g.recipes, err = Open(db); err != nil {
+	if g.recipes, err = OpenFor(g.events); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { g.recipes.Close() })
@@ -159,8 +173,33 @@ var upsertClick = Recipe{Name: "click-to-user", Trigger: "clicks",
 	When:  []Condition{{Path: "dataFields.campaignId", Op: OpGt, Value: json.Number("100")}},
 	Steps: []Step{{Action: "upsert-user", Input: json.RawMessage(`{"email":"{{email}}","dataFields":{"lastClickedCampaign":"{{dataFields.campaignId}}","note":"clicked {{dataFields.campaignId}}"}}`)}}}
 
-func TestRunnerRunsNewMatchingEventsOnly(t *testing.T) {
-	g := newRig(t)
+// recipeContract is what the recipe tables do alike in both databases;
+// TestRecipeStoreContract runs each case on a fresh SQLite file and on a
+// fresh PostgreSQL schema.
+var recipeContract = map[string]func(t *testing.T, g *rig){
+	"RunsNewMatchingEventsOnly":           contractRunsNewMatchingEventsOnly,
+	"DisarmsPastItsCap":                   contractDisarmsPastItsCap,
+	"UnknownAfterAStepInFlight":           contractUnknownAfterAStepInFlightAndNotResent,
+	"OneRunnerPerLog":                     contractOneRunnerPerLog,
+	"RecipesAddArmDisarmRemove":           contractRecipesAddArmDisarmRemove,
+	"OneAutomaticJobPerEvent":             contractOneAutomaticJobPerEvent,
+	"PruneKeepsUnfinishedAndPinnedEvents": contractPruneKeepsUnfinishedAndPinnedEvents,
+}
+
+func TestRecipeStoreContract(t *testing.T) {
+	for kind, location := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			for name, test := range recipeContract {
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					test(t, newRigAt(t, location(t)))
+				})
+			}
+		})
+	}
+}
+
+func contractRunsNewMatchingEventsOnly(t *testing.T, g *rig) {
 	before := g.post(t, "early@acme.io", 7001) // stored before arming: no job
 	g.addArmed(t, upsertClick)
 	stop := g.start(t)
@@ -206,8 +245,7 @@ func TestRunnerRunsNewMatchingEventsOnly(t *testing.T) {
 	}
 }
 
-func TestRunnerDisarmsPastItsCap(t *testing.T) {
-	g := newRig(t)
+func contractDisarmsPastItsCap(t *testing.T, g *rig) {
 	r := upsertClick
 	r.Cap = 3
 	g.addArmed(t, r)
@@ -236,8 +274,7 @@ func TestRunnerDisarmsPastItsCap(t *testing.T) {
 	}
 }
 
-func TestUnknownAfterAStepInFlightAndNotResent(t *testing.T) {
-	g := newRig(t)
+func contractUnknownAfterAStepInFlightAndNotResent(t *testing.T, g *rig) {
 	g.addArmed(t, upsertClick)
 	ev := g.post(t, "ana@acme.io", 7001)
 	ctx := context.Background()
@@ -286,8 +323,7 @@ func TestUnknownAfterAStepInFlightAndNotResent(t *testing.T) {
 	}
 }
 
-func TestOneRunnerPerLog(t *testing.T) {
-	g := newRig(t)
+func contractOneRunnerPerLog(t *testing.T, g *rig) {
 	ctx, cancel := context.WithCancel(context.Background())
 	first := NewRunner(g.options())
 	done := make(chan struct{})
@@ -297,7 +333,7 @@ func TestOneRunnerPerLog(t *testing.T) {
 	defer cancel2()
 	second := NewRunner(g.options())
 	go second.Run(ctx2)
-	waitSaid(t, g, "another iwb process")
+	waitSaid(t, g, fmt.Sprintf("another iwb process (pid %d", os.Getpid()))
 	cancel()
 	<-done
 	waitSaid(t, g, "this one runs them now")

@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/iwb-dev/iwb/webhook"
 )
 
 var (
@@ -20,11 +21,40 @@ var (
 	ErrExists = errors.New("a recipe with that name already exists")
 )
 
-// Store keeps the recipes and their jobs in their own tables of the event
-// log's database file, on their own connection.
+// Store keeps the recipes and their jobs in the database the event log is
+// in: tables of its SQLite file (on their own connection), or of its
+// PostgreSQL database, shared by every process on it. The SQL is the same
+// for both; what differs is behind tables.
 type Store struct {
-	db   *sql.DB
-	path string
+	db     *sql.DB
+	tables tables
+	// events is the log the jobs' events are in, when the store was opened
+	// for one: pruning keeps the jobs of its pinned events.
+	events webhook.EventLog
+}
+
+// tables is what differs between the databases that keep recipes: how a
+// query names its parameters, the runner lock, and how late an event may
+// still appear below ids already read.
+type tables interface {
+	// bind rewrites a query's ? parameters for the database.
+	bind(query string) string
+	// lockRunner takes the log's runner lock without waiting; errLocked
+	// when another process holds it, with holder naming that process.
+	lockRunner(ctx context.Context) (l lease, holder string, err error)
+	// lateAppends bounds how long after a later id was read an event with
+	// a lower id may still be committed: 0 where ids commit in order.
+	lateAppends() time.Duration
+	// where names the database, fit to print.
+	where() string
+	close() error
+}
+
+// lease is a held runner lock.
+type lease struct {
+	// held says whether the lock is still this process's.
+	held    func(ctx context.Context) error
+	release func()
 }
 
 const schemaSQL = `
@@ -71,7 +101,7 @@ CREATE TABLE IF NOT EXISTS job_steps (
 ) WITHOUT ROWID;
 `
 
-// Open opens the recipe tables in the database file at path (the event
+// Open opens the recipe tables in the SQLite file at path (the event
 // log's), creating them if needed, in WAL mode like the event log.
 func Open(path string) (*Store, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
@@ -89,14 +119,66 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("creating the recipe tables in %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	return &Store{db: db, tables: fileTables{path: path}}, nil
+}
+
+// OpenFor opens the recipe tables of the event log ev, in the same
+// database: its SQLite file, or its PostgreSQL database (whose tables the
+// log's migrations made).
+func OpenFor(ev webhook.EventLog) (*Store, error) {
+	var s *Store
+	switch log := ev.(type) {
+	case *webhook.Store:
+		var err error
+		if s, err = Open(log.Path()); err != nil {
+			return nil, err
+		}
+	case *webhook.PGStore:
+		s = openPostgres(log)
+	default:
+		return nil, fmt.Errorf("recipes cannot be kept beside an event log of type %T", ev)
+	}
+	s.events = ev
+	return s, nil
 }
 
 // Close closes the store's connection.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.db.Close(), s.tables.close()) }
 
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
+// Path is where the tables are, fit to print: the file, or the database's
+// URL with its password masked.
+func (s *Store) Path() string { return s.tables.where() }
+
+// exec, query and queryRow run a query written with ? parameters.
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return s.db.ExecContext(ctx, s.tables.bind(q), args...)
+}
+
+func (s *Store) queryRows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.db.QueryContext(ctx, s.tables.bind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.db.QueryRowContext(ctx, s.tables.bind(q), args...)
+}
+
+// inTx runs fn in one transaction; fn's exec binds like Store.exec.
+func (s *Store) inTx(ctx context.Context, fn func(exec execer) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(func(ctx context.Context, q string, args ...any) (sql.Result, error) {
+		return tx.ExecContext(ctx, s.tables.bind(q), args...)
+	}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// execer runs one statement written with ? parameters.
+type execer func(ctx context.Context, q string, args ...any) (sql.Result, error)
 
 // Saved is a recipe as kept: the recipe and whether it runs.
 type Saved struct {
@@ -114,10 +196,10 @@ func (s *Store) Add(ctx context.Context, r Recipe) error {
 	if err != nil {
 		return fmt.Errorf("encoding recipe %q: %w", r.Name, err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO recipes (name, spec, created_at) VALUES (?, ?, ?)`,
+	_, err = s.exec(ctx, `INSERT INTO recipes (name, spec, created_at) VALUES (?, ?, ?)`,
 		r.Name, string(spec), time.Now().UnixNano())
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUniqueViolation(err) {
 			return fmt.Errorf("recipe %q: %w", r.Name, ErrExists)
 		}
 		return fmt.Errorf("saving recipe %q: %w", r.Name, err)
@@ -150,7 +232,7 @@ func (s *Store) Armed(ctx context.Context) ([]Saved, error) {
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) ([]Saved, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.queryRows(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading recipes: %w", err)
 	}
@@ -191,7 +273,7 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 }
 
 func (s *Store) update(ctx context.Context, name, q string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, q, args...)
+	res, err := s.exec(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("recipe %q: %w", name, err)
 	}
@@ -212,7 +294,7 @@ type Tally struct {
 
 // Tallies counts the jobs of every recipe that has some.
 func (s *Store) Tallies(ctx context.Context) (map[string]Tally, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT recipe, status, count(*), max(created_at) FROM jobs GROUP BY recipe, status`)
+	rows, err := s.queryRows(ctx, `SELECT recipe, status, count(*), max(created_at) FROM jobs GROUP BY recipe, status`)
 	if err != nil {
 		return nil, fmt.Errorf("counting jobs: %w", err)
 	}

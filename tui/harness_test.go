@@ -20,6 +20,12 @@ type harness struct {
 func newHarness(t *testing.T, deps Deps, w, h int) *harness {
 	t.Helper()
 	deps.NoColor = true
+	return newHarnessAs(t, deps, w, h)
+}
+
+// newHarnessAs is newHarness with the colour deps asks for.
+func newHarnessAs(t *testing.T, deps Deps, w, h int) *harness {
+	t.Helper()
 	if deps.Now == nil {
 		deps.Now = func() time.Time { return eventstest.Epoch }
 	}

@@ -320,6 +320,10 @@ func (m *Model) openForm(f *page.Form) tea.Cmd {
 	f.SetTab(m.current().Title())
 	if !f.Inline {
 		f.Huh.WithWidth(m.formWidth())
+		// huh sized its groups for 80 columns when they were built: a
+		// size message makes it measure them again at this width, so a
+		// description that wraps here does not push the field out of view.
+		f.Huh.Update(tea.WindowSizeMsg{Width: m.formWidth(), Height: max(m.layout.Body.H-2, 5)})
 	}
 	m.form = f
 	return page.Wait(f.Huh.Init())

@@ -175,11 +175,11 @@ func TestRecipeJobsShowEachStepAndRunAgain(t *testing.T) {
 	hs.MustShow("Jobs: 1 ok · 1 failed · 0 skipped", "succeeded", "failed")
 	hs.Press("enter", "enter")
 	hs.MustShow("Job 2 · failed", "1. POST /api/users/update", "400 in 12ms", `"email": "not-an-email"`, "InvalidEmailAddressError")
-	hs.Press("down")
+	hs.Press("esc", "down", "enter")
 	hs.MustShow("Job 1 · succeeded", "200 in 12ms", "request", `"lastClickedCampaign": 7001`, "answer", `"code": "Success"`)
 	hs.Press("R")
 	hs.MustShow("only a failed, unknown or skipped job can be re-run")
-	hs.Press("up", "R")
+	hs.Press("esc", "up", "R")
 	hs.MustShow("job 3: failed", "re-run of job 2")
 	// A recipe that disarms itself says so in the status bar.
 	if err := rs.Disarm(context.Background(), "last-click", "started 60 jobs within a minute, its cap"); err != nil {
@@ -194,17 +194,154 @@ func TestNewRecipeFromTheEditor(t *testing.T) {
 	postClick(t, srv, clickJSON)
 	hs := newHarness(t, deps, 120, 40)
 	hs.Press("6", "n")
-	hs.MustShow("New recipe", "Name", "Trigger", "Action")
+	hs.MustShow("New recipe", "Name", "Trigger", "‹clicks›", "Step 1", "‹Upsert user›", "{{email}}", "Preview · event 1")
+	t.Log(hs.Screen())
 	hs.Type("from-editor")
-	hs.Press("enter", "enter", "enter")
-	hs.MustShow("Input", "Pills of clicks:", "{{dataFields.campaignId}} integer", "Preview on event 1: it would run",
-		`POST /api/users/update  {"dataFields":{},"email":"ana@acme.io"}`)
+	hs.Press("tab", "tab", "tab", "tab", "tab", "tab", "enter")
+	hs.Type("x")
 	hs.Press("tab", "enter")
+	hs.MustShow("Pill for step 1 · dataFields.x", "dataFields.campaignId", "integer")
+	t.Log(hs.Screen())
+	hs.Type("camp")
+	hs.Press("enter")
+	hs.MustShow(`"x": 7001`)
+	t.Log(hs.Screen())
+	hs.Press("ctrl+s")
 	hs.MustShow("added from-editor (disarmed)")
 	r, err := rs.Get(context.Background(), "from-editor")
 	if err != nil || r.Trigger != "clicks" || r.Steps[0].Action != "upsert-user" {
 		t.Fatalf("saved: %+v %v", r, err)
 	}
+	t.Log(string(r.Steps[0].Input))
+}
+
+// lineWith is the screen's line holding text, "" when none does.
+func lineWith(screen, text string) (int, string) {
+	for i, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, text) {
+			return i, l
+		}
+	}
+	return -1, ""
+}
+
+func TestEditorRefusesAtSaveBesideTheField(t *testing.T) {
+	deps, _, rs, srv := recipeDeps(t)
+	postClick(t, srv, clickJSON)
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("6", "n")
+	hs.Type("wrong")
+	hs.Press("tab", "tab", "tab", "tab", "ctrl+u")
+	hs.Type("{{dataFields.campaignId}}")
+	// The picker offers the email field only what fits a string.
+	hs.Press("ctrl+u", "enter")
+	hs.MustShow("Pill for step 1 · email", "lands as string", "dataFields.url", "whose type does not fit are not offered")
+	hs.MustNotShow("dataFields.campaignId")
+	hs.Press("esc")
+	hs.Type("{{dataFields.campaignId}}")
+	hs.Press("ctrl+s")
+	screen := hs.Screen()
+	field, _ := lineWith(screen, "email               {{dataFields.campaignId}}")
+	refusal, _ := lineWith(screen, "✗ step 1, email: {{dataFields.campaignId}} is an")
+	hs.MustShow("integer, but email takes a string")
+	if field < 0 || refusal != field+1 {
+		t.Fatalf("the refusal is not beside the field (lines %d, %d):\n%s", field, refusal, screen)
+	}
+	hs.MustShow("not saved: step 1, email")
+	if _, err := rs.Get(context.Background(), "wrong"); err == nil {
+		t.Fatal("saved a recipe the check refused")
+	}
+	// Mended, the refusal goes as the user types, and the recipe saves.
+	hs.Press("ctrl+u")
+	hs.Type("{{email}}")
+	hs.MustNotShow("✗ step 1")
+	hs.Press("ctrl+s")
+	hs.MustShow("added wrong (disarmed)")
+}
+
+func TestEditorConditionsAndSteps(t *testing.T) {
+	deps, _, rs, srv := recipeDeps(t)
+	postClick(t, srv, clickJSON)
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("6", "n")
+	hs.Type("two-steps")
+	// A condition: its path picked, its operator picked, its value typed.
+	hs.Press("tab", "tab", "enter")
+	hs.MustShow("When 1")
+	hs.Press("enter")
+	hs.MustShow("Path of condition 1", "dataFields.campaignId", "integer")
+	hs.Type("campaignId")
+	hs.Press("enter", "tab", "enter")
+	hs.MustShow("Operator of condition 1", "contains", "exists")
+	hs.Press("down", "down", "down", "down", "enter", "tab")
+	hs.Type("7000")
+	hs.MustShow("it would run")
+	// A second condition, removed again.
+	hs.Press("down", "enter")
+	hs.MustShow("When 2")
+	hs.Press("ctrl+x")
+	hs.MustNotShow("When 2")
+	// Step 2 reads step 1's answer: steps.1.… paths are offered.
+	hs.Press("down", "down", "down", "down", "down", "down", "down", "down", "enter")
+	hs.MustShow("Step 2", "‹Get user by email›")
+	hs.Press("tab", "enter")
+	hs.MustShow("Pill for step 2 · email")
+	hs.Type("steps.1.m")
+	hs.MustShow("steps.1.msg", "string")
+	hs.Press("enter")
+	hs.MustShow("{{steps.1.msg}}")
+	// A step whose action is changed keeps the fields both actions have.
+	hs.Press("up", "enter")
+	hs.Type("track")
+	hs.Press("enter")
+	hs.MustShow("‹Track event›", "{{steps.1.msg}}")
+	hs.Press("tab")
+	hs.Type("clicked")
+	hs.Press("ctrl+s")
+	hs.MustShow("added two-steps (disarmed)")
+	r, err := rs.Get(context.Background(), "two-steps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.When) != 1 || r.When[0].String() != "dataFields.campaignId > 7000" {
+		t.Errorf("conditions: %v", r.When)
+	}
+	if len(r.Steps) != 2 || r.Steps[1].Action != "track-event" || string(r.Steps[1].Input) != `{"email":"{{steps.1.msg}}","eventName":"clicked"}` {
+		t.Errorf("steps: %+v", r.Steps)
+	}
+}
+
+// A job's detail longer than its pane scrolls with the arrows and the page keys.
+func TestJobDetailScrolls(t *testing.T) {
+	deps, _, rs, srv := recipeDeps(t)
+	three := recipe.Recipe{Name: "three", Trigger: "clicks", Steps: []recipe.Step{
+		{Action: "upsert-user", Input: json.RawMessage(`{"email":"{{email}}","dataFields":{"lastClickedCampaign":"{{dataFields.campaignId}}"}}`)},
+		{Action: "get-user", Input: json.RawMessage(`{"email":"{{email}}"}`)},
+		{Action: "track-event", Input: json.RawMessage(`{"email":"{{email}}","eventName":"recipeRan","dataFields":{"plan":"{{steps.2.user.dataFields.lastClickedCampaign}}"}}`)},
+	}}
+	addRecipe(t, rs, three)
+	if err := rs.Arm(context.Background(), "three", 0); err != nil {
+		t.Fatal(err)
+	}
+	postClick(t, srv, clickJSON)
+	runJobs(t, deps, 1)
+	hs := newHarness(t, deps, 80, 24)
+	hs.Press("6", "enter", "enter")
+	hs.MustShow("Job 1 · succeeded", "1–19 of ", "1. POST /api/users/update")
+	hs.MustNotShow("3. POST /api/events/track")
+	hs.Press("pgdown")
+	hs.MustShow("19–37 of ")
+	hs.MustNotShow("1. POST /api/users/update")
+	hs.Press("end")
+	hs.MustShow("3. POST /api/events/track", `"eventName": "recipeRan"`)
+	hs.Press("home")
+	hs.MustShow("1–19 of ", "1. POST /api/users/update")
+	hs.Press("down", "down")
+	hs.MustShow("3–21 of ")
+	hs.Press("pgup")
+	hs.MustShow("1–19 of ")
+	hs.Press("esc")
+	hs.MustShow("Jobs: 1 ok")
 }
 
 func TestGoldenRecipesScreens(t *testing.T) {
@@ -233,7 +370,14 @@ func TestGoldenRecipesScreens(t *testing.T) {
 			t.Run("editor", func(t *testing.T) {
 				hs.Press("esc", "n")
 				hs.Type("from-editor")
-				hs.Press("enter", "enter", "enter")
+				hs.Press("tab", "tab", "tab", "tab", "tab", "tab", "enter")
+				hs.Type("lastCampaign")
+				hs.Press("tab")
+				hs.CheckFrame(size[0], size[1])
+				golden.RequireEqual(t, hs.Screen())
+			})
+			t.Run("picker", func(t *testing.T) {
+				hs.Press("enter")
 				hs.CheckFrame(size[0], size[1])
 				golden.RequireEqual(t, hs.Screen())
 			})

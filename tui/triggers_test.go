@@ -159,7 +159,7 @@ func TestEditAndRemoveATrigger(t *testing.T) {
 	addTrigger(t, st, webhook.Trigger{Name: "opens", Kind: webhook.TriggerObject, EventNames: []string{"emailOpen"}})
 	hs := newHarness(t, deps, 120, 40)
 	hs.Press("3", "e")
-	hs.MustShow("Edit opens", "[•] Email     emailOpen")
+	hs.MustShow("Edit opens", "[x] Email     emailOpen")
 	hs.Press("down", "space", "enter") // tick emailClick, the next one
 	hs.Type("customThing")
 	hs.Press("enter")
@@ -302,4 +302,49 @@ func TestDesignerFormsAskOnlyAfterInput(t *testing.T) {
 	hs.Type("Address")
 	hs.Press("esc")
 	hs.MustShow("Discard what you typed?")
+}
+
+// TestPublicURLRefusesPlainHTTPUnlessAProxy: b keeps an http:// base URL
+// only once the user says it is a plain-HTTP proxy; "no" keeps nothing and
+// says why beside the question, which reads in text without colour.
+func TestPublicURLRefusesPlainHTTPUnlessAProxy(t *testing.T) {
+	t.Parallel()
+	bothSizes(t, func(t *testing.T, w, h int) {
+		deps, st := storeDeps(t)
+		hs := newHarness(t, deps, w, h)
+		hs.Press("3", "b")
+		hs.Paste("http://proxy.acme.internal:8080")
+		hs.Press("enter")
+		hs.MustShow("Is it a plain-HTTP proxy?", "( ) yes, a plain-HTTP proxy", "(•) no")
+		hs.CheckFrame(w, h)
+		hs.Press("enter")
+		// Not kept: the form again, on the address, saying why beside it.
+		hs.MustShow("Public base URL", "✗ not kept: Iterable sends only to https://", "> http://proxy.acme.internal:8080")
+		if ends, err := st.Endpoints(context.Background(), deps.ListenerURL); err != nil || ends.Public {
+			t.Fatalf("an unconfirmed http:// URL was kept: %+v %v", ends, err)
+		}
+		// An https:// address asks nothing.
+		for range len("http://proxy.acme.internal:8080") {
+			hs.Press("backspace")
+		}
+		hs.Paste("https://abc.ngrok.app")
+		hs.Press("enter")
+		hs.MustShow("public base URL: https://abc.ngrok.app", "https://abc.ngrok.app/")
+		hs.MustNotShow("Iterable needs HTTPS", "plain-HTTP proxy")
+
+		// Confirmed, the proxy's address is kept and the tab says what it is.
+		hs.Press("b")
+		for range len("https://abc.ngrok.app") {
+			hs.Press("backspace")
+		}
+		hs.Paste("http://proxy.acme.internal:8080")
+		hs.Press("enter", "left")
+		hs.MustShow("(•) yes, a plain-HTTP proxy", "( ) no")
+		hs.Press("enter")
+		hs.MustShow("public base URL: http://proxy.acme.internal:8080", "a plain-HTTP proxy: Iterable must reach it through HTTPS")
+		if ends, err := st.Endpoints(context.Background(), deps.ListenerURL); err != nil || ends.Base != "http://proxy.acme.internal:8080" {
+			t.Fatalf("the confirmed proxy was not kept: %+v %v", ends, err)
+		}
+		hs.CheckFrame(w, h)
+	})
 }

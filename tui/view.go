@@ -77,11 +77,7 @@ func (m *Model) headerView() string {
 	parts := []string{th.Accent.Render(" iwb ")}
 	for i, p := range m.pages {
 		label := fmt.Sprintf(" %d %s ", i+1, p.Title())
-		if i == m.tab {
-			parts = append(parts, th.TabActive.Render(label))
-		} else {
-			parts = append(parts, th.TabInactive.Render(label))
-		}
+		parts = append(parts, th.Tab(label, i == m.tab))
 	}
 	tabs := strings.Join(parts, "")
 	right := ""

@@ -17,7 +17,7 @@ import (
 // pgSelectEvents reads whole events; the table is aliased e so filters can join.
 const pgSelectEvents = `SELECT e.id, e.received_at, e.status, e.kind, e.event_name, e.workflow_id, e.email,
 	e.user_id, e.method, e.path, e.query, e.remote_addr, e.content_type, e.headers, e.size, e.body,
-	e.body_format, e.payload, e.error, e.triggers, e.duplicate_of, e.problems, e.mismatch, e.forward`
+	e.body_format, e.payload, e.error, e.triggers, e.duplicate_of, e.problems, e.mismatch, e.forward, e.pinned`
 
 // pgWhere is Query's FROM, WHERE, ORDER and LIMIT for PostgreSQL, with the
 // same meaning as on the file store.
@@ -147,7 +147,7 @@ func pgScanEvent(row pgx.CollectableRow) (Event, error) {
 	var problems, forward *string
 	err := row.Scan(&ev.ID, &received, &status, &kind, &ev.EventName, &ev.WorkflowID, &ev.Email,
 		&ev.UserID, &ev.Method, &ev.Path, &ev.Query, &ev.RemoteAddr, &ev.ContentType, &headers, &ev.Size,
-		&ev.Body, &format, &payload, &ev.Error, &triggers, &ev.DuplicateOf, &problems, &ev.Mismatch, &forward)
+		&ev.Body, &format, &payload, &ev.Error, &triggers, &ev.DuplicateOf, &problems, &ev.Mismatch, &forward, &ev.Pinned)
 	if err != nil {
 		return Event{}, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // Thousands writes n with thousands separators, as counts are shown.
@@ -45,10 +46,33 @@ func InputStyles(dark bool) textinput.Styles {
 }
 
 // FormTheme follows the workbench's idea of the background, which it learnt
-// from the terminal, rather than letting huh guess on its own.
+// from the terminal, rather than letting huh guess on its own. Without
+// colour every choice reads in text.
 func FormTheme(th Theme) huh.Theme {
 	if th.NoColor {
-		return huh.ThemeFunc(huh.ThemeBase)
+		return huh.ThemeFunc(func(bool) *huh.Styles { return plainForm() })
 	}
 	return huh.ThemeFunc(func(bool) *huh.Styles { return huh.ThemeCharm(th.Dark) })
+}
+
+// plainForm is huh's base theme with text marks where it relies on colour:
+// a yes/no shows "(•) yes  ( ) no" rather than two buttons told apart by
+// their background, a multi-select ticks with [x], the focused field keeps
+// its ┃ and a select its >.
+func plainForm() *huh.Styles {
+	t := huh.ThemeBase(true)
+	s := lipgloss.NewStyle
+	for _, f := range []*huh.FieldStyles{&t.Focused, &t.Blurred} {
+		f.FocusedButton = s().Bold(true).MarginRight(2).SetString("(•)")
+		f.BlurredButton = s().MarginRight(2).SetString("( )")
+		f.Next = f.FocusedButton
+		f.SelectedPrefix = s().SetString("[x] ")
+		f.UnselectedPrefix = s().SetString("[ ] ")
+		f.ErrorIndicator = s().SetString(" ✗")
+		f.ErrorMessage = s().SetString("✗")
+		f.TextInput.Placeholder = s()
+		f.Title = s().Bold(true)
+	}
+	t.Group.Title = t.Focused.Title
+	return t
 }

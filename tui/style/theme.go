@@ -5,6 +5,7 @@ package style
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/lipgloss/v2"
 )
@@ -83,4 +84,17 @@ func (t Theme) KindStyle(kind string) lipgloss.Style {
 	default:
 		return t.Unknown
 	}
+}
+
+// Tab draws a tab's label (" 2 Actions ") in the tab bar. Without colour
+// the tab in view is bracketed, "[2 Actions]", as well as reversed, so that
+// it reads in text.
+func (t Theme) Tab(label string, active bool) string {
+	if !active {
+		return t.TabInactive.Render(label)
+	}
+	if t.NoColor {
+		label = "[" + strings.TrimSpace(label) + "]"
+	}
+	return t.TabActive.Render(label)
 }

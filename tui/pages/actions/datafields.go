@@ -376,11 +376,12 @@ func (e *fieldEditor) cursorLine(th style.Theme, i int, line string, w int) stri
 
 // editLines are the inputs of the row being edited.
 func (e *fieldEditor) editLines(th style.Theme, w int) []string {
+	// The input in focus is marked with > as well as by colour.
 	label := func(i int, s string) string {
 		if e.focus == i {
-			return th.Accent.Render(s)
+			return "  > " + th.Accent.Render(s)
 		}
-		return th.Muted.Render(s)
+		return "    " + th.Muted.Render(s)
 	}
 	typeText := "‹ " + typeLabel(e.typ, e.array) + " ›"
 	if t, ok := e.locked(); ok {
@@ -394,8 +395,8 @@ func (e *fieldEditor) editLines(th style.Theme, w int) []string {
 	}
 	return []string{
 		"  " + th.Title.Render(what) + th.Muted.Render("  tab next · enter save · esc cancel"),
-		"    " + label(0, style.Fit("name", 6)) + e.name.View(),
-		"    " + label(1, style.Fit("type", 6)) + typeText + th.Muted.Render("  ←/→ change · [ list"),
-		"    " + label(2, style.Fit("value", 6)) + e.value.View(),
+		label(0, style.Fit("name", 6)) + e.name.View(),
+		label(1, style.Fit("type", 6)) + typeText + th.Muted.Render("  ←/→ change · [ list"),
+		label(2, style.Fit("value", 6)) + e.value.View(),
 	}
 }

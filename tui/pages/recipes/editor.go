@@ -4,196 +4,680 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"github.com/iwb-dev/iwb/client"
-	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
-	"github.com/iwb-dev/iwb/tui/style"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
-// editorValues are the editor's fields; huh writes into them.
-type editorValues struct {
-	name, trigger, action, input, when string
+// editor is a recipe being made: its name, trigger, conditions and steps,
+// each step's input kept field by field as typed text or a pill, so that a
+// pill picker can offer what fits each field.
+type editor struct {
+	name     string
+	trigger  int // into triggers
+	triggers []webhook.Trigger
+	conds    []condRow
+	steps    []stepRow
+	project  schema.ProjectFields
+	// latest is each trigger's newest event, the preview's; nil when the
+	// trigger has none yet.
+	latest map[string]*webhook.Event
+	cur    int // the focused cell
+	pick   *picker
+	// checked: a save was tried, so refusals are shown beside their fields
+	// and checked again as the user edits.
+	checked bool
+	report  recipe.Report
+	dirty   bool
+	saving  bool
 }
 
-// recipe is the recipe the editor holds: one step, and a condition a line.
-func (v editorValues) recipe() (recipe.Recipe, error) {
-	r := recipe.Recipe{Name: strings.TrimSpace(v.name), Trigger: v.trigger,
-		Steps: []recipe.Step{{Action: v.action, Input: json.RawMessage(v.input)}}}
-	for _, line := range strings.Split(v.when, "\n") {
-		if strings.TrimSpace(line) == "" {
+type condRow struct {
+	path  string
+	op    recipe.Op
+	value string
+}
+
+type stepRow struct {
+	action string
+	values map[string]string // an input field's text: a typed value, or {{pill}}
+	data   []dataRow
+}
+
+type dataRow struct{ name, value string }
+
+// cellKind is what a cell of the editor holds.
+type cellKind int
+
+const (
+	cName cellKind = iota
+	cTrigger
+	cCondPath
+	cCondOp
+	cCondValue
+	cAddCond
+	cAction
+	cField
+	cDataName
+	cDataValue
+	cAddData
+	cAddStep
+)
+
+// cell is one focusable place of the editor; cells on one line share line.
+type cell struct {
+	kind  cellKind
+	line  int
+	step  int    // the step (from 0) of cAction, cField, cData*, cAddData
+	row   int    // the condition or data row (from 0)
+	field string // cField: the input field's name
+}
+
+func newStep(action string) stepRow {
+	return stepRow{action: action, values: map[string]string{}}
+}
+
+// newEditor starts a recipe on the first trigger: one Upsert user step of
+// the event's email.
+func newEditor(triggers []webhook.Trigger, project schema.ProjectFields, latest map[string]*webhook.Event) *editor {
+	st := newStep("upsert-user")
+	st.values["email"] = "{{email}}"
+	return &editor{triggers: triggers, project: project, latest: latest, steps: []stepRow{st}}
+}
+
+func (e *editor) triggerName() string {
+	if e.trigger < len(e.triggers) {
+		return e.triggers[e.trigger].Name
+	}
+	return ""
+}
+
+func (e *editor) env() recipe.Env {
+	var t webhook.Trigger
+	if e.trigger < len(e.triggers) {
+		t = e.triggers[e.trigger]
+	}
+	return recipe.Env{Trigger: t, Project: e.project}
+}
+
+// cells are the editor's focusable places in order, with each line's label.
+func (e *editor) cells() (cells []cell, labels []string) {
+	line := func(label string, cs ...cell) {
+		for _, c := range cs {
+			c.line = len(labels)
+			cells = append(cells, c)
+		}
+		labels = append(labels, label)
+	}
+	line("Name", cell{kind: cName})
+	line("Trigger", cell{kind: cTrigger})
+	for i := range e.conds {
+		line(fmt.Sprintf("When %d", i+1), cell{kind: cCondPath, row: i}, cell{kind: cCondOp, row: i}, cell{kind: cCondValue, row: i})
+	}
+	line("", cell{kind: cAddCond})
+	for s, st := range e.steps {
+		line(fmt.Sprintf("Step %d", s+1), cell{kind: cAction, step: s})
+		for _, f := range recipe.InputFields(st.action) {
+			if !f.Data {
+				line("  "+f.Name, cell{kind: cField, step: s, field: f.Name})
+				continue
+			}
+			for r := range st.data {
+				line("  dataFields.", cell{kind: cDataName, step: s, row: r}, cell{kind: cDataValue, step: s, row: r})
+			}
+			line("  dataFields", cell{kind: cAddData, step: s})
+		}
+	}
+	if len(e.steps) < recipe.MaxSteps {
+		line("", cell{kind: cAddStep})
+	}
+	return cells, labels
+}
+
+func (e *editor) at() cell {
+	cells, _ := e.cells()
+	e.cur = max(min(e.cur, len(cells)-1), 0)
+	return cells[e.cur]
+}
+
+// text is the text a cell holds, and whether it is typed into.
+func (e *editor) text(c cell) (*string, bool) {
+	switch c.kind {
+	case cName:
+		return &e.name, true
+	case cCondPath:
+		return &e.conds[c.row].path, true
+	case cCondValue:
+		return &e.conds[c.row].value, true
+	case cField:
+		v := e.steps[c.step].values[c.field]
+		return &v, true
+	case cDataName:
+		return &e.steps[c.step].data[c.row].name, true
+	case cDataValue:
+		return &e.steps[c.step].data[c.row].value, true
+	}
+	return nil, false
+}
+
+// setText changes a text cell.
+func (e *editor) setText(c cell, s string) {
+	if c.kind == cField {
+		e.steps[c.step].values[c.field] = s
+	} else if p, ok := e.text(c); ok {
+		*p = s
+	}
+	e.changed()
+}
+
+func (e *editor) changed() {
+	e.dirty = true
+	if e.checked {
+		e.report = recipe.Check(e.recipe(), e.env())
+	}
+}
+
+// recipe is what the editor holds as a recipe: empty rows are left out,
+// typed values take their JSON type unless the field takes text.
+func (e *editor) recipe() recipe.Recipe {
+	r := recipe.Recipe{Name: strings.TrimSpace(e.name), Trigger: e.triggerName()}
+	for _, c := range e.conds {
+		if strings.TrimSpace(c.path) == "" && strings.TrimSpace(c.value) == "" {
 			continue
 		}
-		c, err := recipe.ParseCondition(line)
-		if err != nil {
-			return r, err
+		cond := recipe.Condition{Path: strings.TrimSpace(c.path), Op: c.op}
+		if c.op != recipe.OpExists {
+			cond.Value = recipe.Literal(c.value)
 		}
-		r.When = append(r.When, c)
+		r.When = append(r.When, cond)
 	}
-	return r, nil
+	for _, st := range e.steps {
+		input := map[string]any{}
+		for _, f := range recipe.InputFields(st.action) {
+			if f.Data {
+				data := map[string]any{}
+				for _, d := range st.data {
+					if name := strings.TrimSpace(d.name); name != "" {
+						data[name] = e.value(d.value, e.dataType(name))
+					}
+				}
+				if len(data) > 0 {
+					input[f.Name] = data
+				}
+				continue
+			}
+			if v := st.values[f.Name]; v != "" {
+				input[f.Name] = e.value(v, f.Type)
+			}
+		}
+		b, _ := json.Marshal(input) // strings, numbers, maps: always encodes
+		r.Steps = append(r.Steps, recipe.Step{Action: st.action, Input: b})
+	}
+	return r
 }
 
-// edit opens the editor: a recipe of one step, its input checked against
-// the trigger's schema as it is typed, with the pills the schema offers and
-// a preview of the request filled from the trigger's latest event.
+// dataType is the type a data field takes as the project lists it.
+func (e *editor) dataType(name string) string {
+	if t, ok := e.project[name]; ok {
+		return string(t)
+	}
+	return ""
+}
+
+// value is a cell's text in the input: pills and text fields as written,
+// other typed values as JSON when they read as JSON.
+func (e *editor) value(text, typ string) any {
+	if strings.Contains(text, "{{") || typ == "string" || typ == string(schema.DataDate) {
+		return text
+	}
+	return recipe.Literal(text)
+}
+
+// problems are the save check's refusals shown beside the cell they concern;
+// the rest are the recipe's own.
+func (e *editor) problems() (byCell map[int][]string, rest []string) {
+	if !e.checked {
+		return nil, nil
+	}
+	cells, _ := e.cells()
+	byCell = map[int][]string{}
+	for i, text := range e.report.Refusals {
+		var at recipe.Place
+		if i < len(e.report.At) {
+			at = e.report.At[i]
+		}
+		j := e.cellOf(cells, at)
+		if j < 0 {
+			rest = append(rest, text)
+			continue
+		}
+		byCell[j] = append(byCell[j], text)
+	}
+	return byCell, rest
+}
+
+// cellOf is the cell a refusal's place points at, -1 for none.
+func (e *editor) cellOf(cells []cell, at recipe.Place) int {
+	switch {
+	case at.Condition > 0:
+		return slices.IndexFunc(cells, func(c cell) bool { return c.kind == cCondPath && c.row == at.Condition-1 })
+	case at.Step == 0:
+		return -1
+	}
+	s := at.Step - 1
+	if name, ok := strings.CutPrefix(at.Field, "dataFields."); ok {
+		if i := slices.IndexFunc(cells, func(c cell) bool {
+			return c.kind == cDataValue && c.step == s && strings.TrimSpace(e.steps[s].data[c.row].name) == strings.SplitN(name, ".", 2)[0]
+		}); i >= 0 {
+			return i
+		}
+	}
+	top, _, _ := strings.Cut(at.Field, ".")
+	if i := slices.IndexFunc(cells, func(c cell) bool { return c.kind == cField && c.step == s && c.field == top }); top != "" && i >= 0 {
+		return i
+	}
+	return slices.IndexFunc(cells, func(c cell) bool { return c.kind == cAction && c.step == s })
+}
+
+// editorKeys are the editor's bindings.
+type editorKeys struct {
+	Next, Prev, Down, Up, Pick, Cycle, Remove, Clear, Save, Cancel key.Binding
+}
+
+func defaultEditorKeys() editorKeys {
+	b := page.Bind
+	return editorKeys{
+		Next:   b([]string{"tab"}, "tab", "next field"),
+		Prev:   b([]string{"shift+tab"}, "shift+tab", "previous field"),
+		Down:   b([]string{"down"}, "↓", "next line"),
+		Up:     b([]string{"up"}, "↑", "previous line"),
+		Pick:   b([]string{"enter"}, "enter", "pick a pill or a choice, add a row"),
+		Cycle:  b([]string{"left", "right"}, "←/→", "change a choice"),
+		Remove: b([]string{"ctrl+x"}, "ctrl+x", "remove the row or step"),
+		Clear:  b([]string{"ctrl+u"}, "ctrl+u", "clear the field"),
+		Save:   b([]string{"ctrl+s"}, "ctrl+s", "save"),
+		Cancel: b([]string{"esc"}, "esc", "cancel"),
+	}
+}
+
+// editorLoadedMsg carries what the editor opens with.
+type editorLoadedMsg struct {
+	triggers []webhook.Trigger
+	project  schema.ProjectFields
+	latest   map[string]*webhook.Event
+	err      error
+}
+
+// latestMsg is each trigger's newest event, read again as events come in.
+type latestMsg struct{ latest map[string]*webhook.Event }
+
+type savedMsg struct {
+	name  string
+	notes []string
+	err   error
+}
+
+// edit reads the triggers, the project's fields and each trigger's latest
+// event, then opens the editor.
 func (p *Page) edit() tea.Cmd {
 	if p.deps.Recipes == nil || p.deps.Events == nil {
 		return page.Notice("no recipes in this session")
 	}
-	if p.form != nil {
+	if p.ed != nil {
 		return nil
 	}
-	ctx := context.Background()
-	triggers, err := p.deps.Events.Triggers(ctx)
-	if err != nil {
-		return page.Error(err)
-	}
-	if len(triggers) == 0 {
-		return page.Notice("add a trigger first (tab 3): a recipe runs on a trigger's events")
-	}
-	var project schema.ProjectFields
-	if p.deps.Client != nil {
-		if fields, err := p.deps.Client.UserFields(ctx); err == nil {
-			project = schema.ProjectFields{}
-			for n, t := range fields {
-				project[n] = schema.DataType(t)
+	events, c := p.deps.Events, p.deps.Client
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		triggers, err := events.Triggers(ctx)
+		if err != nil {
+			return editorLoadedMsg{err: err}
+		}
+		var project schema.ProjectFields
+		if c != nil {
+			// Without the project's fields, dataFields are checked by name only.
+			if fields, err := c.UserFields(ctx); err == nil {
+				project = schema.ProjectFields{}
+				for n, t := range fields {
+					project[n] = schema.DataType(t)
+				}
 			}
 		}
+		latest, err := latestEvents(ctx, events, triggers)
+		return editorLoadedMsg{triggers: triggers, project: project, latest: latest, err: err}
 	}
-	v := &editorValues{trigger: triggers[0].Name, action: "upsert-user",
-		input: `{"email": "{{email}}", "dataFields": {}}`}
-	p.values = v
-	byName := map[string]webhook.Trigger{}
-	var trigOpts []huh.Option[string]
+}
+
+// latestEvents is each trigger's newest event.
+func latestEvents(ctx context.Context, events webhook.EventLog, triggers []webhook.Trigger) (map[string]*webhook.Event, error) {
+	latest := map[string]*webhook.Event{}
 	for _, t := range triggers {
-		byName[t.Name] = t
-		trigOpts = append(trigOpts, huh.NewOption(t.Name, t.Name))
+		evs, err := events.List(ctx, webhook.Query{Trigger: t.Name, Desc: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) > 0 {
+			latest[t.Name] = &evs[0]
+		}
 	}
-	var actOpts []huh.Option[string]
-	for _, a := range client.Actions {
-		actOpts = append(actOpts, huh.NewOption(a.Title+"  ("+a.Name+")", a.Name))
+	return latest, nil
+}
+
+func (p *Page) reloadLatest() tea.Cmd {
+	if p.ed == nil || p.deps.Events == nil {
+		return nil
 	}
-	events := p.deps.Events
-	latest := func(trigger string) *webhook.Event {
-		evs, err := events.List(context.Background(), webhook.Query{Trigger: trigger, Desc: true, Limit: 1})
-		if err != nil || len(evs) == 0 {
+	events, triggers := p.deps.Events, p.ed.triggers
+	return func() tea.Msg {
+		latest, err := latestEvents(context.Background(), events, triggers)
+		if err != nil {
 			return nil
 		}
-		return &evs[0]
+		return latestMsg{latest}
 	}
-	check := func(string) error {
-		r, err := v.recipe()
-		if err != nil {
-			return err
-		}
-		return recipe.Check(r, recipe.Env{Trigger: byName[v.trigger], Project: project}).Err()
-	}
-	preview := func() string {
-		r, err := v.recipe()
-		if err != nil {
-			return "✗ " + err.Error()
-		}
-		lines := []string{"Pills of " + v.trigger + ":  " + strings.Join(pills(byName[v.trigger].Schema), "  ")}
-		if err := recipe.Check(r, recipe.Env{Trigger: byName[v.trigger], Project: project}).Err(); err != nil {
-			return strings.Join(append(lines, "✗ "+err.Error()), "\n")
-		}
-		ev := latest(v.trigger)
-		if ev == nil {
-			return strings.Join(append(lines, "no event of "+v.trigger+" yet to preview on"), "\n")
-		}
-		res := recipe.Test(r, *ev)
-		head := fmt.Sprintf("Preview on event %d: ", ev.ID)
-		if res.Reason != "" {
-			head += "skipped: " + res.Reason
-		} else {
-			head += "it would run"
-		}
-		lines = append(lines, head)
-		for _, s := range res.Steps {
-			if s.Problem != "" {
-				lines = append(lines, s.Method+" "+s.Path+"  ✗ "+s.Problem)
-				continue
-			}
-			lines = append(lines, s.Method+" "+s.Path+"  "+string(s.Body))
-		}
-		for i, l := range lines {
-			lines[i] = termtext.Line(l)
-		}
-		return strings.Join(lines, "\n")
-	}
-	f := page.NewForm("New recipe", style.FormTheme(p.th), p.area.Body.W-4, p.save, func() any { return *v },
-		huh.NewGroup(
-			huh.NewInput().Title("Name").Value(&v.name).Validate(page.NotEmpty("give the recipe a name")),
-			huh.NewSelect[string]().Title("Trigger").Options(trigOpts...).Value(&v.trigger),
-			huh.NewSelect[string]().Title("Action").Options(actOpts...).Value(&v.action),
-		),
-		huh.NewGroup(
-			huh.NewText().Title("Input").Value(&v.input).Lines(4).Validate(check).
-				DescriptionFunc(preview, &v.input),
-			huh.NewText().Title("Conditions").Description("one per line: PATH OP VALUE, OP one of == != contains exists > <").
-				Value(&v.when).Lines(2).Validate(check),
-		),
-	)
-	f.Footer = "tab next · esc cancel"
-	f.Discard = "Discard the new recipe?"
-	f.Quit = "Quit and lose the recipe you were making?"
-	f.Closed = func() { p.form, p.values = nil, nil }
-	p.form = f
-	return f.Open()
 }
 
-// pills are the payload paths a schema offers, with their types.
-func pills(sc schema.Schema) []string {
-	var out []string
-	var walk func(level schema.Schema, prefix string)
-	walk = func(level schema.Schema, prefix string) {
-		for _, f := range level {
-			path := f.Name
-			if prefix != "" {
-				path = prefix + "." + f.Name
-			}
-			if f.Type == schema.Object && len(f.Properties) > 0 {
-				walk(f.Properties, path)
-				continue
-			}
-			out = append(out, "{{"+path+"}} "+f.TypeName())
-		}
+func (p *Page) opened(msg editorLoadedMsg) tea.Cmd {
+	switch {
+	case msg.err != nil:
+		return page.Error(fmt.Errorf("opening the recipe editor: %w", msg.err))
+	case len(msg.triggers) == 0:
+		return page.Notice("add a trigger first (tab 3): a recipe runs on a trigger's events")
 	}
-	walk(sc, "")
-	if len(out) == 0 {
-		return []string{"(the trigger has no schema yet)"}
-	}
-	// The field's description stays short enough to leave the input in view.
-	if len(out) > maxPills {
-		out = append(out[:maxPills], fmt.Sprintf("… %d more", len(out)-maxPills))
-	}
-	return out
+	p.ed = newEditor(msg.triggers, msg.project, msg.latest)
+	p.test, p.job = nil, nil
+	return nil
 }
 
-// maxPills bounds the pills listed above the editor's input.
-const maxPills = 8
+// editKey handles a key while the editor is open.
+func (p *Page) editKey(msg tea.KeyPressMsg) tea.Cmd {
+	e, k := p.ed, p.edKeys
+	if e.pick != nil {
+		return e.pickKey(p.keys, msg)
+	}
+	c := e.at()
+	cells, _ := e.cells()
+	switch {
+	case page.Matches(msg, k.Cancel):
+		if e.dirty {
+			return page.Ask("Discard the new recipe?", func() tea.Cmd { p.ed = nil; return nil })
+		}
+		p.ed = nil
+	case page.Matches(msg, k.Save):
+		return p.saveEditor()
+	case page.Matches(msg, k.Next):
+		e.cur = min(e.cur+1, len(cells)-1)
+	case page.Matches(msg, k.Prev):
+		e.cur = max(e.cur-1, 0)
+	case page.Matches(msg, k.Down):
+		e.cur = lineStep(cells, e.cur, 1)
+	case page.Matches(msg, k.Up):
+		e.cur = lineStep(cells, e.cur, -1)
+	case page.Matches(msg, k.Cycle):
+		n := 1
+		if msg.String() == "left" {
+			n = -1
+		}
+		e.cycle(c, n)
+	case page.Matches(msg, k.Pick):
+		e.enter(c)
+	case page.Matches(msg, k.Remove):
+		e.remove(c)
+	case page.Matches(msg, k.Clear):
+		if _, ok := e.text(c); ok {
+			e.setText(c, "")
+		}
+	case msg.String() == "backspace":
+		if s, ok := e.text(c); ok && *s != "" {
+			r := []rune(*s)
+			e.setText(c, string(r[:len(r)-1]))
+		}
+	case msg.Text != "" && msg.Mod&^tea.ModShift == 0:
+		e.typeText(c, msg.Text)
+	}
+	return nil
+}
 
-// save stores the completed editor's recipe, disarmed.
-func (p *Page) save() tea.Cmd {
-	v := p.values
-	p.form, p.values = nil, nil
-	if v == nil {
+// typeText adds typed or pasted text to the focused cell, one line of it.
+func (e *editor) typeText(c cell, t string) {
+	if s, ok := e.text(c); ok {
+		t = strings.Join(strings.Fields(strings.ReplaceAll(t, "\n", " ")), " ")
+		if strings.TrimSpace(t) == "" && t != "" {
+			t = " "
+		}
+		e.setText(c, *s+t)
+	}
+}
+
+// lineStep is the first cell of the line n lines from cell i's.
+func lineStep(cells []cell, i, n int) int {
+	target := cells[i].line + n
+	col := i - slices.IndexFunc(cells, func(c cell) bool { return c.line == cells[i].line })
+	first := slices.IndexFunc(cells, func(c cell) bool { return c.line == target })
+	if first < 0 {
+		return i
+	}
+	j := first
+	for j+1 < len(cells) && cells[j+1].line == target && j-first < col {
+		j++
+	}
+	return j
+}
+
+// cycle changes a choice cell by n.
+func (e *editor) cycle(c cell, n int) {
+	wrap := func(i, l int) int { return ((i+n)%l + l) % l }
+	switch c.kind {
+	case cTrigger:
+		e.setTrigger(wrap(e.trigger, len(e.triggers)))
+	case cCondOp:
+		e.conds[c.row].op = recipe.Ops[wrap(slices.Index(recipe.Ops, e.conds[c.row].op), len(recipe.Ops))]
+		e.changed()
+	case cAction:
+		i := slices.IndexFunc(client.Actions, func(a client.Action) bool { return a.Name == e.steps[c.step].action })
+		e.setAction(c.step, client.Actions[wrap(i, len(client.Actions))].Name)
+	}
+}
+
+func (e *editor) setTrigger(i int) {
+	e.trigger = i
+	e.changed()
+}
+
+// setAction changes a step's action, keeping the values of the fields the
+// new action has too.
+func (e *editor) setAction(step int, action string) {
+	st := &e.steps[step]
+	st.action = action
+	keep := map[string]string{}
+	hasData := false
+	for _, f := range recipe.InputFields(action) {
+		if v, ok := st.values[f.Name]; ok {
+			keep[f.Name] = v
+		}
+		hasData = hasData || f.Data
+	}
+	st.values = keep
+	if !hasData {
+		st.data = nil
+	}
+	e.changed()
+}
+
+// enter opens the picker of a cell, or adds a row.
+func (e *editor) enter(c cell) {
+	cells, _ := e.cells()
+	switch c.kind {
+	case cTrigger:
+		var items []pickItem
+		for _, t := range e.triggers {
+			desc := "no schema yet"
+			if t.Schema != nil {
+				desc = fmt.Sprintf("%d fields", len(t.Schema))
+			}
+			items = append(items, pickItem{value: t.Name, label: t.Name, note: desc})
+		}
+		e.pick = newPicker("Trigger", "", items, 0, func(v string) {
+			e.setTrigger(slices.IndexFunc(e.triggers, func(t webhook.Trigger) bool { return t.Name == v }))
+		})
+	case cAction:
+		var items []pickItem
+		for _, a := range client.Actions {
+			items = append(items, pickItem{value: a.Name, label: a.Title, note: a.Kind()})
+		}
+		step := c.step
+		e.pick = newPicker(fmt.Sprintf("Action of step %d", step+1), "", items, 0, func(v string) { e.setAction(step, v) })
+	case cCondOp:
+		var items []pickItem
+		for _, o := range recipe.Ops {
+			items = append(items, pickItem{value: string(o), label: string(o)})
+		}
+		row := c.row
+		e.pick = newPicker(fmt.Sprintf("Operator of condition %d", row+1), "", items, 0, func(v string) {
+			e.conds[row].op = recipe.Op(v)
+			e.changed()
+		})
+	case cCondPath:
+		var items []pickItem
+		for _, pl := range recipe.PayloadPaths(e.env().Trigger.Schema) {
+			items = append(items, pickItem{value: pl.Path, label: pl.Path, note: pl.Type})
+		}
+		e.pick = newPicker(fmt.Sprintf("Path of condition %d", c.row+1), "any type", items, 0, func(v string) { e.setText(c, v) })
+	case cField, cDataValue:
+		e.pillPicker(c)
+	case cAddCond:
+		e.conds = append(e.conds, condRow{op: recipe.OpEq})
+		e.changed()
+		e.cur = cellIndex(e, func(x cell) bool { return x.kind == cCondPath && x.row == len(e.conds)-1 })
+	case cAddData:
+		st := &e.steps[c.step]
+		st.data = append(st.data, dataRow{})
+		e.changed()
+		e.cur = cellIndex(e, func(x cell) bool { return x.kind == cDataName && x.step == c.step && x.row == len(st.data)-1 })
+	case cAddStep:
+		if len(e.steps) < recipe.MaxSteps {
+			e.steps = append(e.steps, newStep("get-user"))
+			e.changed()
+			e.cur = cellIndex(e, func(x cell) bool { return x.kind == cAction && x.step == len(e.steps)-1 })
+		}
+	default:
+		e.cur = min(e.cur+1, len(cells)-1)
+	}
+}
+
+func cellIndex(e *editor, f func(cell) bool) int {
+	cells, _ := e.cells()
+	return max(slices.IndexFunc(cells, f), 0)
+}
+
+// fieldPath is the input path a value cell fills.
+func (e *editor) fieldPath(c cell) (path, typ string) {
+	if c.kind == cDataValue {
+		name := strings.TrimSpace(e.steps[c.step].data[c.row].name)
+		t := e.dataType(name)
+		if t == "" {
+			t = "any type"
+		}
+		return "dataFields." + name, t
+	}
+	for _, f := range recipe.InputFields(e.steps[c.step].action) {
+		if f.Name == c.field {
+			return f.Name, f.Type
+		}
+	}
+	return c.field, "any"
+}
+
+// pillPicker opens the pills that fit a value cell, by the recipe room's
+// rules for where they land.
+func (e *editor) pillPicker(c cell) {
+	path, typ := e.fieldPath(c)
+	if c.kind == cDataValue && path == "dataFields." {
+		e.pick = &picker{title: "Name the data field first", note: "type its name in the cell on the left"}
+		return
+	}
+	r := e.recipe()
+	fit, hidden := recipe.Pills(e.env(), r.Steps, c.step+1, path)
+	var items []pickItem
+	for _, pl := range fit {
+		items = append(items, pickItem{value: "{{" + pl.Path + "}}", label: pl.Path, note: pl.Type})
+	}
+	e.pick = newPicker(fmt.Sprintf("Pill for step %d · %s", c.step+1, path), typ, items, hidden, func(v string) { e.setText(c, v) })
+	if e.env().Trigger.Schema == nil {
+		e.pick.note = "trigger " + e.triggerName() + " has no schema yet: type {{path}} by hand, or give it one (tab 4)"
+	}
+}
+
+// remove takes away the condition, data field or step at c.
+func (e *editor) remove(c cell) {
+	switch c.kind {
+	case cCondPath, cCondOp, cCondValue:
+		e.conds = slices.Delete(e.conds, c.row, c.row+1)
+	case cDataName, cDataValue:
+		st := &e.steps[c.step]
+		st.data = slices.Delete(st.data, c.row, c.row+1)
+	case cAction, cField, cAddData:
+		if len(e.steps) == 1 {
+			return
+		}
+		e.steps = slices.Delete(e.steps, c.step, c.step+1)
+	default:
+		return
+	}
+	e.changed()
+	cells, _ := e.cells()
+	e.cur = min(e.cur, len(cells)-1)
+}
+
+// saveEditor checks the recipe with the recipe room's save checks, showing
+// the refusals beside their fields, and stores it disarmed when it passes.
+func (p *Page) saveEditor() tea.Cmd {
+	e := p.ed
+	if e.saving {
 		return nil
 	}
-	rs := p.deps.Recipes
-	r, err := v.recipe()
-	if err != nil {
-		return page.Error(err)
+	r := e.recipe()
+	e.checked = true
+	e.report = recipe.Check(r, e.env())
+	if n := len(e.report.Refusals); n > 0 {
+		cells, _ := e.cells()
+		for _, at := range e.report.At {
+			if i := e.cellOf(cells, at); i >= 0 {
+				e.cur = i
+				break
+			}
+		}
+		return page.Error(fmt.Errorf("not saved: %s", e.report.Refusals[0]))
 	}
+	e.saving = true
+	rs, notes := p.deps.Recipes, e.report.Notes
 	return func() tea.Msg {
-		err := rs.Add(context.Background(), r)
-		return doneMsg{what: "added " + r.Name + " (disarmed): space arms it", err: err}
+		return savedMsg{name: r.Name, notes: notes, err: rs.Add(context.Background(), r)}
 	}
+}
+
+func (p *Page) saved(msg savedMsg) tea.Cmd {
+	if p.ed != nil {
+		p.ed.saving = false
+	}
+	if msg.err != nil {
+		return page.Error(fmt.Errorf("not saved: %w", msg.err))
+	}
+	p.ed = nil
+	text := "added " + msg.name + " (disarmed): space arms it"
+	if len(msg.notes) > 0 {
+		text += " · " + msg.notes[0]
+	}
+	p.want = msg.name
+	return tea.Batch(page.Notice(text), p.load())
 }

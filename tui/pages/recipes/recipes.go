@@ -75,8 +75,11 @@ type Page struct {
 	armed  map[string]bool
 	err    error
 	loaded bool
-	form   *page.Form
-	values *editorValues
+	// scroll is the first line of the job or test shown.
+	scroll int
+	ed     *editor // the recipe being made, nil when none
+	edKeys editorKeys
+	want   string // a recipe to select once the list has it
 }
 
 // testView is a test of a recipe on one event.
@@ -111,7 +114,7 @@ const refreshEvery = time.Second
 
 // New is the tab; a nil deps.Recipes turns it into a notice.
 func New(deps Deps, keys page.Keys, th style.Theme, now func() time.Time) *Page {
-	return &Page{deps: deps, keys: DefaultKeys(keys), th: th, now: now, armed: map[string]bool{}}
+	return &Page{deps: deps, keys: DefaultKeys(keys), edKeys: defaultEditorKeys(), th: th, now: now, armed: map[string]bool{}}
 }
 
 func (p *Page) Title() string { return Title }
@@ -174,7 +177,16 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case tickMsg:
 		return tea.Batch(p.load(), p.tick())
 	case page.EventsMsg:
-		return p.load() // new events may have started jobs
+		// New events may have started jobs, and change the preview's event.
+		return tea.Batch(p.load(), p.reloadLatest())
+	case editorLoadedMsg:
+		return p.opened(msg)
+	case latestMsg:
+		if p.ed != nil {
+			p.ed.latest = msg.latest
+		}
+	case savedMsg:
+		return p.saved(msg)
 	case page.ShownMsg:
 		if msg.Tab == Title {
 			return p.load()
@@ -188,13 +200,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(page.Notice(msg.what), p.load())
 	case testedMsg:
 		v := msg.view
-		p.test, p.job = &v, nil
+		p.test, p.job, p.scroll = &v, nil, 0
 	case rerunMsg:
 		if msg.err != nil {
 			return tea.Batch(page.Error(msg.err), p.load())
 		}
 		j := msg.job
-		p.job, p.test = &j, nil
+		p.job, p.test, p.scroll = &j, nil, 0
 		return tea.Batch(page.Notice(fmt.Sprintf("job %d: %s", j.ID, j.Status)), p.load())
 	}
 	return nil
@@ -214,6 +226,13 @@ func (p *Page) loaded1(msg loadedMsg) tea.Cmd {
 		p.armed[r.Name] = r.Armed
 	}
 	p.rows = msg.rows
+	for i, r := range p.rows {
+		if r.Name == p.want && p.want != "" {
+			p.cursor, p.want = i, ""
+			p.jobs, p.jobCur = nil, 0
+			cmds = append(cmds, p.load())
+		}
+	}
 	p.cursor = max(min(p.cursor, len(p.rows)-1), 0)
 	if r, ok := p.selected(); ok && r.Name == msg.name {
 		p.jobs = msg.jobs
@@ -222,12 +241,25 @@ func (p *Page) loaded1(msg loadedMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Focus is always the list's: the editor is a form in the root's slot.
-func (p *Page) Focus() page.Focus { return page.FocusNormal }
+// Focus is the editor's while it is open: letters typed are text.
+func (p *Page) Focus() page.Focus {
+	if p.ed != nil {
+		return page.FocusForm
+	}
+	return page.FocusNormal
+}
 
 // Key handles the tab's keys.
 func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
+	if p.ed != nil {
+		return p.editKey(msg)
+	}
 	k := p.keys
+	if p.job != nil || p.test != nil {
+		if p.scrollKey(msg) {
+			return nil
+		}
+	}
 	switch {
 	case page.Matches(msg, k.Back):
 		switch {
@@ -251,7 +283,7 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if p.jobCur < len(p.jobs) {
 			j := p.jobs[p.jobCur]
-			p.job, p.test = &j, nil
+			p.job, p.test, p.scroll = &j, nil, 0
 		}
 	case page.Matches(msg, k.New):
 		return p.edit()
@@ -270,10 +302,6 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 func (p *Page) move(n int) tea.Cmd {
 	if p.inJobs {
 		p.jobCur = max(min(p.jobCur+n, len(p.jobs)-1), 0)
-		if p.job != nil && p.jobCur < len(p.jobs) {
-			j := p.jobs[p.jobCur]
-			p.job = &j
-		}
 		return nil
 	}
 	before := p.cursor
@@ -285,8 +313,47 @@ func (p *Page) move(n int) tea.Cmd {
 	return nil
 }
 
-// Paste is not taken: the tab has no field of its own.
-func (p *Page) Paste(tea.PasteMsg) tea.Cmd { return nil }
+// Paste goes into the editor's focused field, or its picker's filter.
+func (p *Page) Paste(msg tea.PasteMsg) tea.Cmd {
+	e := p.ed
+	if e == nil {
+		return nil
+	}
+	if e.pick != nil {
+		e.pick.filter += strings.Join(strings.Fields(msg.Content), " ")
+		e.pick.cur = 0
+		return nil
+	}
+	e.typeText(e.at(), msg.Content)
+	return nil
+}
+
+// scrollKey scrolls the job or test shown; false for keys that do not scroll.
+func (p *Page) scrollKey(msg tea.KeyPressMsg) bool {
+	k := p.keys
+	page1 := max(p.area.Side.H-3, 1)
+	if p.area.Stacked {
+		page1 = max(p.area.Body.H-3, 1)
+	}
+	switch {
+	case page.Matches(msg, k.Up):
+		p.scroll--
+	case page.Matches(msg, k.Down):
+		p.scroll++
+	case page.Matches(msg, k.PageUp):
+		p.scroll -= page1
+	case page.Matches(msg, k.PageDown):
+		p.scroll += page1
+	case page.Matches(msg, k.Top):
+		p.scroll = 0
+	case page.Matches(msg, k.Bottom):
+		p.scroll = 1 << 30
+	default:
+		return false
+	}
+	p.scroll = max(p.scroll, 0) // the view clamps the end: it knows the lines
+	return true
+}
 
 // Commands are the tab's palette rows.
 func (p *Page) Commands() []page.Command {
@@ -303,24 +370,43 @@ func (p *Page) Commands() []page.Command {
 // Help is the tab's bindings.
 func (p *Page) Help() []page.Group {
 	k := p.keys
+	e := p.edKeys
+	if p.ed != nil {
+		return []page.Group{{Title: "Recipe editor", Bindings: []key.Binding{e.Next, e.Prev, e.Down, e.Up, e.Pick, e.Cycle, e.Remove, e.Clear, e.Save, e.Cancel}},
+			{Title: "Picker", Bindings: []key.Binding{k.Up, k.Down, k.Open, k.Back}}}
+	}
 	return []page.Group{
 		{Title: "Recipes", Bindings: []key.Binding{k.New, k.Arm, k.Test, k.Remove, k.Open, k.NextPane, k.Back}},
-		{Title: "Jobs", Bindings: []key.Binding{k.Rerun}},
+		{Title: "Jobs", Bindings: []key.Binding{k.Rerun, k.Up, k.Down, k.PageUp, k.PageDown}},
 		k.ListGroup(),
 	}
 }
 
 // Hints are the tab's few keys.
 func (p *Page) Hints() []page.Hint {
-	k := p.keys
-	if p.inJobs {
+	k, e := p.keys, p.edKeys
+	switch {
+	case p.ed != nil && p.ed.pick != nil:
+		return []page.Hint{{"↑/↓", "move"}, {"type", "filter"}, {"enter", "pick"}, {"esc", "close"}}
+	case p.ed != nil:
+		return page.HintsOf(e.Next, e.Pick, e.Cycle, e.Remove, e.Save, e.Cancel)
+	case p.job != nil:
+		return page.HintsOf(k.Down, k.PageDown, k.Rerun, k.Back, k.Help)
+	case p.test != nil:
+		return page.HintsOf(k.Down, k.PageDown, k.Back, k.Help)
+	case p.inJobs:
 		return page.HintsOf(k.Open, k.Rerun, k.Back, k.Help)
 	}
 	return page.HintsOf(k.New, k.Arm, k.Test, k.Open, k.Remove, k.Palette, k.Help)
 }
 
-// Unsaved is nothing: the editor's input is the form slot's to ask about.
-func (p *Page) Unsaved() string { return "" }
+// Unsaved asks before quitting loses a recipe being made.
+func (p *Page) Unsaved() string {
+	if p.ed != nil && p.ed.dirty {
+		return "Quit and lose the recipe you were making?"
+	}
+	return ""
+}
 
 func (p *Page) chosen() (row, tea.Cmd) {
 	if p.deps.Recipes == nil {

@@ -15,15 +15,24 @@ import (
 // View draws the list in the main pane and, beside or under it, the
 // selected recipe with its jobs, a job's detail, or a test.
 func (p *Page) View(a page.Area) []string {
+	if p.ed != nil {
+		return p.editorView(a)
+	}
 	th := p.th
 	m, s := a.Main, a.Side
+	if a.Stacked && (p.job != nil || p.test != nil) {
+		// Under the list a job would show a few lines: it takes the body.
+		s = a.Body
+	}
 	list := style.Box(th, m.W, m.H, "Recipes", th.Muted.Render(fmt.Sprintf("%d", len(p.rows))), p.listLines(m.W-2), !p.inJobs)
 	var side []string
 	switch {
 	case p.job != nil:
-		side = style.Box(th, s.W, s.H, fmt.Sprintf("Job %d · %s", p.job.ID, p.job.Status), "esc back", p.jobLines(*p.job), true)
+		lines, where := p.scrolled(p.jobLines(*p.job), s.H-2)
+		side = style.Box(th, s.W, s.H, fmt.Sprintf("Job %d · %s", p.job.ID, p.job.Status), th.Muted.Render(where+"esc back"), lines, true)
 	case p.test != nil:
-		side = style.Box(th, s.W, s.H, "Test · "+termtext.Line(p.test.recipe), "nothing sent · esc back", p.testLines(), true)
+		lines, where := p.scrolled(p.testLines(), s.H-2)
+		side = style.Box(th, s.W, s.H, "Test · "+termtext.Line(p.test.recipe), th.Muted.Render(where+"nothing sent · esc back"), lines, true)
 	default:
 		title := "Jobs"
 		if r, ok := p.selected(); ok {
@@ -31,10 +40,24 @@ func (p *Page) View(a page.Area) []string {
 		}
 		side = style.Box(th, s.W, s.H, title, "", p.detailLines(s.W-2), p.inJobs)
 	}
-	if a.Stacked {
+	switch {
+	case a.Stacked && (p.job != nil || p.test != nil):
+		return side
+	case a.Stacked:
 		return append(list, side...)
 	}
 	return style.Beside(list, side)
+}
+
+// scrolled is the part of lines in view at the scroll offset, and, when
+// they do not all fit, which lines are shown.
+func (p *Page) scrolled(lines []string, h int) ([]string, string) {
+	if len(lines) <= h {
+		p.scroll = 0
+		return lines, ""
+	}
+	p.scroll = min(p.scroll, len(lines)-h)
+	return lines[p.scroll : p.scroll+h], fmt.Sprintf("%d–%d of %d · ", p.scroll+1, p.scroll+h, len(lines))
 }
 
 func (p *Page) listLines(w int) []string {

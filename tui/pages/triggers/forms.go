@@ -167,18 +167,38 @@ func (c *core) workflowForm(t *webhook.Trigger) tea.Cmd {
 }
 
 // publicURLForm sets (or clears) the public base URL, kept in the database.
+// Iterable sends only to https://, so an http:// address is kept only when
+// the user confirms it is a plain-HTTP proxy; "no" opens the form again on
+// the address, with why it was not kept beside it.
 func (c *core) publicURLForm() tea.Cmd {
-	v := ""
+	u := ""
 	if c.trig.ends.Public {
-		v = c.trig.ends.Base
+		u = c.trig.ends.Base
 	}
+	return c.publicURLFormOn(u, "")
+}
+
+func (c *core) publicURLFormOn(u, problem string) tea.Cmd {
+	v := struct {
+		url   string
+		plain bool
+	}{url: u, plain: problem == "" && isPlainHTTP(u)}
 	st := c.store
-	in := huh.NewInput().Title("Public base URL").
-		Description("your tunnel's HTTPS address to this listener (e.g. https://abc.ngrok.app); empty uses the local URL").
-		Value(&v).Validate(func(s string) error { _, err := webhook.CheckPublicURL(s); return err })
+	desc := "your tunnel's HTTPS address to this listener (e.g. https://abc.ngrok.app); empty uses the local URL"
+	if problem != "" {
+		desc += "\n✗ " + problem
+	}
+	in := huh.NewInput().Title("Public base URL").Description(desc).
+		Value(&v.url).Validate(func(s string) error { _, err := webhook.CheckPublicURL(s); return err })
+	proxy := huh.NewConfirm().Title("Is it a plain-HTTP proxy?").
+		Description("Iterable sends only to https://: yes only behind an HTTPS front").
+		Affirmative("yes, a plain-HTTP proxy").Negative("no").Value(&v.plain)
 	submit := func() tea.Cmd {
+		if isPlainHTTP(v.url) && !v.plain {
+			return c.publicURLFormOn(v.url, "not kept: Iterable sends only to https://; give your tunnel's https:// address")
+		}
 		return func() tea.Msg {
-			saved, err := st.SetPublicURL(context.Background(), v)
+			saved, err := st.SetPublicURL(context.Background(), v.url)
 			what := "public base URL: " + saved
 			if saved == "" {
 				what = "public base URL cleared: the local listener URL is shown"
@@ -186,5 +206,11 @@ func (c *core) publicURLForm() tea.Cmd {
 			return triggerSavedMsg{what: what, err: err}
 		}
 	}
-	return c.openForm("Public base URL", submit, func() any { return v }, huh.NewGroup(in))
+	return c.openForm("Public base URL", submit, func() any { return v }, huh.NewGroup(in),
+		huh.NewGroup(proxy).WithHideFunc(func() bool { return !isPlainHTTP(v.url) }))
+}
+
+// isPlainHTTP says a base URL is http://, which Iterable does not send to.
+func isPlainHTTP(u string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(u)), "http://")
 }

@@ -150,7 +150,7 @@ func (c *core) setupView() []string {
 			lines = append(lines, " "+th.Warn.Render("⚠ The listener runs elsewhere (iwb listen): restart it to require the token."))
 		}
 		if s.withToken && c.demo {
-			lines = append(lines, " "+th.Warn.Render("⚠ The demo's simulated traffic sends no token: only the sandbox's own webhooks will pass."))
+			lines = append(lines, " "+th.Muted.Render("The demo's simulated traffic sends the token too; a sender without it is refused (401)."))
 		}
 		if !strings.HasPrefix(s.endpoint, "https://") && !c.demo {
 			lines = append(lines, " "+th.Warn.Render("⚠ Iterable refuses plain http: set your tunnel's URL with b first."))

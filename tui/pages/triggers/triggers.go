@@ -412,7 +412,11 @@ func (c *core) urlLines(w int) []string {
 	} else {
 		lines = append(lines, " Iterable → Integrations → System Webhooks · "+th.Key.Render("w")+" set it up from here")
 	}
-	if !strings.HasPrefix(u, "https://") {
+	switch {
+	case strings.HasPrefix(u, "https://"):
+	case p.ends.Public:
+		lines = append(lines, " "+th.Warn.Render("⚠ a plain-HTTP proxy: Iterable must reach it through HTTPS (")+th.Key.Render("b")+th.Warn.Render(" changes it)"))
+	default:
 		lines = append(lines, " "+th.Warn.Render("⚠ Iterable needs HTTPS: set your tunnel's address with ")+th.Key.Render("b"))
 	}
 	auth := "listener auth: none"
