@@ -41,10 +41,10 @@ func TestUpdateSubscriptionStartsFromTheUsersSets(t *testing.T) {
 	if n := env.rec.count("GET", "/api/users/getByEmail"); n != 1 {
 		t.Fatalf("the user's sets were read %d times, want once", n)
 	}
-	hs.MustShow("ada@example.com's lists and subscriptions now are ticked", "[•] Newsletter (2001)", "[ ] Win-back VIPs (2002)")
+	hs.MustShow("ada@example.com's lists and subscriptions now are ticked", "[x] Newsletter (2001)", "[ ] Win-back VIPs (2002)")
 	hs.Press("down", "x", "up", "x", "enter") // Win-back VIPs in, Newsletter out
 	hs.Press("enter")                         // channels as they are
-	hs.MustShow("[•] Promotions (203) · Push · Marketing")
+	hs.MustShow("[x] Promotions (203) · Push · Marketing")
 	hs.Press("enter", "x", "enter") // subscribed to the Newsletter type
 	hs.Press("enter", "enter", "enter")
 	hs.MustShow("Review: POST /api/users/updateSubscriptions", "What changes for ada@example.com",
@@ -74,7 +74,7 @@ func TestUpdateSubscriptionRefusesATypeBothWays(t *testing.T) {
 	hs.openAction("Update user subscription")
 	hs.Paste("ada@example.com")
 	hs.Press("enter", "enter", "enter", "enter")
-	hs.MustShow("[•] Newsletter (201) · Email · Marketing")
+	hs.MustShow("[x] Newsletter (201) · Email · Marketing")
 	hs.Press("enter", "x", "enter")
 	hs.MustShow("Newsletter (201) · Email · Marketing is both unsubscribed and subscribed")
 	hs.Press("enter", "enter", "enter", "enter")
@@ -133,7 +133,7 @@ func TestUpdateSubscriptionAnotherUserReadsTheirSets(t *testing.T) {
 	hs.openAction("Update user subscription")
 	hs.Paste("ada@example.com")
 	hs.Press("enter", "enter")
-	hs.MustShow("ada@example.com's lists and subscriptions now are ticked", "[•] Newsletter (2001)")
+	hs.MustShow("ada@example.com's lists and subscriptions now are ticked", "[x] Newsletter (2001)")
 	hs.Press("shift+tab", "shift+tab")
 	hs.MustShow("> ada@example.com")
 	hs.Press("ctrl+u")

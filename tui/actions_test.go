@@ -210,7 +210,7 @@ func TestUpdateSubscriptionPicksListsAndChannels(t *testing.T) {
 	hs.openAction("Update user subscription")
 	hs.Paste("ada@example.com")
 	hs.Press("enter", "enter")
-	hs.MustShow("Email lists", "[•] Newsletter (2001)", "Unsubscribed channels")
+	hs.MustShow("Email lists", "[x] Newsletter (2001)", "Unsubscribed channels")
 	hs.Press("enter")      // ada's lists as they are
 	hs.Press("x", "enter") // Marketing Email
 	hs.Press("enter")      // no unsubscribed message types
