@@ -33,6 +33,10 @@ type Trigger struct {
 	CreatedAt  time.Time     `json:"createdAt"`
 	Matched    int64         `json:"matched"`
 	LastMatch  time.Time     `json:"lastMatch,omitzero"`
+
+	// schemaAt is when the schema was last set (Unix nanoseconds): the
+	// mismatch counts start there, on a copy of the log too.
+	schemaAt int64
 }
 
 // Matches reports whether an event with this classification fires t. A New
@@ -268,7 +272,7 @@ type queryer interface {
 
 func queryTriggers(ctx context.Context, q queryer) ([]Trigger, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name, kind, event_names, workflow_id, schema, created_at,
-		matched, last_match FROM triggers ORDER BY name`)
+		matched, last_match, schema_at FROM triggers ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("listing triggers: %w", err)
 	}
@@ -279,7 +283,7 @@ func queryTriggers(ctx context.Context, q queryer) ([]Trigger, error) {
 		var names string
 		var schemaJSON sql.NullString
 		var created, last int64
-		if err := rows.Scan(&t.Name, &t.Kind, &names, &t.WorkflowID, &schemaJSON, &created, &t.Matched, &last); err != nil {
+		if err := rows.Scan(&t.Name, &t.Kind, &names, &t.WorkflowID, &schemaJSON, &created, &t.Matched, &last, &t.schemaAt); err != nil {
 			return nil, fmt.Errorf("listing triggers: %w", err)
 		}
 		if err := json.Unmarshal([]byte(names), &t.EventNames); err != nil {
@@ -335,7 +339,7 @@ func matchTriggers(triggers []Trigger, ev *Event, log *slog.Logger) {
 			}
 			decoded = true
 		}
-		problems := schema.Validate(t.Schema, value)
+		problems, fits := fit(t.Schema, value)
 		if len(problems) == 0 {
 			continue
 		}
@@ -343,10 +347,28 @@ func matchTriggers(triggers []Trigger, ev *Event, log *slog.Logger) {
 			ev.Problems = map[string][]schema.Problem{}
 		}
 		ev.Problems[t.Name] = problems
-		for _, p := range problems {
-			if !p.Warning {
-				ev.Mismatch = true
-			}
+		if !fits {
+			ev.Mismatch = true
 		}
 	}
+}
+
+// fit is how a decoded payload stands against a schema: every problem, and
+// whether it fits. Fields the schema does not know are warnings and do not
+// make it misfit. The mark an event gets when stored and the verdict
+// CheckPayload gives come from here, so they never disagree.
+func fit(s schema.Schema, value any) ([]schema.Problem, bool) {
+	problems := schema.Validate(s, value)
+	return problems, !schema.HasErrors(problems)
+}
+
+// CheckPayload is how a stored payload stands against a schema, judged as
+// events are judged when stored: its problems, and whether it fits.
+func CheckPayload(s schema.Schema, payload json.RawMessage) ([]schema.Problem, bool, error) {
+	value, err := decodePayload(payload)
+	if err != nil {
+		return nil, false, err
+	}
+	problems, fits := fit(s, value)
+	return problems, fits, nil
 }
