@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/iwb-dev/iwb/client"
-	"github.com/iwb-dev/iwb/client/history"
 )
 
 // subscriptionSets reads the user's four sets back from the sandbox.
@@ -174,13 +172,7 @@ func TestUpdateSubscriptionTypedIDsBothWaysAreRefusedAtTheReview(t *testing.T) {
 func TestUpdateSubscriptionRunAgainOpensOnTheUsersSets(t *testing.T) {
 	t.Parallel()
 	env := newSandboxEnv(t)
-	if _, err := env.hist.Add(context.Background(), history.Record{At: time.Now(), Source: history.SourceWorkbench,
-		Action: "update-subscription", Connection: "sandbox (us)", Status: 200,
-		Request: []byte(`{"email":"ada@example.com","emailListIds":[]}`), Answer: []byte(`{}`)}); err != nil {
-		t.Fatal(err)
-	}
-	hs := newHarness(t, env.deps(), 120, 40)
-	hs.Press("2", "h", "R")
+	hs := runAgain(t, env, "update-subscription", `{"email":"ada@example.com","emailListIds":[]}`)
 	if !hs.actionForm("Update user subscription") {
 		t.Fatalf("R should open Update user subscription:\n%s", hs.Screen())
 	}
