@@ -294,8 +294,12 @@ func (p *Page) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if msg.err != nil {
-			p.run.fieldErrs["file"] = msg.err.Error()
-			return tea.Batch(p.showForm(), page.Error(fmt.Errorf("reading the users: %w", msg.err))), true
+			r, path := p.run, p.run.values.filePath
+			r.fieldErrs["file"] = msg.err.Error()
+			// The notice goes once another file is named.
+			return tea.Batch(p.showForm(), page.ErrorUntil(fmt.Errorf("reading the users: %w", msg.err), func() bool {
+				return p.run != r || r.values.filePath != path
+			})), true
 		}
 		p.run.users, p.run.counted = msg.users, true
 		return nil, true
