@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,4 +41,37 @@ func TestADuplicateDataFieldMarksBothRowsAndTheNoticeGoes(t *testing.T) {
 			t.Fatalf("sent before the review was confirmed")
 		}
 	})
+}
+
+// TestBulkReviewShowsTheFilesColumnsWithTheirTypes: the review of a bulk
+// file lists the data fields it sets, each with the type it goes as: the
+// project's for a field it has, else the one its first value fixes.
+func TestBulkReviewShowsTheFilesColumnsWithTheirTypes(t *testing.T) {
+	t.Parallel()
+	files := []struct{ name, text string }{
+		{"users.csv", "email,plan,score,tier\nana@acme.io,pro,42,gold\nbo@acme.io,basic,7,\n"},
+		{"users.jsonl", `{"email":"ana@acme.io","dataFields":{"plan":"pro","score":42,"points":12.5,"tags":["a","b"],"vip":true}}` + "\n"},
+	}
+	want := map[string][]string{
+		"users.csv": {"score    long       (project)", "plan     string     (project)",
+			"tier     string     new field ⚠ its first value fixes its type"},
+		"users.jsonl": {"points   double     new field", "tags     [string]   new field", "vip      boolean    new field", "score    long       (project)"},
+	}
+	for _, f := range files {
+		bothSizes(t, func(t *testing.T, w, h int) {
+			env := newSandboxEnv(t)
+			path := filepath.Join(t.TempDir(), f.name)
+			if err := os.WriteFile(path, []byte(f.text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			hs := newHarness(t, env.deps(), w, h)
+			hs.openAction("Bulk upsert users")
+			hs.Press("down", "enter", "enter")
+			hs.Paste(path)
+			hs.Press("enter")
+			hs.MustShow("Data fields in the file, as they will be sent")
+			hs.MustShow(want[f.name]...)
+			hs.CheckFrame(w, h)
+		})
+	}
 }

@@ -93,7 +93,7 @@ func countUsers(gen int, path string, project schema.ProjectFields) tea.Cmd {
 		if err == nil {
 			err = c.Err()
 		}
-		return usersCountedMsg{gen: gen, users: c.Users, err: err}
+		return usersCountedMsg{gen: gen, users: c.Users, columns: c.Columns, err: err}
 	}
 }
 
