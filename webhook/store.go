@@ -259,6 +259,7 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 		pruneHook: map[string]Pruner{},
 	}
 	s.settingsOps = settingsOps{s}
+	s.pruneHook["request shapes"] = s.shapesPruner()
 	// The writer never checkpoints on its own: the checkpointer does, off
 	// the path that requests wait on, and the writer restarts the WAL only
 	// when it has nothing else to do.
@@ -607,11 +608,12 @@ func (s *Store) commit(batch []*writeReq) {
 	if len(live) == 0 {
 		return
 	}
-	s.refreshTriggers(ctx)
 	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		s.failAll(live, fmt.Errorf("starting a transaction: %w", err))
 		return
 	}
+	// Inside the transaction: no other process can commit before this one.
+	s.refreshTriggers(ctx)
 	// Taking the write lock may have waited on another process: check again.
 	live = dropAbandoned(live)
 	tally := newBatchTally()
@@ -865,7 +867,8 @@ func (s *Store) readDataVersion(ctx context.Context) (int64, error) {
 }
 
 // refreshTriggers reloads the triggers when another process (say `iwb
-// trigger add` while `iwb listen` runs) has changed the database.
+// trigger add` while `iwb listen` runs) has changed the database, and
+// forgets the cached request shapes, which that process may have pruned.
 func (s *Store) refreshTriggers(ctx context.Context) {
 	v, err := s.readDataVersion(ctx)
 	if err != nil {
@@ -876,6 +879,7 @@ func (s *Store) refreshTriggers(ctx context.Context) {
 		return
 	}
 	s.dataVersion = v
+	clear(s.requests)
 	if err := s.loadTriggers(ctx); err != nil {
 		s.log.Error("reloading triggers", "err", err)
 	}
