@@ -78,6 +78,7 @@ Run it with no command to open the workbench on the default connection, or
 		newWebhookCmd(),
 		newSettingsCmd(),
 		newHistoryCmd(),
+		newStoreCmd(),
 	)
 	return root
 }

@@ -180,8 +180,8 @@ func TestStoreEventsShowWhatTheDetailNeeds(t *testing.T) {
 		e.Email != "linus@example.com" || e.Headers.Get("Content-Type") != "application/json" {
 		t.Errorf("#3 = %+v; want the journey webhook with its path, query, email and headers", e)
 	}
-	if e := byID[4]; e.Email != "u-1005" {
-		t.Errorf("#4 shows %q for its user, want the userId when there is no email", e.Email)
+	if e := byID[4]; e.Email != "" || e.UserID != "u-1005" || e.Who() != "u-1005" {
+		t.Errorf("#4 email %q userId %q shows %q for its user, want the userId when there is no email", e.Email, e.UserID, e.Who())
 	}
 	if e := byID[5]; !e.Rejected || !strings.Contains(e.RejectReason, "not valid JSON") || string(e.Body) != `{"email":"broken@example.com", oops` {
 		t.Errorf("#5 rejected=%v reason=%q body=%q; want rejected with its reason and raw body", e.Rejected, e.RejectReason, e.Body)

@@ -128,3 +128,22 @@ func isMissing(err error) bool {
 	var m *MissingError
 	return errors.As(err, &m)
 }
+
+// Prefill is the input of r's first step that runs action, its pills filled
+// from a stored event's body, as a job on that event would send it: a form
+// opened on the event starts from it. Pills into earlier steps' answers stay
+// as written. ok is false when no step of r runs action.
+func (r Recipe) Prefill(action string, body []byte) (input []byte, ok bool, err error) {
+	for _, st := range r.Steps {
+		if st.Action != action {
+			continue
+		}
+		var payload any
+		if err := schema.DecodeJSON(body, &payload); err != nil {
+			return nil, true, errors.New("the event has no JSON payload")
+		}
+		input, err := st.body(Scope{Payload: payload}, true)
+		return input, true, err
+	}
+	return nil, false, nil
+}

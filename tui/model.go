@@ -117,8 +117,12 @@ func New(deps Deps) *Model {
 	m := &Model{deps: deps, log: log, keys: k, noColor: deps.NoColor, theme: th, tick: tea.Tick}
 	trig, sch := triggers.New(triggers.Deps{Store: deps.Store, Listener: deps.Listener, Client: deps.Client, SetupWebhook: deps.SetupWebhook,
 		ListenerURL: deps.ListenerURL, Demo: deps.Demo, Now: deps.Now, Log: log}, k, th)
+	var rs events.Recipes
+	if deps.Recipes != nil {
+		rs = deps.Recipes
+	}
 	m.pages = []page.Page{
-		events.New(deps.Events, deps.Replay, k, th),
+		events.New(deps.Events, deps.Replay, rs, k, th),
 		actions.New(deps.Client, deps.History, m.connectionLabel(), k, th, deps.Now),
 		trig, sch,
 		connections.New(deps.Connections, k, th, deps.Demo, deps.Now),

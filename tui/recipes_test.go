@@ -344,6 +344,71 @@ func TestJobDetailScrolls(t *testing.T) {
 	hs.MustShow("Jobs: 1 ok")
 }
 
+// The project's field types narrow the pills a data field is offered, and
+// a typed value the field's type refuses is refused at save.
+func TestEditorDataFieldsFollowTheProjectTypes(t *testing.T) {
+	deps, _, rs, srv := recipeDeps(t)
+	postClick(t, srv, clickJSON)
+	up, _ := client.LookupAction("upsert-user")
+	if _, err := deps.Client.Run(context.Background(), up, []byte(`{"email":"old@acme.io","dataFields":{"age":30}}`)); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("6", "n")
+	hs.Type("ages")
+	hs.Press("tab", "tab", "tab", "tab", "tab", "tab", "enter")
+	hs.Type("age")
+	hs.Press("tab", "enter")
+	hs.MustShow("Pill for step 1 · dataFields.age", "lands as long", "dataFields.campaignId", "4 more whose type does not fit are not offered")
+	hs.MustNotShow("dataFields.url", "eventName")
+	hs.Press("esc")
+	hs.Type("forty")
+	hs.Press("ctrl+s")
+	hs.MustShow(`✗ step 1, dataFields.age: "forty" is a string, but the`, "project's field age is a long")
+	if _, err := rs.Get(context.Background(), "ages"); err == nil {
+		t.Fatal("saved a recipe the check refused")
+	}
+	// A number typed is a number.
+	hs.Press("ctrl+u")
+	hs.Type("41")
+	hs.MustShow(`"age": 41`)
+	hs.MustNotShow("✗ step 1")
+	// A pasted value lands in the field, one line of it.
+	hs.Press("ctrl+u")
+	hs.Paste("4\n2")
+	hs.MustShow(`"age": "4 2"`, "✗ step 1, dataFields.age")
+	hs.Press("ctrl+u", "enter", "enter")
+	hs.MustShow("dataFields.age = {{dataFields.campaignId}}", `"age": 7001`)
+	hs.Press("ctrl+s")
+	hs.MustShow("added ages (disarmed)")
+}
+
+// The preview follows new events of the trigger, and esc asks before a
+// recipe being made is lost.
+func TestEditorPreviewFollowsNewEventsAndEscAsks(t *testing.T) {
+	deps, _, rs, srv := recipeDeps(t)
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("6", "n")
+	hs.MustShow("New recipe", "no event of clicks yet to preview on")
+	postClick(t, srv, clickJSON)
+	hs.Send(page.EventsMsg{New: 1})
+	hs.MustShow("Preview · event 1", `"email": "ana@acme.io"`)
+	postClick(t, srv, strings.Replace(clickJSON, "ana@acme.io", "bo@acme.io", 1))
+	hs.Send(page.EventsMsg{New: 1})
+	hs.MustShow("Preview · event 2", `"email": "bo@acme.io"`)
+	hs.Type("kept")
+	hs.Press("esc")
+	hs.MustShow("Discard the new recipe?")
+	hs.Press("n")
+	hs.MustShow("New recipe", "kept")
+	hs.Press("esc", "y")
+	hs.MustNotShow("New recipe")
+	hs.MustShow("┌ Recipes")
+	if all, _ := rs.List(context.Background()); len(all) != 0 {
+		t.Fatalf("a discarded recipe was saved: %v", all)
+	}
+}
+
 func TestGoldenRecipesScreens(t *testing.T) {
 	for _, size := range sizes {
 		t.Run("recipes-"+sizeName(size), func(t *testing.T) {
@@ -377,7 +442,8 @@ func TestGoldenRecipesScreens(t *testing.T) {
 				golden.RequireEqual(t, hs.Screen())
 			})
 			t.Run("picker", func(t *testing.T) {
-				hs.Press("enter")
+				hs.Press("shift+tab", "shift+tab", "shift+tab", "ctrl+u", "enter")
+				hs.MustShow("Pill for step 1 · email", "lands as string")
 				hs.CheckFrame(size[0], size[1])
 				golden.RequireEqual(t, hs.Screen())
 			})

@@ -130,9 +130,13 @@ const redacted = "[redacted]"
 // alwaysRedacted are headers that carry credentials whatever the auth mode.
 var alwaysRedacted = []string{"Authorization", "Proxy-Authorization", "Cookie", "Api-Key", "Api_key", "X-Api-Key"}
 
-// redactHeaders returns a copy of h with credential values replaced, safe to
-// store and log.
+// redactHeaders returns h with credential values replaced, safe to store
+// and log: a copy when it holds credentials, else h itself (most requests,
+// so ingest copies no headers), which the caller must then not change.
 func (a Auth) redactHeaders(h http.Header) http.Header {
+	if !a.holdsSecret(h) {
+		return h
+	}
 	out := h.Clone()
 	for _, name := range alwaysRedacted {
 		redactHeader(out, name)
@@ -141,6 +145,20 @@ func (a Auth) redactHeaders(h http.Header) http.Header {
 		redactHeader(out, a.Header)
 	}
 	return out
+}
+
+func (a Auth) holdsSecret(h http.Header) bool {
+	for k := range h {
+		if a.Mode == "header" && strings.EqualFold(k, a.Header) {
+			return true
+		}
+		for _, name := range alwaysRedacted {
+			if strings.EqualFold(k, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func redactHeader(h http.Header, name string) {

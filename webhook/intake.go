@@ -58,15 +58,10 @@ func (e *BodyError) Error() string {
 }
 func (e *BodyError) Unwrap() error { return e.Err }
 
-var errTooDeep = errors.New("too deep")
-
-// checkDepth fails when raw nests arrays and objects deeper than MaxDepth.
-func checkDepth(raw []byte) error {
-	if nestsDeeper(raw, MaxDepth) {
-		return fmt.Errorf("the body nests arrays and objects more than %d levels deep, the limit: %w", MaxDepth, errTooDeep)
-	}
-	return nil
-}
+var (
+	errTooDeep     = errors.New("too deep")
+	errBodyTooDeep = fmt.Errorf("the body nests arrays and objects more than %d levels deep, the limit: %w", MaxDepth, errTooDeep)
+)
 
 // nestsDeeper reports whether raw nests arrays and objects deeper than limit.
 // It only counts brackets outside strings, so it is cheap and needs no valid
@@ -141,9 +136,6 @@ func looksLikeForm(b []byte) bool {
 func parseJSON(raw []byte) (Body, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return Body{}, errors.New("the body is empty")
-	}
-	if err := checkDepth(raw); err != nil {
-		return Body{}, err
 	}
 	fields, err := scanJSON(raw)
 	if err != nil {

@@ -192,8 +192,13 @@ func (p *PGStore) setForward(ctx context.Context, id int64, f ForwardResult) err
 }
 
 func (p *PGStore) setting(ctx context.Context, name string) (string, error) {
+	return pgSetting(ctx, p.pool, name)
+}
+
+// pgSetting reads a setting through q; "" when it is not set.
+func pgSetting(ctx context.Context, q pgQueryer, name string) (string, error) {
 	var v string
-	err := p.pool.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
+	err := q.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
@@ -204,11 +209,17 @@ func (p *PGStore) setting(ctx context.Context, name string) (string, error) {
 }
 
 func (p *PGStore) setSetting(ctx context.Context, name, value string) error {
+	return pgSetSetting(ctx, p.pool, name, value)
+}
+
+// pgSetSetting stores a setting through q (the pool, or a transaction the
+// setting must commit with); an empty value removes it.
+func pgSetSetting(ctx context.Context, q pgQueryer, name, value string) error {
 	var err error
 	if value == "" {
-		_, err = p.pool.Exec(ctx, `DELETE FROM settings WHERE name = $1`, name)
+		_, err = q.Exec(ctx, `DELETE FROM settings WHERE name = $1`, name)
 	} else {
-		_, err = p.pool.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
+		_, err = q.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 	}
 	if err != nil {
@@ -220,7 +231,7 @@ func (p *PGStore) setSetting(ctx context.Context, name, value string) error {
 // Triggers lists the triggers by name, with their match counts.
 func (p *PGStore) Triggers(ctx context.Context) ([]Trigger, error) {
 	rows, err := p.pool.Query(ctx, `SELECT name, kind, event_names, workflow_id, schema, created_at,
-		matched, last_match FROM triggers ORDER BY name`)
+		matched, last_match, schema_at FROM triggers ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("listing triggers: %w", err)
 	}
@@ -229,7 +240,7 @@ func (p *PGStore) Triggers(ctx context.Context) ([]Trigger, error) {
 		var kind, names string
 		var schemaJSON *string
 		var created, last int64
-		if err := row.Scan(&t.Name, &kind, &names, &t.WorkflowID, &schemaJSON, &created, &t.Matched, &last); err != nil {
+		if err := row.Scan(&t.Name, &kind, &names, &t.WorkflowID, &schemaJSON, &created, &t.Matched, &last, &t.schemaAt); err != nil {
 			return t, err
 		}
 		t.Kind, t.CreatedAt = TriggerKind(kind), time.Unix(0, created)
@@ -292,27 +303,34 @@ func (p *PGStore) AddTrigger(ctx context.Context, t Trigger) (warnings []string,
 	if warnings, err = ValidateTrigger(t); err != nil {
 		return nil, err
 	}
+	t.CreatedAt, t.schemaAt = time.Now(), 0
+	err = p.changeTriggers(ctx, func(tx pgx.Tx) error {
+		added, err := insertTrigger(ctx, tx, t)
+		if err == nil && !added {
+			err = fmt.Errorf("adding trigger %q: %w", t.Name, ErrTriggerExists)
+		}
+		return err
+	})
+	return warnings, err
+}
+
+// insertTrigger adds t as it is, unless a trigger has its name already.
+func insertTrigger(ctx context.Context, tx pgx.Tx, t Trigger) (added bool, err error) {
 	names, err := json.Marshal(t.EventNames)
 	if err != nil {
-		return nil, fmt.Errorf("encoding event names: %w", err)
+		return false, fmt.Errorf("encoding event names: %w", err)
 	}
 	schemaJSON, err := encodeSchema(t.Schema)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	err = p.changeTriggers(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO triggers (name, kind, event_names, workflow_id, schema, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING`,
-			t.Name, string(t.Kind), string(names), t.WorkflowID, schemaJSON, time.Now().UnixNano())
-		if err != nil {
-			return fmt.Errorf("adding trigger %q: %w", t.Name, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("adding trigger %q: %w", t.Name, ErrTriggerExists)
-		}
-		return nil
-	})
-	return warnings, err
+	tag, err := tx.Exec(ctx, `INSERT INTO triggers (name, kind, event_names, workflow_id, schema, created_at, schema_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
+		t.Name, string(t.Kind), string(names), t.WorkflowID, schemaJSON, t.CreatedAt.UnixNano(), t.schemaAt)
+	if err != nil {
+		return false, fmt.Errorf("adding trigger %q: %w", t.Name, err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // RemoveTrigger deletes a trigger. Events keep the record of what they matched.

@@ -349,16 +349,25 @@ func (p *PGStore) Subscribe() *Subscription { return p.broker.subscribe() }
 
 // Append stores ev; see EventLog.
 func (p *PGStore) Append(ctx context.Context, ev *Event) error {
-	headers, err := json.Marshal(ev.Headers)
+	req, err := newPGReq(ctx, ev)
 	if err != nil {
-		return fmt.Errorf("encoding headers: %w", err)
+		return err
 	}
-	req := &pgReq{ctx: ctx, ev: ev, headers: string(headers), done: make(chan error, 1)}
 	err = p.submit(ctx, req)
 	if errors.Is(err, ErrBusy) {
 		p.busy.Add(1)
 	}
 	return err
+}
+
+// newPGReq encodes ev's headers in the caller's goroutine: the writer has
+// enough to do.
+func newPGReq(ctx context.Context, ev *Event) (*pgReq, error) {
+	headers, err := json.Marshal(ev.Headers)
+	if err != nil {
+		return nil, fmt.Errorf("encoding headers: %w", err)
+	}
+	return &pgReq{ctx: ctx, ev: ev, headers: string(headers), done: make(chan error, 1)}, nil
 }
 
 func (p *PGStore) submit(ctx context.Context, req *pgReq) error {
@@ -458,14 +467,13 @@ func (p *PGStore) commit(batch []*pgReq) {
 	}
 }
 
-// pgEventColumns are the columns Append writes, in pgEventRow's order.
+// pgEventColumns are the columns an event's row fills, in pgEventRow's order.
 var pgEventColumns = []string{"id", "received_at", "status", "kind", "event_name", "workflow_id", "email",
 	"user_id", "method", "path", "query", "remote_addr", "content_type", "headers", "size", "body",
-	"body_format", "payload", "error", "triggers", "duplicate_of", "problems", "mismatch"}
+	"body_format", "payload", "error", "triggers", "duplicate_of", "problems", "mismatch", "forward", "pinned"}
 
-// write stores one batch inside tx. Rows other transactions may also lock
-// (duplicate keys, trigger and counter rows) are locked in key order, so two
-// listeners never deadlock.
+// write stores one batch inside tx: it numbers the events, matches them
+// against the triggers and marks duplicates, then inserts them.
 func (p *PGStore) write(ctx context.Context, tx pgx.Tx, reqs []*pgReq) error {
 	rows, err := tx.Query(ctx, `SELECT nextval('events_id_seq') FROM generate_series(1, $1)`, len(reqs))
 	if err != nil {
@@ -493,16 +501,28 @@ func (p *PGStore) write(ctx context.Context, tx pgx.Tx, reqs []*pgReq) error {
 	if err := p.markDuplicates(ctx, tx, dups); err != nil {
 		return err
 	}
+	return p.insertEvents(ctx, tx, reqs)
+}
+
+// insertEvents stores events whose ids and marks are set, in ascending id
+// order: their rows and trigger matches, the triggers' match counts and the
+// log's totals, and one notification for the other processes. Rows other
+// transactions may also lock (trigger and counter rows) are locked in key
+// order, so two writers never deadlock.
+func (p *PGStore) insertEvents(ctx context.Context, tx pgx.Tx, reqs []*pgReq) error {
 	counts := map[string]int64{}
 	matched := map[string]int64{}
 	lastSeen := map[string]int64{}
 	var matches [][]any
+	ids := make([]int64, len(reqs))
 	eventRows := make([][]any, len(reqs))
 	for i, req := range reqs {
+		var err error
 		if eventRows[i], err = pgEventRow(req); err != nil {
 			return err
 		}
 		ev := req.ev
+		ids[i] = ev.ID
 		for _, name := range ev.Triggers {
 			matches = append(matches, []any{name, ev.ID})
 			matched[name]++
@@ -601,10 +621,19 @@ func pgEventRow(req *pgReq) ([]any, error) {
 		s := string(b)
 		problems = &s
 	}
+	var forward *string
+	if ev.Forward != nil {
+		b, err := json.Marshal(ev.Forward)
+		if err != nil {
+			return nil, fmt.Errorf("encoding a forward result: %w", err)
+		}
+		s := string(b)
+		forward = &s
+	}
 	return []any{ev.ID, ev.ReceivedAt.UnixNano(), string(ev.Status), string(ev.Kind), pgText(ev.EventName),
 		pgText(ev.WorkflowID), pgText(ev.Email), pgText(ev.UserID), pgText(ev.Method), pgText(ev.Path),
 		pgText(ev.Query), pgText(ev.RemoteAddr), pgText(ev.ContentType), req.headers, ev.Size, nonNil(ev.Body),
-		format, payload, pgText(ev.Error), triggers, ev.DuplicateOf, problems, ev.Mismatch}, nil
+		format, payload, pgText(ev.Error), triggers, ev.DuplicateOf, problems, ev.Mismatch, forward, ev.Pinned}, nil
 }
 
 // pgText makes text from a request fit a PostgreSQL text column, which

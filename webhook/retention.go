@@ -392,9 +392,13 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 			break
 		}
 	}
-	// A passive checkpoint copies the WAL without holding writers back; the
-	// truncating one then has little left to copy while it does, and gives
-	// up after a few milliseconds rather than make ingest wait.
+	// Passive checkpoints copy the WAL without holding the writer back; the
+	// truncating one then has only a few commits' pages left to copy while
+	// it holds the writer, and gives up after a few milliseconds rather
+	// than make ingest wait for readers.
+	if _, _, err := s.copyWAL(0); err != nil {
+		return fmt.Errorf("checkpointing the event log: %w", err)
+	}
 	s.ckptMu.Lock()
 	defer s.ckptMu.Unlock()
 	conn, err := s.ckpt.Conn(ctx)
@@ -402,7 +406,7 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 		return fmt.Errorf("checkpointing the event log: %w", err)
 	}
 	defer conn.Close()
-	for _, q := range []string{`PRAGMA wal_checkpoint(PASSIVE)`, `PRAGMA busy_timeout = 20`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA busy_timeout = 10000`} {
+	for _, q := range []string{`PRAGMA busy_timeout = 2`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA busy_timeout = 10000`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("checkpointing the event log: %w", err)
 		}

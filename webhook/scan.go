@@ -16,14 +16,13 @@ type jsonSyntaxError struct {
 
 func (e *jsonSyntaxError) Error() string { return e.msg }
 
-// maxJSONDepth is encoding/json's nesting limit, so the same bodies are refused.
-const maxJSONDepth = 10000
-
 // bodyScanner checks a JSON document and picks out the classification fields
-// in one pass, without building values. It accepts and refuses exactly what
-// encoding/json does, with the same error text, and a field is what
-// json.Unmarshal into a struct of json.RawMessage fields would hold: keys
-// match case-insensitively and the last copy of a key wins.
+// in one pass, without building values. Up to MaxDepth levels of nesting it
+// accepts and refuses exactly what encoding/json does, with the same error
+// text, and a field is what json.Unmarshal into a struct of json.RawMessage
+// fields would hold: keys match case-insensitively and the last copy of a
+// key wins. A document nesting deeper fails with errBodyTooDeep where it
+// goes past the limit.
 type bodyScanner struct {
 	data   []byte
 	i      int
@@ -176,10 +175,11 @@ func (s *bodyScanner) capture(dst *string, nested func([]byte) *string) {
 	}
 }
 
-func (s *bodyScanner) push(c byte) bool {
-	s.depth++
-	if s.depth > maxJSONDepth {
-		s.fail(c, "exceeded max depth")
+func (s *bodyScanner) push() bool {
+	if s.depth++; s.depth > MaxDepth {
+		if s.err == nil {
+			s.err = errBodyTooDeep
+		}
 		return false
 	}
 	s.i++
@@ -188,7 +188,7 @@ func (s *bodyScanner) push(c byte) bool {
 
 // object checks an object; field, when set, says where each key's value goes.
 func (s *bodyScanner) object(field func(key []byte) (*string, func([]byte) *string)) {
-	if !s.push('{') {
+	if !s.push() {
 		return
 	}
 	s.skipSpace()
@@ -251,7 +251,7 @@ func (s *bodyScanner) object(field func(key []byte) (*string, func([]byte) *stri
 }
 
 func (s *bodyScanner) array() {
-	if !s.push('[') {
+	if !s.push() {
 		return
 	}
 	s.skipSpace()

@@ -327,13 +327,16 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return bytes.Clone(buf.Bytes()), nil
 }
 
+// jsonContentType is the answers' Content-Type, shared: net/http only reads it.
+var jsonContentType = []string{"application/json"}
+
 // writeAccepted answers {"ok":true,"id":"<id>"}: the hot path, so built by hand.
 func writeAccepted(w http.ResponseWriter, id int64) {
 	buf := make([]byte, 0, 40)
 	buf = append(buf, `{"ok":true,"id":"`...)
 	buf = strconv.AppendInt(buf, id, 10)
 	buf = append(buf, "\"}\n"...)
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf)
 }

@@ -83,8 +83,9 @@ type Store struct {
 	// ckptMu lets one checkpoint run at a time: the checkpointer's passive
 	// ones and the writer's restarts.
 	ckptMu sync.Mutex
-	// walRestart asks the writer to restart the WAL at its next idle moment.
-	walRestart atomic.Bool
+	// walRestart asks the writer to restart the WAL: the commit count when
+	// the checkpointer caught up, plus one; 0 when not asked.
+	walRestart atomic.Int64
 	// passiveOnly turns the restarts off: the WAL benchmark's baseline.
 	passiveOnly bool
 	pageSize    int64
@@ -198,13 +199,17 @@ const selectEvents = `SELECT e.id, e.received_at, e.flags, e.event_name, e.workf
 	(SELECT shape FROM requests WHERE id = e.request)`
 
 // WAL bounds: the checkpointer copies the WAL into the database every
-// ckptEvery; once the WAL holds walRestartBytes the writer restarts it from
-// the beginning at its next idle moment, and a restart truncates a longer
-// file to journalLimit.
+// ckptEvery; once the WAL holds walRestartBytes it copies until a pass
+// takes at most quickPass (maxCatchUpPasses at most per tick), and the
+// writer restarts the WAL if it has committed at most restartWithin
+// transactions since. A restart truncates a longer file to journalLimit.
 const (
-	ckptEvery       = 250 * time.Millisecond
-	walRestartBytes = 16 << 20
-	journalLimit    = 16 << 20
+	ckptEvery        = 250 * time.Millisecond
+	walRestartBytes  = 16 << 20
+	journalLimit     = 16 << 20
+	quickPass        = 2 * time.Millisecond
+	maxCatchUpPasses = 20
+	restartWithin    = 4
 )
 
 // pageSize packs rows of a kilobyte or two with little left over on each
@@ -466,10 +471,10 @@ func (s *Store) Close() error {
 }
 
 // checkpointer copies the WAL into the database file every ckptEvery, so
-// the writer never waits for it, and asks the writer for a restart once the
-// WAL is long: under steady load a passive checkpoint never catches up with
-// the end of the WAL, so only a restart lets it start over. It also runs
-// the registered pruners.
+// the writer never waits for it, and has the writer restart the WAL once it
+// is long: under steady load a passive checkpoint never reaches the end of
+// the WAL, so only a restart lets it start over. It also runs the
+// registered pruners.
 func (s *Store) checkpointer() {
 	defer close(s.ckptDone)
 	tick := time.NewTicker(ckptEvery)
@@ -480,19 +485,7 @@ func (s *Store) checkpointer() {
 		case <-s.quit:
 			return
 		case <-tick.C:
-			s.ckptMu.Lock()
-			var busy, frames, copied int64
-			err := s.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
-			s.ckptMu.Unlock()
-			if err != nil {
-				s.log.Warn("checkpointing the event log", "err", err)
-				continue
-			}
-			// Restart only a long WAL this checkpoint has caught up with, so
-			// that the writer's restart has little left to copy.
-			if frames*(s.pageSize+24) >= walRestartBytes && copied == frames {
-				s.walRestart.Store(true)
-			}
+			s.catchUp()
 			if time.Since(lastPrune) >= prunersEvery {
 				lastPrune = time.Now()
 				s.runPruners()
@@ -501,37 +494,95 @@ func (s *Store) checkpointer() {
 	}
 }
 
+// catchUp copies the WAL into the database and, once the WAL is long and
+// a quick pass has caught up with it, asks the writer to restart it: the
+// restart then copies only what the writer committed since, a few commits'
+// pages, so ingest waits a millisecond or two instead of the time it takes
+// to copy the whole WAL.
+func (s *Store) catchUp() {
+	frames, caughtUp, err := s.copyWAL(walRestartBytes)
+	if err != nil {
+		s.log.Warn("checkpointing the event log", "err", err)
+		return
+	}
+	if caughtUp && !s.passiveOnly && frames*(s.pageSize+24) >= walRestartBytes {
+		s.walRestart.Store(s.commits.Load() + 1)
+	}
+}
+
+// copyWAL copies the WAL into the database without holding the writer
+// back. When the WAL holds at least long bytes it copies again at once,
+// until a pass had so little to copy that it took at most quickPass
+// (caughtUp), maxCatchUpPasses at most. It returns the WAL's length in
+// frames.
+func (s *Store) copyWAL(long int64) (frames int64, caughtUp bool, err error) {
+	for range maxCatchUpPasses {
+		start := time.Now()
+		var copied int64
+		if frames, copied, err = s.passiveCheckpoint(); err != nil {
+			return 0, false, err
+		}
+		if copied == frames && time.Since(start) <= quickPass {
+			return frames, true, nil
+		}
+		if frames*(s.pageSize+24) < long {
+			return frames, false, nil
+		}
+		select {
+		case <-s.quit:
+			return frames, false, nil
+		default:
+		}
+	}
+	return frames, false, nil
+}
+
+// passiveCheckpoint copies what it can of the WAL without holding the
+// writer back, and returns the WAL's length and how much of it is copied,
+// in frames.
+func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
+	var busy int64
+	err = s.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	return frames, copied, err
+}
+
 // restartWAL checkpoints what is left of the WAL and starts it over, when
-// the checkpointer asked and no checkpoint is running. The writer calls it
-// between transactions; readers get a few milliseconds to finish, else the
-// restart waits for the next idle moment.
+// the checkpointer asked a few commits ago at most (later, too much is left
+// to copy: the checkpointer asks again). The writer calls it between
+// transactions; readers get a few milliseconds to finish, else the WAL goes
+// on growing until the checkpointer asks again.
 func (s *Store) restartWAL(ctx context.Context) {
-	if s.passiveOnly || !s.walRestart.Load() || !s.ckptMu.TryLock() {
+	asked := s.walRestart.Load()
+	if asked == 0 || !s.ckptMu.TryLock() {
 		return
 	}
 	defer s.ckptMu.Unlock()
-	var busy, frames, copied int64
-	_, err := s.wconn.ExecContext(ctx, "PRAGMA busy_timeout = 5")
+	s.walRestart.Store(0)
+	if s.commits.Load()-(asked-1) > restartWithin {
+		return
+	}
+	_, err := s.wconn.ExecContext(ctx, "PRAGMA busy_timeout = 2")
 	if err == nil {
+		var busy, frames, copied int64
 		err = s.wconn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
 	}
 	if _, rerr := s.wconn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
 		err = rerr
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		s.log.Warn("restarting the event log's WAL", "err", err)
-	case busy == 0:
-		s.walRestart.Store(false)
 	}
 }
 
 const maxBatch = 512
 
 // writer is the only goroutine that writes: it takes whatever is queued, up
-// to maxBatch, and commits it as one transaction. When the queue is empty it
-// restarts the WAL and prunes, a small batch at a time. On Close it commits
-// what is still queued, then stops.
+// to maxBatch, and commits it as one transaction. Between transactions it
+// restarts the WAL when the checkpointer asks, and when the queue is empty
+// it prunes, a small batch at a time. On Close it commits what is still
+// queued, then stops.
 func (s *Store) writer() {
 	defer close(s.done)
 	ctx := context.Background()
@@ -544,11 +595,13 @@ func (s *Store) writer() {
 			batch = s.gather(append(batch[:0], req))
 			s.commit(batch)
 			clear(batch)
+			s.restartWAL(ctx)
 			if len(s.queue) == 0 {
-				s.idle(ctx)
+				s.retentionStep(ctx)
 			}
 		case <-tick.C:
-			s.idle(ctx)
+			s.restartWAL(ctx)
+			s.retentionStep(ctx)
 		case <-s.quit:
 			for {
 				batch = s.drain(batch[:0])
@@ -579,13 +632,6 @@ func (s *Store) gather(batch []*writeReq) []*writeReq {
 		}
 	}
 	return batch
-}
-
-// idle is the writer's housekeeping between transactions: one WAL restart
-// and one small prune batch at most, so that ingest never waits long.
-func (s *Store) idle(ctx context.Context) {
-	s.restartWAL(ctx)
-	s.retentionStep(ctx)
 }
 
 // drain adds what is queued right now to batch, up to maxBatch.

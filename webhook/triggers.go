@@ -33,6 +33,10 @@ type Trigger struct {
 	CreatedAt  time.Time     `json:"createdAt"`
 	Matched    int64         `json:"matched"`
 	LastMatch  time.Time     `json:"lastMatch,omitzero"`
+
+	// schemaAt is when the schema was last set (Unix nanoseconds): the
+	// mismatch counts start there, on a copy of the log too.
+	schemaAt int64
 }
 
 // Matches reports whether an event with this classification fires t. A New
@@ -268,7 +272,7 @@ type queryer interface {
 
 func queryTriggers(ctx context.Context, q queryer) ([]Trigger, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name, kind, event_names, workflow_id, schema, created_at,
-		matched, last_match FROM triggers ORDER BY name`)
+		matched, last_match, schema_at FROM triggers ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("listing triggers: %w", err)
 	}
@@ -279,7 +283,7 @@ func queryTriggers(ctx context.Context, q queryer) ([]Trigger, error) {
 		var names string
 		var schemaJSON sql.NullString
 		var created, last int64
-		if err := rows.Scan(&t.Name, &t.Kind, &names, &t.WorkflowID, &schemaJSON, &created, &t.Matched, &last); err != nil {
+		if err := rows.Scan(&t.Name, &t.Kind, &names, &t.WorkflowID, &schemaJSON, &created, &t.Matched, &last, &t.schemaAt); err != nil {
 			return nil, fmt.Errorf("listing triggers: %w", err)
 		}
 		if err := json.Unmarshal([]byte(names), &t.EventNames); err != nil {

@@ -61,6 +61,18 @@ type (
 		ID       int64
 		Triggers []string
 	}
+	// ActOnEventMsg asks for Action's form (its CLI name) prefilled from
+	// stored event EventID, whose payload names Email, UserID and
+	// WorkflowID. Recipe names a recipe of the event's trigger with a step
+	// of Action: Input is that step's input filled from the event, or Unfit
+	// says why it could not be (Input is then nil).
+	ActOnEventMsg struct {
+		EventID                   int64
+		Action                    string
+		Email, UserID, WorkflowID string
+		Recipe, Unfit             string
+		Input                     []byte
+	}
 )
 
 // send is a command that answers msg at once.

@@ -93,6 +93,7 @@ type Page struct {
 	answer  *answer
 	picks   map[string]*pickData // by connection label
 	spinner spinner.Model
+	pending *pendingOpen // asked for by another tab, opened once in view
 }
 
 // Messages of the Actions tab's commands.

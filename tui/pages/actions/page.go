@@ -57,6 +57,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case page.ConnLabelMsg:
 		p.conn = msg.Label
 		return nil
+	case page.ActOnEventMsg:
+		return p.actOnEvent(msg)
+	case page.ShownMsg:
+		if msg.Tab == Title && p.pending != nil {
+			return p.openPending()
+		}
+		return nil
 	}
 	if cmd, ok := p.actionMsg(msg); ok {
 		return cmd
@@ -144,7 +151,11 @@ func (p *Page) Commands() []page.Command {
 
 // start opens an action from the palette, asking first when it would
 // discard what the open one holds.
-func (p *Page) start(a client.Action) tea.Cmd {
+func (p *Page) start(a client.Action) tea.Cmd { return p.startWith(a, nil) }
+
+// startWith opens an action on values v (nil: empty), asking first when it
+// would discard what the open one holds.
+func (p *Page) startWith(a client.Action, v *formValues) tea.Cmd {
 	open := func() tea.Cmd {
 		var drop tea.Cmd
 		if r := p.run; r != nil && r.form != nil {
@@ -152,7 +163,7 @@ func (p *Page) start(a client.Action) tea.Cmd {
 		}
 		p.closeRun()
 		p.showHis = false
-		return tea.Batch(drop, p.openAction(a, nil))
+		return tea.Batch(drop, p.openAction(a, v))
 	}
 	if p.unsaved() {
 		return page.Ask("Discard this "+p.run.action.Title+"?", open)

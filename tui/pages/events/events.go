@@ -23,7 +23,7 @@ const Title = "Events"
 // Keys are the tab's bindings beside the shared ones.
 type Keys struct {
 	page.Keys
-	Follow, Copy, Replay, Schema, Pin key.Binding
+	Follow, Copy, Replay, Schema, Act, Pin key.Binding
 }
 
 // DefaultKeys are the tab's bindings.
@@ -34,6 +34,7 @@ func DefaultKeys(k page.Keys) Keys {
 		Copy:   b([]string{"y"}, "y", "copy"),
 		Replay: b([]string{"r"}, "r", "replay"),
 		Schema: b([]string{"s"}, "s", "schema"),
+		Act:    b([]string{"a"}, "a", "act"),
 		Pin:    b([]string{"p"}, "p", "pin"),
 	}
 }
@@ -47,18 +48,14 @@ type Page struct {
 	th          style.Theme
 	area        page.Area
 	replay      Replayer
+	recipes     Recipes // nil: no recipes in this session
 	list        eventList
 	filter      textinput.Model
 	filtering   bool
 	stats       page.StatsMsg
 	detailFocus bool // the detail pane has focus rather than the list
 	detailTop   int  // first visible line of the detail
-
-	// the rendered detail, kept while the same event is shown at the same width
-	detailID    int64
-	detailW     int
-	detailDark  bool
-	detailCache []string
+	doc         *detailDoc
 }
 
 // pinnedMsg is the end of a pin or unpin.
@@ -76,9 +73,9 @@ type replayedMsg struct {
 }
 
 // New is the tab on src (nil: no event store in this session); replay nil
-// says there is no forward URL.
-func New(src Source, replay Replayer, keys page.Keys, th style.Theme) *Page {
-	return &Page{keys: DefaultKeys(keys), th: th, replay: replay, list: newEventList(src),
+// says there is no forward URL, rs nil that there are no recipes.
+func New(src Source, replay Replayer, rs Recipes, keys page.Keys, th style.Theme) *Page {
+	return &Page{keys: DefaultKeys(keys), th: th, replay: replay, recipes: rs, list: newEventList(src),
 		filter: page.NewFilterInput(style.InputStyles(th.Dark))}
 }
 
@@ -102,6 +99,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case page.EventsMsg:
 		return p.list.refresh()
 	case listLoadedMsg:
+		if p.doc != nil {
+			p.doc.changed()
+		}
 		cmd := p.list.loaded(msg)
 		if msg.err != nil && msg.gen == p.list.gen {
 			return tea.Batch(cmd, page.Error(fmt.Errorf("reading events: %w", msg.err)))
@@ -116,6 +116,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return page.Notice(fmt.Sprintf("📌 pinned #%d: never pruned", msg.id))
 		}
 		return page.Notice(fmt.Sprintf("unpinned #%d: it ages like the others", msg.id))
+	case actReadMsg:
+		return p.pickAction(msg)
 	case replayedMsg:
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("replaying #%d: %w", msg.id, msg.err))
@@ -175,6 +177,8 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.replayOne()
 	case page.Matches(msg, k.Schema):
 		return p.schema()
+	case page.Matches(msg, k.Act):
+		return p.act()
 	case page.Matches(msg, k.Pin):
 		return p.pin()
 	}
@@ -206,6 +210,7 @@ func (p *Page) Commands() []page.Command {
 		{Name: "Copy the event payload", Key: k.Copy, Run: p.copy},
 		{Name: "Replay the event to the forward URL", Key: k.Replay, Run: p.replayOne},
 		{Name: "Infer a schema from the event", Key: k.Schema, Run: p.schema},
+		{Name: "Act on the event (an action prefilled from it)", Key: k.Act, Run: p.act},
 		{Name: "Pin the event (never pruned), or unpin it", Key: k.Pin, Run: p.pin},
 	}
 }
@@ -213,7 +218,7 @@ func (p *Page) Commands() []page.Command {
 // Help is the tab's bindings.
 func (p *Page) Help() []page.Group {
 	k := p.keys
-	return []page.Group{{Title: "Events", Bindings: []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema, k.Pin}}, k.ListGroup()}
+	return []page.Group{{Title: "Events", Bindings: []key.Binding{k.Follow, k.Copy, k.Replay, k.Schema, k.Act, k.Pin}}, k.ListGroup()}
 }
 
 // Hints are the tab's few keys.
@@ -222,7 +227,7 @@ func (p *Page) Hints() []page.Hint {
 	if p.filtering {
 		return append(page.FilterHints(), page.Hint{"event:NAME workflow:ID trigger:NAME", "fields"})
 	}
-	return page.HintsOf(k.Follow, k.Filter, k.Copy, k.Replay, k.Schema, k.Palette, k.Help)
+	return page.HintsOf(k.Follow, k.Filter, k.Copy, k.Replay, k.Schema, k.Act, k.Palette, k.Help)
 }
 
 // Unsaved is nothing: the tab holds no input.

@@ -364,7 +364,7 @@ func renderRow(th style.Theme, ev *Event, c columns, selected, focused bool) str
 	case name == "":
 		name = "—"
 	}
-	email := ev.Email
+	email := ev.Who()
 	if email == "" {
 		email = "—"
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/iwb-dev/iwb/recipe"
 )
 
 // Event is one stored webhook as the workbench shows it. The caller adapts the
@@ -14,7 +16,8 @@ type Event struct {
 	Kind       string // "system", "workflow" or "unknown"
 	EventName  string
 	WorkflowID string
-	Email      string // email, or the userId when there is no email
+	Email      string // the email the payload names
+	UserID     string // the userId the payload names
 	Triggers   []string
 	// Rejected events were kept although the listener refused them (invalid
 	// JSON, over the size limit); RejectReason says why.
@@ -28,6 +31,18 @@ type Event struct {
 	Query          string
 	Path           string
 	Forward        *ForwardResult // nil when the event was not forwarded
+	// Jobs are the jobs recipes started for the event, newest first, as
+	// last read.
+	Jobs []recipe.Job
+}
+
+// Who is the user the event is about: the email, or the userId when the
+// payload names no email.
+func (e Event) Who() string {
+	if e.Email != "" {
+		return e.Email
+	}
+	return e.UserID
 }
 
 // ForwardResult is what happened when an event was sent on to the forward URL.
@@ -77,4 +92,12 @@ type Source interface {
 	// channel is lossy: when the reader falls behind, events are dropped and
 	// dropped() grows; the store still has them.
 	Subscribe(ctx context.Context) (events <-chan Event, dropped func() uint64)
+}
+
+// Recipes are the recipes and the jobs they started, as the Events tab
+// reads them: the mapping an action opened on an event starts from, and the
+// jobs of the events in view.
+type Recipes interface {
+	List(ctx context.Context) ([]recipe.Saved, error)
+	JobsForEvents(ctx context.Context, ids []int64) (map[int64][]recipe.Job, error)
 }
