@@ -78,7 +78,7 @@ func manyHeaders() http.Header {
 
 // benchPage is the Events tab with ev as the selected event.
 func benchPage(ev Event) *Page {
-	p := New(nil, nil, page.DefaultKeys(), style.NewTheme(true, false))
+	p := New(nil, nil, nil, page.DefaultKeys(), style.NewTheme(true, false))
 	p.Update(page.ResizeMsg{Area: benchArea})
 	p.list.rows, p.list.total = []Event{ev}, 1
 	return p
