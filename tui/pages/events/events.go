@@ -98,6 +98,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.stats = msg
 	case page.EventsMsg:
 		return p.list.refresh()
+	case page.ShowEventMsg:
+		return p.showEvent(msg)
+	case jumpedMsg:
+		return p.list.jumped(msg)
 	case listLoadedMsg:
 		if p.doc != nil {
 			p.doc.changed()
