@@ -40,7 +40,7 @@ func TestActionGoldenScreens(t *testing.T) {
 		{"profile", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Get user by email")
 			hs.Paste("ada@example.com")
-			hs.Press("enter", "enter")
+			hs.Press("enter")
 		}},
 		{"error", func(hs *harness, env *sandboxEnv) {
 			hs.openAction("Upsert user")
