@@ -13,13 +13,15 @@ import (
 )
 
 // hostileBodies are webhooks that try to drive the terminal that prints them:
-// put `rm -rf ~` on the clipboard (OSC 52), set the window title (OSC 0),
-// clear the screen (CSI 2J), and hide text with bidi and zero-width
-// characters.
+// put `rm -rf ~` on the clipboard (OSC 52), set the window title (OSC 0 and
+// OSC 2, ended by BEL or by ST), clear the screen (CSI 2J), and hide text
+// with bidi and zero-width characters.
 var hostileBodies = []string{
 	`{"eventName":"clip\u001b]52;c;cm0gLXJmIH4K\u0007","email":"a@example.com"}`,
 	`{"eventName":"title\u001b]0;pwned\u0007","email":"b@example.com"}`,
 	`{"eventName":"clear\u001b[2J\u001b[H","email":"c\u202eevil\u200b@example.com"}`,
+	`{"eventName":"name\u001b]2;owned\u001b\\","email":"d@example.com"}`,
+	`{"eventName":"st\u001b]52;c;cm0gLXJmIH4K\u001b\\","email":"e@example.com"}`,
 }
 
 func postHostile(t *testing.T, addr string) {
@@ -36,13 +38,29 @@ func postHostile(t *testing.T, addr string) {
 	}
 }
 
-// checkUntouched fails unless the screen still shows the line printed before
-// iwb ran and shows each hostile sequence as visible text.
-func checkUntouched(t *testing.T, p *tuitest.Session, what string) {
+// checkUntouched fails unless the terminal is as it was before iwb printed
+// the hostile events: each sequence shows as visible text, the line printed
+// before iwb ran is still on the screen, the pane's title is still title,
+// and tmux, which keeps any clipboard write as a paste buffer, has none.
+// (TestTitleAndBuffersSeeWhatAProgramSets shows that the raw sequences do
+// change the title and leave a buffer.)
+func checkUntouched(t *testing.T, p *tuitest.Session, what, title string) {
 	t.Helper()
-	s := p.WaitFor(20*time.Second, `clip\x1b]52;c;cm0gLXJmIH4K\x07`, `title\x1b]0;pwned\x07`, `clear\x1b[2J\x1b[H`, `c\u202eevil\u200b@example.com`)
+	s := p.WaitFor(20*time.Second, "e@example.com") // the last event's line: the others came before it
+	for _, shown := range []string{`clip\x1b]52;c;cm0gLXJmIH4K\x07`, `title\x1b]0;pwned\x07`, `clear\x1b[2J\x1b[H`,
+		`c\u202eevil\u200b@example.com`, `name\x1b]2;owned\x1b\`, `st\x1b]52;c;cm0gLXJmIH4K\x1b\`} {
+		if !strings.Contains(s, shown) {
+			t.Errorf("%s does not show %s:\n%s", what, shown, s)
+		}
+	}
 	if !strings.Contains(s, "BEFORE-IWB") {
 		t.Errorf("%s cleared the screen:\n%s", what, s)
+	}
+	if got := p.Title(); got != title {
+		t.Errorf("%s set the pane's title to %q (it was %q)", what, got, title)
+	}
+	if b := p.Buffers(); len(b) != 0 {
+		t.Errorf("%s wrote the clipboard: tmux holds %q", what, b)
 	}
 }
 
@@ -56,11 +74,16 @@ func TestHostileWebhookCannotDriveTheTerminal(t *testing.T) {
 	env := []string{"IWB_HOME=" + home}
 	listen := tuitest.Start(t, 160, 30, env, "sh", "-c", "echo BEFORE-IWB; exec "+bin+" listen --addr "+addr)
 	listen.WaitFor(20*time.Second, "listening on")
+	title := listen.Title()
 	postHostile(t, addr)
-	checkUntouched(t, listen, "iwb listen")
+	checkUntouched(t, listen, "iwb listen", title)
 
-	list := tuitest.Start(t, 160, 30, env, "sh", "-c", "echo BEFORE-IWB; "+bin+" events list")
-	checkUntouched(t, list, "iwb events list")
+	// The shell waits for a line, so the title is read before iwb runs.
+	list := tuitest.Start(t, 160, 30, env, "sh", "-c", "echo BEFORE-IWB; read go; "+bin+" events list")
+	list.WaitFor(10*time.Second, "BEFORE-IWB")
+	title = list.Title()
+	list.SendKeys("Enter")
+	checkUntouched(t, list, "iwb events list", title)
 	if code := list.WaitExit(10 * time.Second); code != 0 {
 		t.Errorf("events list exited %d", code)
 	}

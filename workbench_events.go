@@ -129,6 +129,7 @@ func eventFromStore(ev webhook.Event) events.Event {
 		RejectReason: ev.Error,
 		Duplicate:    ev.DuplicateOf != 0,
 		Pinned:       ev.Pinned,
+		Mismatch:     ev.Mismatch,
 		Body:         ev.Body,
 		Headers:      ev.Headers,
 		Query:        ev.Query,

@@ -11,7 +11,8 @@ import (
 
 // TestActionGoldenScreens keeps the Actions tab's screens as they look with
 // colour off: the help, a form, the data-fields builder, the review, a profile tree
-// and an Iterable error on a field. Run with -update after an intended
+// Update user subscription on the user's sets and its
+// review of what changes, and an Iterable error on a field. Run with -update after an intended
 // change and read the diff.
 func TestActionGoldenScreens(t *testing.T) {
 	t.Parallel()
@@ -41,6 +42,16 @@ func TestActionGoldenScreens(t *testing.T) {
 			hs.openAction("Get user by email")
 			hs.Paste("ada@example.com")
 			hs.Press("enter")
+		}},
+		{"subscription", func(hs *harness, _ *sandboxEnv) {
+			hs.openAction("Update user subscription")
+			hs.Paste("ada@example.com")
+			hs.Press("enter", "enter")
+		}},
+		{"subscription-review", func(hs *harness, _ *sandboxEnv) {
+			hs.openAction("Update user subscription")
+			hs.Paste("ada@example.com")
+			hs.Press("enter", "enter", "x", "enter", "x", "enter", "enter", "x", "enter", "enter", "enter", "enter")
 		}},
 		{"error", func(hs *harness, env *sandboxEnv) {
 			hs.openAction("Upsert user")

@@ -372,3 +372,15 @@ func BenchmarkSchemasTabRender(b *testing.B) {
 		_ = m.Render()
 	}
 }
+
+// TestWizardSaysWhenTheTriggerMatchedNoEvent: with no event of its own, the
+// wizard offers the latest events of any kind and says so.
+func TestWizardSaysWhenTheTriggerMatchedNoEvent(t *testing.T) {
+	t.Parallel()
+	deps, st := opensWithSchema(t)
+	storedEvent(t, st, `{"email":"ana@acme.io","eventName":"emailClick","dataFields":{}}`)
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("4", "e")
+	hs.MustShow("opens matched no event yet: these are the latest events of any kind", "emailClick", "✗ #1")
+	hs.CheckFrame(120, 40)
+}

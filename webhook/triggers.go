@@ -339,7 +339,7 @@ func matchTriggers(triggers []Trigger, ev *Event, log *slog.Logger) {
 			}
 			decoded = true
 		}
-		problems := schema.Validate(t.Schema, value)
+		problems, fits := fit(t.Schema, value)
 		if len(problems) == 0 {
 			continue
 		}
@@ -347,10 +347,28 @@ func matchTriggers(triggers []Trigger, ev *Event, log *slog.Logger) {
 			ev.Problems = map[string][]schema.Problem{}
 		}
 		ev.Problems[t.Name] = problems
-		for _, p := range problems {
-			if !p.Warning {
-				ev.Mismatch = true
-			}
+		if !fits {
+			ev.Mismatch = true
 		}
 	}
+}
+
+// fit is how a decoded payload stands against a schema: every problem, and
+// whether it fits. Fields the schema does not know are warnings and do not
+// make it misfit. The mark an event gets when stored and the verdict
+// CheckPayload gives come from here, so they never disagree.
+func fit(s schema.Schema, value any) ([]schema.Problem, bool) {
+	problems := schema.Validate(s, value)
+	return problems, !schema.HasErrors(problems)
+}
+
+// CheckPayload is how a stored payload stands against a schema, judged as
+// events are judged when stored: its problems, and whether it fits.
+func CheckPayload(s schema.Schema, payload json.RawMessage) ([]schema.Problem, bool, error) {
+	value, err := decodePayload(payload)
+	if err != nil {
+		return nil, false, err
+	}
+	problems, fits := fit(s, value)
+	return problems, fits, nil
 }

@@ -8,8 +8,6 @@
 package termtext
 
 import (
-	"strconv"
-	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -63,10 +61,9 @@ func JSON(b []byte) []byte {
 		case r == '\n' || r == '\t' || r == '\r' || !hidden(r):
 			out = append(out, b[i:i+size]...)
 		default:
-			for _, u := range utf16.AppendRune(nil, r) {
-				out = append(out, `\u`...)
-				out = append(out, hex2(byte(u>>8))...)
-				out = append(out, hex2(byte(u))...)
+			var units [2]uint16
+			for _, u := range utf16.AppendRune(units[:0], r) {
+				out = appendHex(append(out, `\u`...), uint32(u), 4)
 			}
 		}
 		i += size
@@ -85,25 +82,28 @@ func clean(s string, keepNewlines bool) string {
 	if plain {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
+	b := make([]byte, 0, len(s)+16)
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			b = append(b, c)
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
 			// A byte that is not UTF-8: some terminals read 0x9b alone as CSI.
-			b.WriteString(`\x`)
-			b.WriteString(hex2(s[i]))
+			b = appendHex(append(b, `\x`...), uint32(s[i]), 2)
 		case keepNewlines && r == '\n':
-			b.WriteByte('\n')
+			b = append(b, '\n')
 		case hidden(r):
-			b.WriteString(escape(r))
+			b = appendEscape(b, r)
 		default:
-			b.WriteString(s[i : i+size])
+			b = append(b, s[i:i+size]...)
 		}
 		i += size
 	}
-	return b.String()
+	return string(b)
 }
 
 // hidden is a character a terminal acts on or does not show as itself:
@@ -117,26 +117,31 @@ func hidden(r rune) bool {
 	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
-func escape(r rune) string {
+// appendEscape appends r written as an escape: \n, \r, \t, \xHH, \uHHHH
+// or \UHHHHHHHH.
+func appendEscape(b []byte, r rune) []byte {
 	switch r {
 	case '\n':
-		return `\n`
+		return append(b, `\n`...)
 	case '\r':
-		return `\r`
+		return append(b, `\r`...)
 	case '\t':
-		return `\t`
+		return append(b, `\t`...)
 	}
-	if r < 0x80 {
-		return `\x` + hex2(byte(r))
+	switch {
+	case r < 0x80:
+		return appendHex(append(b, `\x`...), uint32(r), 2)
+	case r <= 0xffff:
+		return appendHex(append(b, `\u`...), uint32(r), 4)
 	}
-	h := strconv.FormatInt(int64(r), 16)
-	if len(h) <= 4 {
-		return `\u` + strings.Repeat("0", 4-len(h)) + h
-	}
-	return `\U` + strings.Repeat("0", 8-len(h)) + h
+	return appendHex(append(b, `\U`...), uint32(r), 8)
 }
 
-func hex2(c byte) string {
+// appendHex appends v as n lower-case hex digits.
+func appendHex(b []byte, v uint32, n int) []byte {
 	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&0xf]})
+	for shift := 4 * (n - 1); shift >= 0; shift -= 4 {
+		b = append(b, digits[v>>shift&0xf])
+	}
+	return b
 }

@@ -61,6 +61,12 @@ type (
 		ID       int64
 		Triggers []string
 	}
+	// ShowEventMsg asks the Events tab to show the event of that id among
+	// the events of the trigger named, and to come into view.
+	ShowEventMsg struct {
+		ID      int64
+		Trigger string
+	}
 	// ActOnEventMsg asks for Action's form (its CLI name) prefilled from
 	// stored event EventID, whose payload names Email, UserID and
 	// WorkflowID. Recipe names a recipe of the event's trigger with a step

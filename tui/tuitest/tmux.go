@@ -38,8 +38,10 @@ func Start(tb testing.TB, w, h int, env []string, argv ...string) *Session {
 		socket:   filepath.Join(dir, "tmux.sock"),
 		exitFile: filepath.Join(dir, "exit"),
 	}
+	// With set-clipboard on, tmux keeps what a program writes to the
+	// clipboard (OSC 52) as a paste buffer, which Buffers reads.
 	conf := filepath.Join(dir, "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g status off\n"), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte("set -g status off\nset -s set-clipboard on\n"), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	// The shell records the exit code, then idles without touching the
@@ -99,6 +101,27 @@ func (s *Session) Screen() string {
 		s.tb.Fatalf("capture-pane: %v", err)
 	}
 	return out
+}
+
+// Title is the pane's title, which a program sets with OSC 0 or OSC 2.
+func (s *Session) Title() string {
+	s.tb.Helper()
+	out, err := s.tmux("display-message", "-p", "-t", "0", "#{pane_title}")
+	if err != nil {
+		s.tb.Fatalf("display-message: %v", err)
+	}
+	return strings.TrimSuffix(out, "\n")
+}
+
+// Buffers are tmux's paste buffers, one line each (name, size, start):
+// what programs in the session wrote to the clipboard.
+func (s *Session) Buffers() []string {
+	s.tb.Helper()
+	out, err := s.tmux("list-buffers")
+	if err != nil {
+		s.tb.Fatalf("list-buffers: %v", err)
+	}
+	return strings.FieldsFunc(out, func(r rune) bool { return r == '\n' })
 }
 
 // WaitFor polls the screen until it holds every text, and returns it; the

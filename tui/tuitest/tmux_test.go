@@ -37,3 +37,22 @@ func TestWaitUntilCatchesAMovingValue(t *testing.T) {
 		t.Fatalf("WaitUntil returned a screen without the count:\n%s", screen)
 	}
 }
+
+// TestTitleAndBuffersSeeWhatAProgramSets: a program that sets the title
+// (OSC 2) and writes the clipboard (OSC 52) changes both, so a test that
+// finds them unchanged has shown that nothing did.
+func TestTitleAndBuffersSeeWhatAProgramSets(t *testing.T) {
+	s := Start(t, 80, 24, nil, "sh", "-c", `read line; printf '\033]2;pwned\007\033]52;c;cm0gLXJmIH4K\007done\n'`)
+	title := s.Title()
+	if title == "pwned" || len(s.Buffers()) != 0 {
+		t.Fatalf("before the program wrote anything: title %q, buffers %q", title, s.Buffers())
+	}
+	s.SendKeys("Enter")
+	s.WaitFor(5*time.Second, "done")
+	if got := s.Title(); got != "pwned" {
+		t.Errorf("the title is %q after OSC 2, want pwned", got)
+	}
+	if b := s.Buffers(); len(b) != 1 || !strings.Contains(b[0], `"rm -rf ~\n"`) {
+		t.Errorf("buffers after OSC 52: %q, want one holding rm -rf ~", b)
+	}
+}

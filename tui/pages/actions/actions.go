@@ -38,8 +38,10 @@ type run struct {
 	values    *formValues
 	opened    *formValues // the values once the form first set its defaults
 	form      *page.Form
-	editor    *fieldEditor // nil when the action takes no dataFields
-	banner    string       // Iterable's error, shown over the reopened form
+	editor    *fieldEditor   // nil when the action takes no dataFields
+	banner    string         // Iterable's error, shown over the reopened form
+	loading   string         // what the loading screen says is being read
+	subs      *subscriptions // Update user subscription: the user's sets as read
 	fieldErrs map[string]string
 
 	body    []byte // the reviewed request
@@ -164,7 +166,8 @@ func (p *Page) openAction(a client.Action, v *formValues) tea.Cmd {
 	carried := p.carryInto(a, v)
 	p.gen++
 	p.answer = nil
-	p.run = &run{action: a, values: v, fieldErrs: map[string]string{}}
+	p.run = &run{action: a, values: v, fieldErrs: map[string]string{},
+		loading: "the account's lists, channels, message types and fields"}
 	if needsPicks(a) && p.picksDue(a, v) {
 		p.stage = stageLoading
 		return tea.Batch(carried, p.loadPicks(false), page.Wait(p.spinner.Tick))
@@ -227,7 +230,7 @@ func (p *Page) showForm() tea.Cmd {
 func (p *Page) formHuh(r *run) *huh.Form {
 	pane := p.actionPane()
 	h := pane.H - 2 - len(bannerView(p.th, r, pane.W-2))
-	return sized(buildForm(r.action, r.values, p.currentPicks(), r.fieldErrs), p.th, pane.W-4, h)
+	return sized(buildForm(r.action, r.values, p.currentPicks(), r.subs, r.fieldErrs), p.th, pane.W-4, h)
 }
 
 // showFields opens the data-fields builder on the run's rows.
@@ -248,6 +251,9 @@ func (p *Page) showFields() tea.Cmd {
 // formDone goes on from the huh form: to the data fields, or the review.
 func (p *Page) formDone() tea.Cmd {
 	r := p.run
+	if p.subscriptionsDue() {
+		return p.waitSubscriptions()
+	}
 	if takesDataFields(r.action) && !(r.action.UsersField != "" && r.values.usersFrom == usersFile) {
 		return p.showFields()
 	}
@@ -280,6 +286,11 @@ func (p *Page) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case picksLoadedMsg:
 		return p.picksLoaded(msg), true
+	case subscriptionsLoadedMsg:
+		if msg.gen != p.gen || p.run == nil || p.stage != stageLoading {
+			return nil, true
+		}
+		return p.subscriptionsLoaded(msg.subs), true
 	case usersCountedMsg:
 		if msg.gen != p.gen || p.run == nil {
 			return nil, true

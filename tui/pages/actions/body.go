@@ -72,22 +72,10 @@ func triState(s string) *bool {
 	return &v
 }
 
-// idsOf is the chosen ids, or the typed ones when the list did not load.
-func idsOf(chosen []int64, typed string, typedUsed bool) []int64 {
-	ids := chosen
-	if typedUsed {
-		ids, _ = parseIDs(typed) // validated in the form
-	}
-	if len(ids) == 0 {
-		return nil // left out: nothing chosen keeps the user's as they are
-	}
-	return ids
-}
-
 // buildBody is the request body of the form's values. dataFields are
 // already built (nil when none); for bulk actions from a file the users are
 // left out (the stream adds them).
-func buildBody(a client.Action, v *formValues, picks *pickData, data map[string]any) ([]byte, error) {
+func buildBody(a client.Action, v *formValues, picks *pickData, subs *subscriptions, data map[string]any) ([]byte, error) {
 	email, userID := strings.TrimSpace(v.email), strings.TrimSpace(v.userID)
 	var body any
 	switch a.Name {
@@ -123,12 +111,11 @@ func buildBody(a client.Action, v *formValues, picks *pickData, data map[string]
 			ID: v.eventID, CreatedAt: createdAtOrNil(v.createdAt), DataFields: data,
 			CampaignID: intOrNil(v.campaignID), TemplateID: intOrNil(v.templateID), CreateNewFields: triState(v.createNewFields)}
 	case "update-subscription":
+		sets := sentSets(v, picks, subs)
 		body = client.UpdateSubscriptionsRequest{Email: email, UserID: userID,
-			EmailListIDs:               idsOf(v.emailLists, v.emailListsText, picks.listsErr != nil),
-			UnsubscribedChannelIDs:     idsOf(v.unsubChannels, v.unsubChannelsText, picks.channelsErr != nil),
-			UnsubscribedMessageTypeIDs: idsOf(v.unsubTypes, v.unsubTypesText, picks.typesErr != nil),
-			SubscribedMessageTypeIDs:   idsOf(v.subTypes, v.subTypesText, picks.typesErr != nil),
-			CampaignID:                 intOrNil(v.campaignID), TemplateID: intOrNil(v.templateID),
+			EmailListIDs: sets[setLists], UnsubscribedChannelIDs: sets[setUnsubChannels],
+			UnsubscribedMessageTypeIDs: sets[setUnsubTypes], SubscribedMessageTypeIDs: sets[setSubTypes],
+			CampaignID: intOrNil(v.campaignID), TemplateID: intOrNil(v.templateID),
 			ValidateChannelAlignment: boolIfNot(v.validateAlignment, true)}
 	default:
 		return nil, fmt.Errorf("unknown action %s", a.Name)
@@ -240,7 +227,7 @@ func valuesFromBody(a client.Action, body []byte, project schema.ProjectFields) 
 	case "update-subscription":
 		var r client.UpdateSubscriptionsRequest
 		_ = json.Unmarshal(body, &r)
-		v.email, v.userID = r.Email, r.UserID
+		v.email, v.userID, v.requested = r.Email, r.UserID, true
 		v.emailLists, v.unsubChannels, v.unsubTypes, v.subTypes = r.EmailListIDs, r.UnsubscribedChannelIDs, r.UnsubscribedMessageTypeIDs, r.SubscribedMessageTypeIDs
 		v.emailListsText, v.unsubChannelsText = joinIDs(r.EmailListIDs), joinIDs(r.UnsubscribedChannelIDs)
 		v.unsubTypesText, v.subTypesText = joinIDs(r.UnsubscribedMessageTypeIDs), joinIDs(r.SubscribedMessageTypeIDs)

@@ -141,11 +141,11 @@ func FuzzValuesFromBody(f *testing.F) {
 				return // a value the builder refuses is shown as an error, not sent
 			}
 		}
-		built, err := buildBody(a, v, picks, data)
+		built, err := buildBody(a, v, picks, nil, data)
 		if err != nil {
 			return
 		}
-		again, err := buildBody(a, valuesFromBody(a, requestOf(a, v, built), nil), picks, data)
+		again, err := buildBody(a, valuesFromBody(a, requestOf(a, v, built), nil), picks, nil, data)
 		if err != nil || string(again) != string(built) {
 			t.Fatalf("%s: %s came back as %s (%v)", name, built, again, err)
 		}

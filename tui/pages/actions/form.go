@@ -51,6 +51,7 @@ type formValues struct {
 	emailListsText                string // typed ids when a pick list failed to load
 	unsubChannelsText             string
 	unsubTypesText, subTypesText  string
+	requested                     bool // the sets are a request's (a run again), not yet the user's as read
 	usersFrom                     string
 	usersText, filePath           string
 	fields                        []schema.DataField
@@ -270,7 +271,7 @@ func idPicker(title, desc string, opts []huh.Option[int64], loadErr error, chose
 
 // buildForm is a fresh huh form for the action, on values v, with the
 // account's pick lists and Iterable's messages about fields (fieldErrs).
-func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[string]string) *huh.Form {
+func buildForm(a client.Action, v *formValues, picks *pickData, subs *subscriptions, fieldErrs map[string]string) *huh.Form {
 	var groups []*huh.Group
 	add := func(fields ...huh.Field) { groups = append(groups, huh.NewGroup(fields...)) }
 	switch a.Name {
@@ -337,24 +338,38 @@ func buildForm(a client.Action, v *formValues, picks *pickData, fieldErrs map[st
 	case "update-subscription":
 		var lists, channels, types []huh.Option[int64]
 		for _, l := range picks.lists {
-			lists = append(lists, huh.NewOption(fmt.Sprintf("%s (%d)", l.Name, l.ID), l.ID))
+			lists = append(lists, huh.NewOption(picks.label(setLists, l.ID), l.ID))
 		}
 		for _, c := range picks.channels {
-			channels = append(channels, huh.NewOption(fmt.Sprintf("%s (%d)", c.Name, c.ID), c.ID))
+			channels = append(channels, huh.NewOption(picks.label(setUnsubChannels, c.ID), c.ID))
 		}
 		for _, t := range picks.messageTypes {
-			types = append(types, huh.NewOption(fmt.Sprintf("%s (%d)", t.Name, t.ID), t.ID))
+			types = append(types, huh.NewOption(picks.typeLabel(t), t.ID))
 		}
-		typesSub := slices.Clone(types)
 		add(identityFields(v, "Email", "User ID", fieldErrs, "email", "userId")...)
-		keep := " · none chosen: left as is"
-		add(idPicker("Email lists", "the user's lists"+keep, lists, picks.listsErr, &v.emailLists, &v.emailListsText, picks.checkLists),
-			idPicker("Unsubscribed channels", "no messages on these"+keep, channels, picks.channelsErr, &v.unsubChannels, &v.unsubChannelsText, picks.checkChannels))
-		add(idPicker("Unsubscribed message types", "opted out of these"+keep, types, picks.typesErr, &v.unsubTypes, &v.unsubTypesText, picks.checkTypes),
-			idPicker("Subscribed message types", "opted in to these"+keep, typesSub, picks.typesErr, &v.subTypes, &v.subTypesText, picks.checkTypes))
-		add(huh.NewInput().Title("Campaign ID").Value(&v.campaignID).Validate(optionalInt("the campaign id")),
-			huh.NewInput().Title("Template ID").Value(&v.templateID).Validate(optionalInt("the template id")),
-			toggle("Validate channel alignment", "refuse message types of unsubscribed channels", &v.validateAlignment))
+		// The sets show once the user's own are read for the user given:
+		// until then the form ends after the user.
+		unread := func() bool { return !subs.readFor(v) }
+		desc := [setCount]string{"the user's lists", "no messages on these", "opted out of these", "opted in to these"}
+		if !subs.known() {
+			for i := range desc {
+				desc[i] += " · none chosen: left as is"
+			}
+		}
+		check := [setCount]func([]int64) error{picks.checkLists, picks.checkChannels, picks.checkTypes,
+			func(sub []int64) error { return errors.Join(picks.checkTypes(sub), bothWays(v.unsubTypes, sub, picks)) }}
+		opts := [setCount][]huh.Option[int64]{lists, channels, types, slices.Clone(types)}
+		loadErrs := [setCount]error{picks.listsErr, picks.channelsErr, picks.typesErr, picks.typesErr}
+		var pickers [setCount]huh.Field
+		for i, set := range v.subSets() {
+			pickers[i] = idPicker(setTitles[i], desc[i], opts[i], loadErrs[i], set.chosen, set.typed, check[i])
+		}
+		groups = append(groups,
+			huh.NewGroup(pickers[setLists], pickers[setUnsubChannels]).WithHideFunc(unread),
+			huh.NewGroup(pickers[setUnsubTypes], pickers[setSubTypes]).WithHideFunc(unread),
+			huh.NewGroup(huh.NewInput().Title("Campaign ID").Value(&v.campaignID).Validate(optionalInt("the campaign id")),
+				huh.NewInput().Title("Template ID").Value(&v.templateID).Validate(optionalInt("the template id")),
+				toggle("Validate channel alignment", "refuse message types of unsubscribed channels", &v.validateAlignment)).WithHideFunc(unread))
 	}
 	return huh.NewForm(groups...).WithShowHelp(false)
 }
@@ -416,7 +431,7 @@ func listPicker(v *formValues, picks *pickData, fieldErr string) huh.Field {
 	}
 	opts := make([]huh.Option[string], len(picks.lists))
 	for i, l := range picks.lists {
-		opts[i] = huh.NewOption(fmt.Sprintf("%s (%d)", l.Name, l.ID), strconv.FormatInt(l.ID, 10))
+		opts[i] = huh.NewOption(picks.label(setLists, l.ID), strconv.FormatInt(l.ID, 10))
 	}
 	switch {
 	case v.listID == "":

@@ -31,9 +31,12 @@ func (p *Page) review() tea.Cmd {
 	} else if r.editor != nil {
 		data, _ = r.editor.build()
 	}
-	body, err := buildBody(r.action, r.values, p.currentPicks(), data)
+	body, err := buildBody(r.action, r.values, p.currentPicks(), r.subs, data)
 	if err == nil {
 		err = p.currentPicks().check(r.action, r.values)
+	}
+	if err == nil && r.action.Name == "update-subscription" {
+		err = checkSubscription(r.values, p.currentPicks())
 	}
 	if err == nil {
 		_, err = r.action.Check(body)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/iwb-dev/iwb/client"
@@ -156,7 +157,7 @@ func (p *Page) actionPaneView(th style.Theme, w, h int) []string {
 	title := r.action.Title
 	switch p.stage {
 	case stageLoading:
-		lines := []string{"", " " + p.spinner.View() + " loading the account's lists, channels, message types and fields…"}
+		lines := []string{"", " " + p.spinner.View() + " reading " + r.loading + "…"}
 		return style.Box(th, w, h, title, th.Muted.Render("esc cancel"), lines, true)
 	case stageForm:
 		lines := bannerView(th, r, w-2)
@@ -174,27 +175,43 @@ func (p *Page) actionPaneView(th style.Theme, w, h int) []string {
 	return style.Blank(w, h)
 }
 
-// bannerView is Iterable's error over the reopened form: at most three
-// lines, then a blank one.
+// bannerView is what stands over the form: Iterable's error over the
+// reopened form, and whose subscription sets the form holds; each at most
+// three lines, then a blank one.
 func bannerView(th style.Theme, r *run, w int) []string {
-	if r.banner == "" {
-		return nil
+	var out []string
+	add := func(text string, st lipgloss.Style) {
+		lines := strings.Split(ansi.Wrap(termtext.Line(text), w-2, " "), "\n")
+		if len(lines) > 3 {
+			lines = lines[:3]
+			lines[2] = ansi.Truncate(lines[2], w-3, "") + "…"
+		}
+		for _, l := range lines {
+			out = append(out, " "+st.Render(l))
+		}
+		out = append(out, "")
 	}
-	lines := strings.Split(ansi.Wrap(termtext.Line(r.banner), w-2, " "), "\n")
-	if len(lines) > 3 {
-		lines = lines[:3]
-		lines[2] = ansi.Truncate(lines[2], w-3, "") + "…"
+	if r.banner != "" {
+		add(r.banner, th.Error)
 	}
-	for i, l := range lines {
-		lines[i] = " " + th.Error.Render(l)
+	if r.subs.readFor(r.values) {
+		note, warn := subscriptionNote(r.subs)
+		st := th.Muted
+		if warn {
+			st = th.Warn
+		}
+		add(note, st)
 	}
-	return append(lines, "")
+	return out
 }
 
 // reviewView is the request as it will go out.
 func (p *Page) reviewView(th style.Theme, r *run, w, h int) []string {
 	a := r.action
 	lines := []string{" " + th.Bold.Render(a.Method+" "+a.Path), ""}
+	if a.Name == "update-subscription" {
+		lines = append(append(lines, subscriptionChanges(th, r.body, r.subs, p.currentPicks())...), "")
+	}
 	body := r.body
 	if a.Method == "GET" {
 		body = nil

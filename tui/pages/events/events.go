@@ -55,12 +55,7 @@ type Page struct {
 	stats       page.StatsMsg
 	detailFocus bool // the detail pane has focus rather than the list
 	detailTop   int  // first visible line of the detail
-
-	// the rendered detail, kept while the same event is shown at the same width
-	detailID    int64
-	detailW     int
-	detailDark  bool
-	detailCache []string
+	doc         *detailDoc
 }
 
 // pinnedMsg is the end of a pin or unpin.
@@ -103,7 +98,14 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.stats = msg
 	case page.EventsMsg:
 		return p.list.refresh()
+	case page.ShowEventMsg:
+		return p.showEvent(msg)
+	case jumpedMsg:
+		return p.list.jumped(msg)
 	case listLoadedMsg:
+		if p.doc != nil {
+			p.doc.changed()
+		}
 		cmd := p.list.loaded(msg)
 		if msg.err != nil && msg.gen == p.list.gen {
 			return tea.Batch(cmd, page.Error(fmt.Errorf("reading events: %w", msg.err)))

@@ -382,7 +382,10 @@ func renderRow(th style.Theme, ev *Event, c columns, selected, focused bool) str
 	if ev.Pinned {
 		marks = append(marks, th.Key.Render("pin"))
 	}
-	if len(ev.SchemaProblems) > 0 {
+	switch {
+	case ev.Mismatch: // judged when stored, as the Schemas wizard judges
+		marks = append(marks, th.Error.Render("✗"))
+	case len(ev.SchemaProblems) > 0:
 		marks = append(marks, th.Warn.Render("⚠"))
 	}
 	line := marker + ev.ReceivedAt.Format("15:04:05") + " " +

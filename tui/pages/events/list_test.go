@@ -142,7 +142,12 @@ func FuzzDetailLines(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ev := Event{ID: 1, Body: body, EventName: string(body), Headers: map[string][]string{string(body): {string(body)}}}
 		for _, w := range []int{20, 57} {
-			for _, l := range detailLines(th, ev, w) {
+			d := newDetailDoc(th, ev, w)
+			for i := 0; ; i++ {
+				l, ok := d.line(th, ev, i)
+				if !ok {
+					break
+				}
 				if ansi.StringWidth(l) != w {
 					t.Fatalf("a line is %d wide, want %d", ansi.StringWidth(l), w)
 				}

@@ -26,11 +26,14 @@ type Event struct {
 	Duplicate      bool
 	Pinned         bool // kept whatever the retention limits say
 	SchemaProblems []string
-	Body           []byte
-	Headers        http.Header
-	Query          string
-	Path           string
-	Forward        *ForwardResult // nil when the event was not forwarded
+	// Mismatch says the payload does not fit a matched trigger's schema;
+	// problems without it are fields a schema does not know.
+	Mismatch bool
+	Body     []byte
+	Headers  http.Header
+	Query    string
+	Path     string
+	Forward  *ForwardResult // nil when the event was not forwarded
 	// Jobs are the jobs recipes started for the event, newest first, as
 	// last read.
 	Jobs []recipe.Job

@@ -8,17 +8,19 @@ import (
 	"github.com/iwb-dev/iwb/tui/style"
 )
 
-// detail returns the selected event's detail lines for width w, cached.
-func (p *Page) detail(ev Event, w int) []string {
-	th := p.th
-	if p.detailCache == nil || p.detailID != ev.ID || p.detailW != w || p.detailDark != th.Dark {
-		if p.detailID != ev.ID {
+// detail is the h lines of the selected event's detail in view, w cells
+// wide. The document is kept while the same event is shown at the same
+// width and theme; another event starts at its top.
+func (p *Page) detail(ev Event, w, h int) []string {
+	if !p.doc.fits(p.th, ev, w) {
+		if p.doc == nil || p.doc.id != ev.ID {
 			p.detailTop = 0
 		}
-		p.detailCache = detailLines(th, ev, w)
-		p.detailID, p.detailW, p.detailDark = ev.ID, w, th.Dark
+		p.doc = newDetailDoc(p.th, ev, w)
 	}
-	return p.detailCache
+	lines, top := p.doc.view(p.th, ev, p.detailTop, h)
+	p.detailTop = top
+	return lines
 }
 
 // scrollDetail moves the detail by n lines; the view keeps it in range.
@@ -77,9 +79,7 @@ func (p *Page) View(a page.Area) []string {
 	var detail []string
 	dtitle := "Detail"
 	if ev, ok := p.list.selected(); ok {
-		lines := p.detail(ev, sideR.W-2)
-		p.detailTop = min(p.detailTop, max(len(lines)-(sideR.H-2), 0))
-		detail = lines[p.detailTop:]
+		detail = p.detail(ev, sideR.W-2, sideR.H-2)
 		dtitle = detailTitle(ev)
 	} else {
 		detail = []string{th.Muted.Render("Select an event to see its body, headers and forward result.")}

@@ -207,7 +207,9 @@ func (p *Schemas) Help() []page.Group {
 	return []page.Group{{Title: "Schemas", Bindings: []key.Binding{k.AddField, k.AddInside, k.RenameField, k.DeleteField,
 		k.MoveFieldUp, k.MoveFieldDown, k.SetType, k.ToggleOptional, k.SetLabel, k.SetHint}},
 		{Title: "Wizard and files", Bindings: []key.Binding{k.WizardPaste, k.WizardEvent, k.ImportSchema, k.ExportSchema,
-			k.PrevTrigger, k.NextTrigger}}}
+			k.PrevTrigger, k.NextTrigger}},
+		{Title: "Mismatches", Bindings: []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "to the mismatches and back")),
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open its latest event on the Events tab"))}}}
 }
 
 // Hints are the Triggers tab's few keys.

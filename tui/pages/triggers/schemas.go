@@ -24,6 +24,10 @@ type schemasState struct {
 	mismatches []webhook.Mismatch
 	mmFor      string // the trigger the mismatches are of
 	mmErr      error
+	// mmFocus puts the keys on the mismatches (tab switches): enter there
+	// opens a mismatch's latest event on the Events tab.
+	mmFocus    bool
+	mmCursor   int
 	pendingSel schema.Path // the field to select once the saved schema is read back
 }
 
@@ -47,7 +51,9 @@ type (
 	}
 	historyMsg struct { // events to pick a sample from
 		trigger string
-		events  []webhook.Event
+		own     []webhook.Event // matched by the trigger, newest first
+		others  []webhook.Event // the latest of any kind, when own is empty
+		fits    map[int64]bool  // against the trigger's schema, when it has one
 		err     error
 	}
 	schemaSavedMsg struct {
@@ -152,7 +158,7 @@ func (c *core) schemasMsg(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("reading events: %w", msg.err)), true
 		}
-		return c.historyForm(msg.trigger, msg.events), true
+		return c.historyForm(msg), true
 	case schemaSavedMsg:
 		if msg.err != nil {
 			return page.Error(msg.err), true
@@ -190,16 +196,7 @@ func (c *core) schemaAction(a action) tea.Cmd {
 	case actWizardPaste:
 		return c.pasteForm(t)
 	case actWizardEvent:
-		st := c.store
-		return func() tea.Msg {
-			ctx := context.Background()
-			evs, err := st.List(ctx, webhook.Query{Trigger: t.Name, Status: webhook.StatusAccepted, Desc: true, Limit: 30})
-			if err == nil && len(evs) == 0 {
-				// Nothing matched yet: any recent event can serve as a sample.
-				evs, err = st.List(ctx, webhook.Query{Status: webhook.StatusAccepted, Desc: true, Limit: 30})
-			}
-			return historyMsg{t.Name, evs, err}
-		}
+		return c.loadSamples(t)
 	case actImportSchema:
 		return c.importForm(t)
 	case actExportSchema:
@@ -335,6 +332,13 @@ func (c *core) schemasKey(msg tea.KeyPressMsg) tea.Cmd {
 		return c.wizardKey(msg)
 	}
 	k, p := c.keys, &c.sch
+	if page.Matches(msg, k.NextPane, k.PrevPane) {
+		p.mmFocus = !p.mmFocus && len(c.shownMismatches()) > 0
+		return nil
+	}
+	if p.mmFocus {
+		return c.mismatchKey(msg)
+	}
 	n := len(c.rows())
 	switch {
 	case page.Matches(msg, k.Up):
@@ -351,7 +355,7 @@ func (c *core) schemasKey(msg tea.KeyPressMsg) tea.Cmd {
 			step = -1
 		}
 		c.trig.move(step)
-		p.cursor = 0
+		p.cursor, p.mmFocus, p.mmCursor = 0, false, 0
 		return c.loadMismatches()
 	}
 	for _, b := range c.schemaKeys() {
@@ -359,6 +363,42 @@ func (c *core) schemasKey(msg tea.KeyPressMsg) tea.Cmd {
 			return c.schemaAction(b.act)
 		}
 	}
+	return nil
+}
+
+// shownMismatches are the mismatches of the trigger in view, once read.
+func (c *core) shownMismatches() []webhook.Mismatch {
+	t, ok := c.schemaTrigger()
+	if !ok || t.Schema == nil || c.sch.mmFor != t.Name || c.sch.mmErr != nil {
+		return nil
+	}
+	return c.sch.mismatches
+}
+
+// mismatchKey moves among the mismatches; enter opens the selected one's
+// latest event on the Events tab, among the trigger's events.
+func (c *core) mismatchKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, p, list := c.keys, &c.sch, c.shownMismatches()
+	if len(list) == 0 {
+		p.mmFocus = false
+		return nil
+	}
+	switch {
+	case page.Matches(msg, k.Up):
+		p.mmCursor--
+	case page.Matches(msg, k.Down):
+		p.mmCursor++
+	case page.Matches(msg, k.Top):
+		p.mmCursor = 0
+	case page.Matches(msg, k.Bottom):
+		p.mmCursor = len(list) - 1
+	case page.Matches(msg, k.Back):
+		p.mmFocus = false
+	case page.Matches(msg, k.Open):
+		p.mmCursor = max(min(p.mmCursor, len(list)-1), 0)
+		return page.Send(page.ShowEventMsg{ID: list[p.mmCursor].LastEventID, Trigger: c.sch.mmFor})
+	}
+	p.mmCursor = max(min(p.mmCursor, len(list)-1), 0)
 	return nil
 }
 
@@ -404,18 +444,22 @@ func (c *core) schemasView(a page.Area) []string {
 		if l.Stacked {
 			h = treeH - 2
 		}
-		lines = treeLines(th, rows, c.sch.cursor, main.W-2, max(c.sch.cursor-h+1, 0), h)
+		cursor := c.sch.cursor
+		if c.sch.mmFocus {
+			cursor = -1
+		}
+		lines = treeLines(th, rows, cursor, main.W-2, max(c.sch.cursor-h+1, 0), h)
 	}
 	right := th.Muted.Render(fmt.Sprintf("%d fields", len(rows)))
 	if l.Stacked {
-		out := style.Box(th, l.Body.W, treeH, title, right, lines, true)
+		out := style.Box(th, l.Body.W, treeH, title, right, lines, !c.sch.mmFocus)
 		if treeH < l.Body.H {
-			out = append(out, style.Box(th, l.Body.W, l.Body.H-treeH, "Mismatches", "", mm, false)...)
+			out = append(out, style.Box(th, l.Body.W, l.Body.H-treeH, "Mismatches", "", mm, c.sch.mmFocus)...)
 		}
 		return out
 	}
-	return style.Beside(style.Box(th, main.W, main.H, title, right, lines, true),
-		style.Box(th, side.W, side.H, "Mismatches", th.Muted.Render(fmt.Sprintf("last %d events", webhook.MismatchWindow)), mm, false))
+	return style.Beside(style.Box(th, main.W, main.H, title, right, lines, !c.sch.mmFocus),
+		style.Box(th, side.W, side.H, "Mismatches", th.Muted.Render(fmt.Sprintf("last %d events", webhook.MismatchWindow)), mm, c.sch.mmFocus))
 }
 
 // mismatchLines are the trigger's recent mismatches by path.
@@ -432,13 +476,19 @@ func (c *core) mismatchLines(t webhook.Trigger, w int) []string {
 		return []string{th.OK.Render(" ✓ every event since the schema was set fits it")}
 	}
 	var out []string
-	for _, mm := range p.mismatches {
+	for i, mm := range p.mismatches {
 		mark := th.Error.Render("✗")
 		if mm.Warning {
 			mark = th.Warn.Render("⚠")
 		}
-		out = append(out, style.Fit(fmt.Sprintf(" %s %-24s ×%-4d #%d", mark, termtext.Line(mm.Path), mm.Count, mm.LastEventID), w),
-			style.Fit(th.Muted.Render("     "+termtext.Line(mm.Message)), w))
+		line := style.Fit(fmt.Sprintf(" %s %-24s ×%-4d #%d", mark, termtext.Line(mm.Path), mm.Count, mm.LastEventID), w)
+		if p.mmFocus && i == p.mmCursor {
+			line = th.Selected.Render("▶" + ansi.Cut(ansi.Strip(line), 1, w))
+		}
+		out = append(out, line, style.Fit(th.Muted.Render("     "+termtext.Line(mm.Message)), w))
+	}
+	if !p.mmFocus {
+		out = append(out, "", th.Muted.Render(" tab, then enter: a mismatch's latest event on the Events tab"))
 	}
 	return out
 }

@@ -20,11 +20,14 @@ import (
 // to give Iterable, and the setup of Iterable's system webhook.
 type triggersState struct {
 	triggers []webhook.Trigger
-	loaded   bool
-	loading  bool
-	err      error
-	cursor   int
-	ends     webhook.Endpoints // where Iterable sends, and the token (only ever shown masked)
+	// misfits are each schema's mismatches by path, errors then warnings,
+	// as the Schemas tab lists them.
+	misfits map[string][2]int
+	loaded  bool
+	loading bool
+	err     error
+	cursor  int
+	ends    webhook.Endpoints // where Iterable sends, and the token (only ever shown masked)
 
 	journeys        []client.Journey
 	journeysErr     error
@@ -38,6 +41,7 @@ type (
 	triggersLoadedMsg struct {
 		sel      string // the trigger to select; "" keeps the selection
 		triggers []webhook.Trigger
+		misfits  map[string][2]int
 		ends     webhook.Endpoints
 		err      error
 	}
@@ -106,9 +110,34 @@ func (c *core) loadTriggers(sel string) tea.Cmd {
 		if err != nil {
 			return triggersLoadedMsg{err: err}
 		}
+		misfits := map[string][2]int{}
+		for _, t := range ts {
+			if t.Schema == nil {
+				continue
+			}
+			list, err := st.Mismatches(ctx, t.Name, 0)
+			if err != nil {
+				return triggersLoadedMsg{err: err}
+			}
+			misfits[t.Name] = countMisfits(list)
+		}
 		ends, err := st.Endpoints(ctx, listenerURL)
-		return triggersLoadedMsg{sel: sel, triggers: ts, ends: ends, err: err}
+		return triggersLoadedMsg{sel: sel, triggers: ts, misfits: misfits, ends: ends, err: err}
 	}
+}
+
+// countMisfits counts the paths that do not fit and those the schema does
+// not know.
+func countMisfits(list []webhook.Mismatch) [2]int {
+	var n [2]int
+	for _, m := range list {
+		if m.Warning {
+			n[1]++
+		} else {
+			n[0]++
+		}
+	}
+	return n
 }
 
 // loadJourneys reads the account's journeys in the background, for the New
@@ -150,7 +179,7 @@ func (c *core) triggersMsg(msg tea.Msg) (tea.Cmd, bool) {
 		if t, ok := p.selected(); ok && name == "" {
 			name = t.Name
 		}
-		p.triggers, p.ends = msg.triggers, msg.ends
+		p.triggers, p.misfits, p.ends = msg.triggers, msg.misfits, msg.ends
 		p.selectName(name)
 		if sel := c.sch.pendingSel; sel != nil {
 			for i, r := range c.rows() {
@@ -356,11 +385,11 @@ func (c *core) triggerListLines(w, h int) []string {
 	}
 	nameW = min(nameW, 16)
 	now := c.now()
-	// Fixed columns: name, kind (12), schema (11), matched (8), last (4).
-	onW := max(w-nameW-42, 6)
+	// Fixed columns: name, kind (12), schema (14), matched (8), last (4).
+	onW := max(w-nameW-45, 6)
 	if len(p.triggers) > 0 {
 		lines = append(lines, th.Muted.Render("  "+style.Fit("NAME", nameW)+" "+style.Fit("KIND", 12)+" "+style.Fit("ON", onW)+" "+
-			style.Fit("SCHEMA", 11)+fmt.Sprintf(" %8s %4s", "MATCHED", "LAST")))
+			style.Fit("SCHEMA", 14)+fmt.Sprintf(" %8s %4s", "MATCHED", "LAST")))
 	}
 	urls := c.urlLines(w)
 	rows := max(h-len(lines)-3-len(urls)-1, 3) // header, buttons, blanks
@@ -373,15 +402,12 @@ func (c *core) triggerListLines(w, h int) []string {
 		if t.Kind == webhook.TriggerWorkflow {
 			kind, on = "New Workflow", "wf "+t.WorkflowID
 		}
-		sc := th.Muted.Render("no schema")
-		if t.Schema != nil {
-			sc = th.OK.Render(fmt.Sprintf("✓ %d fields", len(t.Schema)))
-		}
+		sc := c.schemaCell(t)
 		last := "—"
 		if !t.LastMatch.IsZero() {
 			last = ago(now, t.LastMatch)
 		}
-		line := " " + style.Fit(termtext.Line(t.Name), nameW) + " " + kind + " " + style.Fit(termtext.Line(on), onW) + " " + style.Fit(sc, 11) +
+		line := " " + style.Fit(termtext.Line(t.Name), nameW) + " " + kind + " " + style.Fit(termtext.Line(on), onW) + " " + style.Fit(sc, 14) +
 			fmt.Sprintf(" %8s %4s", style.Thousands(int(t.Matched)), last)
 		if i == p.cursor {
 			line = th.Selected.Render("▶" + style.Fit(line, w-1))
@@ -393,6 +419,24 @@ func (c *core) triggerListLines(w, h int) []string {
 	lines = append(lines, "", "  "+th.Key.Render("n")+" + New Object   "+th.Key.Render("N")+" + New Workflow")
 	lines = append(lines, "")
 	return append(lines, urls...)
+}
+
+// schemaCell is a trigger's schema in the table: its fields, and how many
+// paths of its recent events do not fit it (✗) or are unknown to it (⚠),
+// the count of the Schemas tab's mismatches.
+func (c *core) schemaCell(t webhook.Trigger) string {
+	th := c.th
+	if t.Schema == nil {
+		return th.Muted.Render("no schema")
+	}
+	fields := fmt.Sprintf("%d fields", len(t.Schema))
+	switch n := c.trig.misfits[t.Name]; {
+	case n[0] > 0:
+		return fields + " " + th.Error.Render(fmt.Sprintf("✗%d", n[0]))
+	case n[1] > 0:
+		return fields + " " + th.Warn.Render(fmt.Sprintf("⚠%d", n[1]))
+	}
+	return th.OK.Render("✓ " + fields)
 }
 
 // urlLines say where Iterable should send, and how.

@@ -25,7 +25,74 @@ type wizard struct {
 	changes []schema.Change
 	notes   []schema.Note
 	samples int
-	top     int // first line shown
+	verdict *verdict // how the sample events stand against the current schema
+	top     int      // first line shown
+}
+
+// verdict is how sample events stand against a trigger's current schema,
+// judged as the Events tab's mark judges them (webhook.CheckPayload).
+type verdict struct {
+	checked  int
+	misfits  []int64         // the events that do not fit
+	first    *schema.Problem // the first misfit's first error
+	warnings int             // events that fit with fields the schema does not know
+}
+
+// judge is the verdict on evs against s; nil without a schema.
+func judge(s schema.Schema, evs []webhook.Event) *verdict {
+	if s == nil {
+		return nil
+	}
+	v := &verdict{}
+	for _, ev := range evs {
+		problems, fits, err := webhook.CheckPayload(s, ev.Payload)
+		if err != nil {
+			continue
+		}
+		v.checked++
+		switch {
+		case !fits:
+			v.misfits = append(v.misfits, ev.ID)
+			for i := range problems {
+				if !problems[i].Warning && v.first == nil {
+					v.first = &problems[i]
+				}
+			}
+		case len(problems) > 0:
+			v.warnings++
+		}
+	}
+	return v
+}
+
+// line is the verdict in a sentence, with its mark.
+func (v *verdict) line(th style.Theme) string {
+	n := v.checked
+	switch {
+	case n == 0:
+		return ""
+	case len(v.misfits) == 0:
+		s := "✓ fits the current schema"
+		if n > 1 {
+			s = fmt.Sprintf("✓ all %d fit the current schema", n)
+		}
+		if v.warnings > 0 {
+			s += fmt.Sprintf(" (%d with fields it does not know)", v.warnings)
+		}
+		return th.OK.Render(s)
+	}
+	s := "✗ does not fit the current schema"
+	if n > 1 {
+		ids := make([]string, len(v.misfits))
+		for i, id := range v.misfits {
+			ids[i] = fmt.Sprintf("#%d", id)
+		}
+		s = fmt.Sprintf("✗ %d of %d do not fit the current schema (%s)", len(v.misfits), n, strings.Join(ids, ", "))
+	}
+	if v.first != nil {
+		s += ": " + termtext.Line(v.first.String())
+	}
+	return th.Error.Render(s)
 }
 
 // propose builds the wizard of a new schema against the trigger's current one.
@@ -54,10 +121,43 @@ func (c *core) pasteForm(t webhook.Trigger) tea.Cmd {
 	}, func() any { return text }, huh.NewGroup(area))
 }
 
-// historyForm picks a stored event as the sample.
-func (c *core) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
+// loadSamples reads the events the wizard offers as samples: the trigger's
+// own, newest first, or, when it matched none yet, the latest of any kind;
+// each judged against the trigger's schema as the Events tab's mark is.
+func (c *core) loadSamples(t webhook.Trigger) tea.Cmd {
+	st := c.store
+	return func() tea.Msg {
+		ctx := context.Background()
+		msg := historyMsg{trigger: t.Name}
+		msg.own, msg.err = st.List(ctx, webhook.Query{Trigger: t.Name, Status: webhook.StatusAccepted, Desc: true, Limit: 30})
+		if msg.err == nil && len(msg.own) == 0 {
+			msg.others, msg.err = st.List(ctx, webhook.Query{Status: webhook.StatusAccepted, Desc: true, Limit: 30})
+		}
+		if msg.err != nil || t.Schema == nil {
+			return msg
+		}
+		msg.fits = map[int64]bool{}
+		for _, ev := range append(msg.own, msg.others...) {
+			if _, fits, err := webhook.CheckPayload(t.Schema, ev.Payload); err == nil {
+				msg.fits[ev.ID] = fits
+			}
+		}
+		return msg
+	}
+}
+
+// historyForm picks a stored event as the sample: the trigger's own events,
+// or, saying so, the latest events of any kind when it matched none yet.
+func (c *core) historyForm(h historyMsg) tea.Cmd {
+	evs, desc := h.own, fmt.Sprintf("events %s matched, newest first", h.trigger)
+	if len(evs) == 0 {
+		evs, desc = h.others, fmt.Sprintf("%s matched no event yet: these are the latest events of any kind", h.trigger)
+	}
 	if len(evs) == 0 {
 		return page.Notice("no event with a JSON body yet: send a test event from Iterable, or paste one with w")
+	}
+	if h.fits != nil {
+		desc += " · ✓ fits / ✗ does not fit its schema"
 	}
 	// 0 stands for all of them, inferred together.
 	id := int64(0)
@@ -73,9 +173,14 @@ func (c *core) historyForm(trigger string, evs []webhook.Event) tea.Cmd {
 		if name == "" && ev.WorkflowID != "" {
 			name = "workflow " + ev.WorkflowID
 		}
-		opts = append(opts, huh.NewOption(fmt.Sprintf("#%-6d %s  %-18s %s", ev.ID, ev.ReceivedAt.Format("15:04:05"), termtext.Line(name), termtext.Line(who)), ev.ID))
+		mark := ""
+		if fits, ok := h.fits[ev.ID]; ok {
+			mark = map[bool]string{true: "✓ ", false: "✗ "}[fits]
+		}
+		opts = append(opts, huh.NewOption(fmt.Sprintf("%s#%-6d %s  %-18s %s", mark, ev.ID, ev.ReceivedAt.Format("15:04:05"), termtext.Line(name), termtext.Line(who)), ev.ID))
 	}
-	sel := huh.NewSelect[int64]().Title("Infer from which event?").Options(opts...).Value(&id).Height(max(c.area.Body.H-6, 4))
+	sel := huh.NewSelect[int64]().Title("Infer from which event?").Description(desc).Options(opts...).Value(&id).Height(max(c.area.Body.H-7, 4))
+	trigger := h.trigger
 	return c.openForm("JSON wizard · "+trigger, func() tea.Cmd {
 		if id != 0 {
 			return c.wizardFromEvents(trigger, id)
@@ -113,7 +218,9 @@ func (c *core) wizardFromEvents(trigger string, ids ...int64) tea.Cmd {
 		if len(ids) > 1 {
 			source = fmt.Sprintf("%d events (#%d–#%d)", len(ids), ids[len(ids)-1], ids[0])
 		}
-		return wizardMsg{w: propose(t, source, inf)}
+		w := propose(t, source, inf)
+		w.verdict = judge(t.Schema, evs)
+		return wizardMsg{w: w}
 	}
 }
 
@@ -207,9 +314,14 @@ func (c *core) wizardView() []string {
 	if wz.samples > 0 {
 		head += fmt.Sprintf(" · %d sample(s)", wz.samples)
 	}
+	if wz.verdict != nil {
+		if v := wz.verdict.line(th); v != "" {
+			lines = append(lines, style.Fit(" "+v, w))
+		}
+	}
 	lines = append(lines, style.Fit(head+fmt.Sprintf(" · %d fields · %d changes to the current schema:", len(flatten(wz.next)), len(wz.changes)), w))
 	if len(wz.changes) == 0 {
-		lines = append(lines, th.OK.Render(" ✓ nothing changes: the schema already fits."))
+		lines = append(lines, th.Muted.Render(" nothing changes in the schema."))
 	}
 	for _, c := range wz.changes {
 		s := " " + termtext.Line(c.String())
