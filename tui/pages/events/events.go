@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/iwb-dev/iwb/internal/termtext"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -49,6 +50,10 @@ type Page struct {
 	area        page.Area
 	replay      Replayer
 	recipes     Recipes // nil: no recipes in this session
+	// the jobs of the list's window, as last read
+	jobs                   map[int64][]recipe.Job
+	jobsReading, jobsAgain bool
+	jobsErr                error
 	list        eventList
 	filter      textinput.Model
 	filtering   bool
@@ -107,10 +112,17 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.doc.changed()
 		}
 		cmd := p.list.loaded(msg)
-		if msg.err != nil && msg.gen == p.list.gen {
+		if msg.gen != p.list.gen {
+			return cmd
+		}
+		if msg.err != nil {
 			return tea.Batch(cmd, page.Error(fmt.Errorf("reading events: %w", msg.err)))
 		}
-		return cmd
+		// Rows read again keep the jobs known until the jobs are read too.
+		p.applyJobs()
+		return tea.Batch(cmd, p.readJobs())
+	case jobsReadMsg:
+		return p.jobsRead(msg)
 	case pinnedMsg:
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("pinning #%d: %w", msg.id, msg.err))
