@@ -45,22 +45,22 @@ type Replayer func(ctx context.Context, ev Event) (ForwardResult, error)
 
 // Page is the Events tab.
 type Page struct {
-	keys        Keys
-	th          style.Theme
-	area        page.Area
-	replay      Replayer
-	recipes     Recipes // nil: no recipes in this session
+	keys    Keys
+	th      style.Theme
+	area    page.Area
+	replay  Replayer
+	recipes Recipes // nil: no recipes in this session
 	// the jobs of the list's window, as last read
 	jobs                   map[int64][]recipe.Job
 	jobsReading, jobsAgain bool
 	jobsErr                error
-	list        eventList
-	filter      textinput.Model
-	filtering   bool
-	stats       page.StatsMsg
-	detailFocus bool // the detail pane has focus rather than the list
-	detailTop   int  // first visible line of the detail
-	doc         *detailDoc
+	list                   eventList
+	filter                 textinput.Model
+	filtering              bool
+	stats                  page.StatsMsg
+	detailFocus            bool // the detail pane has focus rather than the list
+	detailTop              int  // first visible line of the detail
+	doc                    *detailDoc
 }
 
 // pinnedMsg is the end of a pin or unpin.
