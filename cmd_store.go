@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/iwb-dev/iwb/internal/secret"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/style"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -93,6 +95,10 @@ func runStoreCopy(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintf(cmd.ErrOrStderr(), "copying %s into %s\n", src.Path(), dst.Path())
 	res, err := webhook.Copy(ctx, src, dst, bar.show)
 	bar.end()
+	var recipes recipe.CopyResult
+	if err == nil {
+		recipes, err = copyRecipes(ctx, src, dst, res.IDs)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			err = errors.New("the copy was interrupted: run the same command again to go on from where it stopped")
@@ -100,7 +106,45 @@ func runStoreCopy(cmd *cobra.Command, _ []string) error {
 		return withExit(exitFailed, err)
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), copySummary(res, dst.Path()))
+	if line := recipesSummary(recipes); line != "" {
+		fmt.Fprintln(cmd.OutOrStdout(), line)
+	}
 	return nil
+}
+
+// copyRecipes copies the recipes and jobs kept beside the file log into the
+// shared log's database.
+func copyRecipes(ctx context.Context, src *webhook.Store, dst *webhook.PGStore, ids webhook.CopiedIDs) (recipe.CopyResult, error) {
+	from, err := recipe.OpenFor(src)
+	if err != nil {
+		return recipe.CopyResult{}, err
+	}
+	defer from.Close()
+	to, err := recipe.OpenFor(dst)
+	if err != nil {
+		return recipe.CopyResult{}, err
+	}
+	defer to.Close()
+	return recipe.Copy(ctx, from, to, ids.Shared)
+}
+
+// recipesSummary is the line on the recipes and jobs copied, "" for none.
+func recipesSummary(res recipe.CopyResult) string {
+	var parts []string
+	if len(res.Recipes) > 0 {
+		added := "added " + counted(len(res.Recipes), "recipe") + ", disarmed"
+		if len(res.WereArmed) > 0 {
+			added += " (armed in the file: " + strings.Join(res.WereArmed, ", ") + "; iwb recipe arm NAME arms one here)"
+		}
+		parts = append(parts, added)
+	}
+	if len(res.KeptRecipes) > 0 {
+		parts = append(parts, "kept the shared log's own recipe "+strings.Join(res.KeptRecipes, ", "))
+	}
+	if res.Jobs > 0 {
+		parts = append(parts, "copied "+counted(res.Jobs, "job"))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // copySummary is the copy's closing line.

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -68,6 +70,16 @@ func fileLogOf(t *testing.T, n int) string {
 	default:
 	}
 	if err := st.Pin(ctx, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := recipe.Open(st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	r := recipe.Recipe{Name: "note-click", Trigger: "clicks",
+		Steps: []recipe.Step{{Action: "get-user", Input: json.RawMessage(`{"email":"{{email}}"}`)}}}
+	if err := rs.Add(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	return home
@@ -135,7 +147,8 @@ func TestStoreCopyResumesAfterSIGKILL(t *testing.T) {
 	}
 
 	r := runIWB(t, bin, baseEnv("IWB_HOME="+t.TempDir()), "", "store", "copy", "--from", home, "--to", store)
-	if r.code != 0 || !strings.Contains(r.stdout, "more events into postgres://") || !strings.Contains(r.stdout, "were there from an earlier copy") {
+	if r.code != 0 || !strings.Contains(r.stdout, "more events into postgres://") || !strings.Contains(r.stdout, "were there from an earlier copy") ||
+		!strings.Contains(r.stdout, "added 1 recipe, disarmed") {
 		t.Fatalf("the second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "copied 25,000 of 25,000 events (100%)") {

@@ -85,6 +85,10 @@ func TestDemoRecipeFromTheKeyboard(t *testing.T) {
 		return regexp.MustCompile(`▶ *#\d+ +event \d+ +succeeded`).MatchString(s)
 	})
 	term.SendKeys("Enter")
+	term.WaitFor(within, "· succeeded", "Event ", `"eventName": `)
+	// The event's payload comes first; the step's request and answer are
+	// at the end.
+	term.SendKeys("End")
 	screen = term.WaitFor(within, "· succeeded", "1. POST /api/users/update", "request", `"x": `, "answer", `"code": "Success"`)
 	email := regexp.MustCompile(`"email": "([^"]+)"`).FindStringSubmatch(screen)
 	if email == nil {

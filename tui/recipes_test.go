@@ -409,6 +409,31 @@ func TestEditorPreviewFollowsNewEventsAndEscAsks(t *testing.T) {
 	}
 }
 
+// A job left unknown (its step in flight when a process died) is re-run
+// from its detail with R, as a new job that says what it re-runs.
+func TestUnknownJobReRunsFromItsDetail(t *testing.T) {
+	deps, st, rs, srv := recipeDeps(t)
+	addRecipe(t, rs, lastClick)
+	if err := rs.Arm(context.Background(), "last-click", 0); err != nil {
+		t.Fatal(err)
+	}
+	postClick(t, srv, clickJSON)
+	runJobs(t, deps, 1)
+	db, err := sql.Open("sqlite", st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE jobs SET status = 'unknown', reason = 'step 1 may have been sent when iwb stopped'`); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("6", "enter", "enter")
+	hs.MustShow("Job 1 · unknown", "step 1 may have been sent when iwb stopped", "Event 1 · emailClick · ana@acme.io")
+	hs.Press("R")
+	hs.MustShow("job 2: succeeded", "Job 2 · succeeded", "re-run of job 1", "200 in", `"code": "Success"`)
+}
+
 func TestGoldenRecipesScreens(t *testing.T) {
 	for _, size := range sizes {
 		t.Run("recipes-"+sizeName(size), func(t *testing.T) {

@@ -31,7 +31,7 @@ const (
 	// setting holding that copy's copyMark.
 	copyMarkPrefix = "copied_from:"
 	// pgLockCopy is held by the one copy writing into a shared log.
-	pgLockCopy int64 = 0x69776204
+	pgLockCopy int64 = 0x69776205
 	// A batch holds up to copyBatchEvents events and about copyBatchBytes of
 	// bodies, so a log of large bodies is copied in bounded memory.
 	copyBatchEvents = 500
@@ -104,7 +104,15 @@ type CopyResult struct {
 	// shared log had taken those ids, and the copied events were numbered
 	// after its own, in the same order.
 	IDsKept bool
+	// IDs gives the shared log's id of a file log's event.
+	IDs CopiedIDs
 }
+
+// CopiedIDs maps the ids of a file log's events to their copies' ids.
+type CopiedIDs struct{ mark copyMark }
+
+// Shared is the id in the shared log of the file log's event id.
+func (c CopiedIDs) Shared(fileID int64) int64 { return c.mark.target(fileID) }
 
 // Copy copies the file log from into the shared log to: events with their
 // trigger matches, duplicate marks, schema problems, forwards and pins;
@@ -185,7 +193,7 @@ func Copy(ctx context.Context, from *Store, to *PGStore, progress func(CopyProgr
 		res.Events += int64(len(evs))
 		report()
 	}
-	res.IDsKept = mark.idsKept()
+	res.IDsKept, res.IDs = mark.idsKept(), CopiedIDs{mark}
 	return res, nil
 }
 

@@ -390,23 +390,16 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 		}
 	}
 	// Passive checkpoints copy the WAL without holding the writer back; the
-	// truncating one then has only a few commits' pages left to copy while
-	// it holds the writer, and gives up after a few milliseconds rather
-	// than make ingest wait for readers.
+	// writer's truncating one then has only a few commits' pages left to
+	// copy.
 	if _, _, err := s.copyWAL(0); err != nil {
 		return fmt.Errorf("checkpointing the event log: %w", err)
 	}
-	s.ckptMu.Lock()
-	defer s.ckptMu.Unlock()
-	conn, err := s.ckpt.Conn(ctx)
+	err := s.execOutside(ctx, func(ctx context.Context, c *sql.Conn) error {
+		return s.writerCheckpoint(ctx, c, "TRUNCATE")
+	})
 	if err != nil {
 		return fmt.Errorf("checkpointing the event log: %w", err)
-	}
-	defer conn.Close()
-	for _, q := range []string{`PRAGMA busy_timeout = 2`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA busy_timeout = 10000`} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("checkpointing the event log: %w", err)
-		}
 	}
 	return nil
 }

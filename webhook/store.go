@@ -117,6 +117,7 @@ type writeReq struct {
 	req            requestShape
 	op             func(ctx context.Context, c *sql.Conn) error
 	reloadTriggers bool // op changes the triggers
+	outside        bool // op runs after the batch commits, outside any transaction (as a checkpoint must)
 	done           chan error
 }
 
@@ -423,6 +424,12 @@ func (s *Store) exec(ctx context.Context, reloadTriggers bool, op func(ctx conte
 	return s.submit(ctx, &writeReq{ctx: ctx, op: op, reloadTriggers: reloadTriggers, done: make(chan error, 1)})
 }
 
+// execOutside runs op on the writer's connection right after its next
+// transaction, outside any, and waits for it.
+func (s *Store) execOutside(ctx context.Context, op func(ctx context.Context, c *sql.Conn) error) error {
+	return s.submit(ctx, &writeReq{ctx: ctx, op: op, outside: true, done: make(chan error, 1)})
+}
+
 func (s *Store) submit(ctx context.Context, req *writeReq) error {
 	select {
 	case <-s.quit:
@@ -554,25 +561,37 @@ func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
 // on growing until the checkpointer asks again.
 func (s *Store) restartWAL(ctx context.Context) {
 	asked := s.walRestart.Load()
-	if asked == 0 || !s.ckptMu.TryLock() {
+	if asked == 0 {
 		return
 	}
-	defer s.ckptMu.Unlock()
 	s.walRestart.Store(0)
 	if s.commits.Load()-(asked-1) > restartWithin {
 		return
 	}
-	_, err := s.wconn.ExecContext(ctx, "PRAGMA busy_timeout = 2")
-	if err == nil {
-		var busy, frames, copied int64
-		err = s.wconn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
-	}
-	if _, rerr := s.wconn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
-		err = rerr
-	}
-	if err != nil {
+	if err := s.writerCheckpoint(ctx, s.wconn, "RESTART"); err != nil {
 		s.log.Warn("restarting the event log's WAL", "err", err)
 	}
+}
+
+// writerCheckpoint runs a RESTART or TRUNCATE checkpoint on the writer's
+// connection c, between its transactions, so that the writer never waits
+// for another connection's lock: readers get two milliseconds to finish,
+// else the WAL is left as it is. It does nothing while the checkpointer is
+// copying.
+func (s *Store) writerCheckpoint(ctx context.Context, c *sql.Conn, mode string) error {
+	if !s.ckptMu.TryLock() {
+		return nil
+	}
+	defer s.ckptMu.Unlock()
+	_, err := c.ExecContext(ctx, "PRAGMA busy_timeout = 2")
+	if err == nil {
+		var busy, frames, copied int64
+		err = c.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
+	}
+	if _, rerr := c.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 const maxBatch = 512
@@ -653,17 +672,22 @@ func (s *Store) commit(batch []*writeReq) {
 	if len(live) == 0 {
 		return
 	}
-	s.refreshTriggers(ctx)
 	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		s.failAll(live, fmt.Errorf("starting a transaction: %w", err))
 		return
 	}
+	// Inside the transaction, so that the check costs no read transaction
+	// of its own.
+	s.refreshTriggers(ctx)
 	// Taking the write lock may have waited on another process: check again.
 	live = dropAbandoned(live)
 	tally := newBatchTally()
 	errs := make([]error, len(live))
 	triggersChanged := false
 	for i, req := range live {
+		if req.outside {
+			continue
+		}
 		if req.op != nil {
 			errs[i] = req.op(ctx, s.wconn)
 			triggersChanged = triggersChanged || req.reloadTriggers
@@ -689,10 +713,18 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 	}
 	for i, req := range live {
+		if req.outside {
+			continue
+		}
 		if errs[i] == nil && req.ev != nil {
 			s.broker.publish(*req.ev)
 		}
 		req.done <- errs[i]
+	}
+	for _, req := range live {
+		if req.outside {
+			req.done <- req.op(ctx, s.wconn)
+		}
 	}
 }
 

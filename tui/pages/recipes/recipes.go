@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
@@ -77,9 +78,11 @@ type Page struct {
 	loaded bool
 	// scroll is the first line of the job or test shown.
 	scroll int
-	ed     *editor // the recipe being made, nil when none
-	edKeys editorKeys
-	want   string // a recipe to select once the list has it
+	// jobEvent are the lines of the shown job's event, drawn once it is read.
+	jobEvent []string
+	ed       *editor // the recipe being made, nil when none
+	edKeys   editorKeys
+	want     string // a recipe to select once the list has it
 }
 
 // testView is a test of a recipe on one event.
@@ -103,7 +106,12 @@ type (
 		err  error
 	}
 	testedMsg struct{ view testView }
-	rerunMsg  struct {
+	eventMsg  struct {
+		id  int64
+		ev  webhook.Event
+		err error
+	}
+	rerunMsg struct {
 		job recipe.Job
 		err error
 	}
@@ -187,6 +195,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 	case savedMsg:
 		return p.saved(msg)
+	case eventMsg:
+		if p.job != nil && p.job.EventID == msg.id {
+			p.jobEvent = p.eventLines(msg)
+		}
 	case page.ShownMsg:
 		if msg.Tab == Title {
 			return p.load()
@@ -207,7 +219,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		j := msg.job
 		p.job, p.test, p.scroll = &j, nil, 0
-		return tea.Batch(page.Notice(fmt.Sprintf("job %d: %s", j.ID, j.Status)), p.load())
+		return tea.Batch(p.loadEvent(j.EventID), page.Notice(fmt.Sprintf("job %d: %s", j.ID, j.Status)), p.load())
 	}
 	return nil
 }
@@ -284,6 +296,7 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 		if p.jobCur < len(p.jobs) {
 			j := p.jobs[p.jobCur]
 			p.job, p.test, p.scroll = &j, nil, 0
+			return p.loadEvent(j.EventID)
 		}
 	case page.Matches(msg, k.New):
 		return p.edit()
@@ -478,6 +491,47 @@ func (p *Page) runTest() tea.Cmd {
 		}
 		return testedMsg{v}
 	}
+}
+
+// loadEvent reads the event of the job shown.
+func (p *Page) loadEvent(id int64) tea.Cmd {
+	p.jobEvent = nil
+	events := p.deps.Events
+	if events == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ev, err := events.Get(context.Background(), id)
+		return eventMsg{id: id, ev: ev, err: err}
+	}
+}
+
+// maxEventLines bounds the payload shown above a job's steps: the Events
+// tab shows it whole.
+const maxEventLines = 40
+
+// eventLines are a job's event: what it was and its payload.
+func (p *Page) eventLines(msg eventMsg) []string {
+	th := p.th
+	if msg.err != nil {
+		return []string{th.Muted.Render(fmt.Sprintf("event %d: %s", msg.id, termtext.Line(msg.err.Error())))}
+	}
+	ev := msg.ev
+	head := fmt.Sprintf("Event %d", ev.ID)
+	for _, s := range []string{ev.EventName, ev.Email, ev.UserID} {
+		if s != "" {
+			head += " · " + s
+		}
+	}
+	lines := []string{th.Title.Render(termtext.Line(head))}
+	if len(ev.Payload) > 0 {
+		body := style.JSONLines(th, ev.Payload, termtext.Line)
+		if len(body) > maxEventLines {
+			body = append(body[:maxEventLines], th.Muted.Render(fmt.Sprintf("… %d more lines: the Events tab shows it whole", len(body)-maxEventLines)))
+		}
+		lines = append(lines, body...)
+	}
+	return lines
 }
 
 // rerun runs the selected job again as a new job, through the runner.

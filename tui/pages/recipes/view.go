@@ -161,6 +161,9 @@ func (p *Page) jobLines(j recipe.Job) []string {
 	if j.RerunOf != 0 {
 		lines = append(lines, th.Muted.Render(fmt.Sprintf("re-run of job %d", j.RerunOf)))
 	}
+	if len(p.jobEvent) > 0 {
+		lines = append(append(lines, ""), p.jobEvent...)
+	}
 	for _, s := range j.Steps {
 		status := "not sent"
 		if s.Sent && s.Status > 0 {
