@@ -21,6 +21,16 @@ const labelW = 22
 func (p *Page) editorView(a page.Area) []string {
 	th, e := p.th, p.ed
 	m, s := a.Main, a.Side
+	if a.Stacked {
+		// The pane in use gets two thirds of the body: the editor, or the
+		// picker while it is open.
+		small := max(a.Body.H/3, 7)
+		m.H = a.Body.H - small
+		if e.pick != nil {
+			m.H = small
+		}
+		s.H = a.Body.H - m.H
+	}
 	lines, focus := e.lines(p, m.W-2)
 	top := max(0, min(focus-(m.H-2)/2, len(lines)-(m.H-2)))
 	if top > 0 {
@@ -35,7 +45,7 @@ func (p *Page) editorView(a page.Area) []string {
 		if ev := e.latest[e.triggerName()]; ev != nil {
 			title = fmt.Sprintf("Preview · event %d", ev.ID)
 		}
-		side = style.Box(th, s.W, s.H, title, th.Muted.Render(right), e.previewLines(p), false)
+		side = style.Box(th, s.W, s.H, title, th.Muted.Render(right), e.previewLines(p, s.W-2, s.H-2), false)
 	}
 	if a.Stacked {
 		return append(left, side...)
@@ -157,32 +167,42 @@ func (e *editor) cellText(th style.Theme, c cell, focused bool) string {
 }
 
 // previewLines are the request each step would send on the trigger's
-// latest event, filled as the recipe stands now; nothing is sent.
-func (e *editor) previewLines(p *Page) []string {
+// latest event, filled as the recipe stands now; nothing is sent. Bodies
+// that do not fit the pane pretty-printed are shown compact, wrapped.
+func (e *editor) previewLines(p *Page, w, h int) []string {
 	th := p.th
 	ev := e.latest[e.triggerName()]
 	if ev == nil {
 		return []string{th.Muted.Render("no event of " + termtext.Line(e.triggerName()) + " yet to preview on")}
 	}
-	r := e.recipe()
-	res := recipe.Test(r, *ev)
-	var lines []string
-	if res.Reason != "" {
-		lines = append(lines, th.Warn.Render("it would be skipped: "+termtext.Line(res.Reason)))
-	} else {
-		lines = append(lines, th.OK.Render("it would run"))
-	}
-	for i, s := range res.Steps {
-		lines = append(lines, th.Title.Render(fmt.Sprintf("%d. %s %s", i+1, s.Method, termtext.Line(s.Path))))
-		if s.Problem != "" {
-			lines = append(lines, th.Error.Render("✗ "+termtext.Line(s.Problem)))
+	res := recipe.Test(e.recipe(), *ev)
+	build := func(compact bool) []string {
+		var lines []string
+		if res.Reason != "" {
+			lines = append(lines, th.Warn.Render("it would be skipped: "+termtext.Line(res.Reason)))
+		} else {
+			lines = append(lines, th.OK.Render("it would run"))
 		}
-		if string(s.Body) != "null" {
-			lines = append(lines, style.JSONLines(th, s.Body, termtext.Line)...)
+		for i, s := range res.Steps {
+			lines = append(lines, th.Title.Render(fmt.Sprintf("%d. %s %s", i+1, s.Method, termtext.Line(s.Path))))
+			if s.Problem != "" {
+				lines = append(lines, th.Error.Render("✗ "+termtext.Line(s.Problem)))
+			}
+			switch {
+			case string(s.Body) == "null":
+			case compact:
+				lines = append(lines, strings.Split(ansi.Hardwrap(termtext.Line(string(s.Body)), w, false), "\n")...)
+			default:
+				lines = append(lines, style.JSONLines(th, s.Body, termtext.Line)...)
+			}
 		}
+		for _, n := range e.report.Notes {
+			lines = append(lines, th.Muted.Render(termtext.Line(n)))
+		}
+		return lines
 	}
-	for _, n := range e.report.Notes {
-		lines = append(lines, th.Muted.Render(termtext.Line(n)))
+	if lines := build(false); len(lines) <= h {
+		return lines
 	}
-	return lines
+	return build(true)
 }
