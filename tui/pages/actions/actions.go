@@ -195,6 +195,9 @@ func (p *Page) showForm() tea.Cmd {
 	if !hasForm(r.action) {
 		return p.review()
 	}
+	if r.subs == nil && p.subscriptionsDue() && givenUser(r.values) {
+		return p.waitSubscriptions() // opened on a user: their sets first
+	}
 	gen := p.gen
 	f := &page.Form{
 		Huh:     p.formHuh(r),
@@ -232,7 +235,11 @@ func (p *Page) showForm() tea.Cmd {
 func (p *Page) formHuh(r *run) *huh.Form {
 	pane := p.actionPane()
 	h := pane.H - 2 - len(bannerView(p.th, r, pane.W-2))
-	return sized(buildForm(r.action, r.values, p.currentPicks(), r.subs, r.fieldErrs), p.th, pane.W-4, h)
+	f := sized(buildForm(r.action, r.values, p.currentPicks(), r.subs, r.fieldErrs), p.th, pane.W-4, h)
+	if r.subs.readFor(r.values) {
+		f.NextGroup() // the user is given: open on their sets
+	}
+	return f
 }
 
 // showFields opens the data-fields builder on the run's rows.
