@@ -626,7 +626,7 @@ func (e *editor) remove(c cell) {
 	case cDataName, cDataValue:
 		st := &e.steps[c.step]
 		st.data = slices.Delete(st.data, c.row, c.row+1)
-	case cAction, cField, cAddData:
+	case cAction, cField:
 		if len(e.steps) == 1 {
 			return
 		}
