@@ -3,17 +3,33 @@ package recipe
 import (
 	"context"
 	"testing"
+
+	"github.com/iwb-dev/iwb/webhook"
 )
 
 // BenchmarkJobBookkeeping is what the job log costs per event, HTTP aside:
 // the job stored queued, read back, its one step kept as sent, its answer
-// and the job's status kept. One op is one event's job.
+// and the job's status kept. One op is one event's job. It runs on both
+// stores (PostgreSQL with IWB_TEST_POSTGRES).
 func BenchmarkJobBookkeeping(b *testing.B) {
-	rs, err := Open(b.TempDir() + "/events.db")
-	if err != nil {
-		b.Fatal(err)
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			log, err := webhook.OpenLog(context.Background(), storeKinds[kind](b), webhook.StoreOptions{Logger: quiet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer log.Close()
+			rs, err := OpenFor(log)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer rs.Close()
+			benchJobBookkeeping(b, rs)
+		})
 	}
-	defer rs.Close()
+}
+
+func benchJobBookkeeping(b *testing.B, rs *Store) {
 	ctx := context.Background()
 	answer := []byte(`{"msg":"","code":"Success","params":null}`)
 	body := []byte(`{"email":"ana@acme.io","eventName":"sendSeen","dataFields":{"messageId":"m1"}}`)

@@ -3,7 +3,6 @@ package recipe
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // JobsForEvents reads the jobs of the events ids, in one query, without
@@ -15,11 +14,8 @@ func (s *Store) JobsForEvents(ctx context.Context, ids []int64) (map[int64][]Job
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	q := selectJobs + ` WHERE event_id IN (?` + strings.Repeat(",?", len(ids)-1) + `) ORDER BY id DESC`
+	list, args := inList(ids)
+	q := selectJobs + ` WHERE event_id IN ` + list + ` ORDER BY id DESC`
 	rows, err := s.queryRows(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the events' jobs: %w", err)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/iwb-dev/iwb/webhook"
 )
 
 // Status is where a job stands.
@@ -385,11 +387,9 @@ func finishJob(ctx context.Context, exec execer, jobID int64, status Status, rea
 	return err
 }
 
-// dbText is text fit for both databases: PostgreSQL refuses NUL and
-// invalid UTF-8, and a reason or an error may quote an answer holding them.
-func dbText(s string) string {
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
+// dbText is text fit for both databases: a reason or an error may quote an
+// answer holding what PostgreSQL refuses in text.
+func dbText(s string) string { return webhook.PostgresText(s) }
 
 // recoverJobs settles the jobs a runner that stopped left running: one
 // whose step was in flight is unknown (it is not sent again by itself);

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/iwb-dev/iwb/webhook"
@@ -112,16 +111,12 @@ func (s *Store) pruneCandidates(ctx context.Context, after, upTo, cut int64) (go
 
 // deleteJobs removes jobs and their steps in one transaction.
 func (s *Store) deleteJobs(ctx context.Context, ids []int64) error {
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	list, args := inList(ids)
 	err := s.inTx(ctx, func(exec execer) error {
-		if _, err := exec(ctx, `DELETE FROM job_steps WHERE job_id IN (`+marks+`)`, args...); err != nil {
+		if _, err := exec(ctx, `DELETE FROM job_steps WHERE job_id IN `+list, args...); err != nil {
 			return err
 		}
-		_, err := exec(ctx, `DELETE FROM jobs WHERE id IN (`+marks+`)`, args...)
+		_, err := exec(ctx, `DELETE FROM jobs WHERE id IN `+list, args...)
 		return err
 	})
 	if err != nil {

@@ -11,8 +11,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,9 +43,9 @@ type rig struct {
 // storeKinds are the databases recipes are kept in, as the event log's
 // location: a fresh SQLite file, or a fresh PostgreSQL schema (skipped
 // without IWB_TEST_POSTGRES, failed under CI).
-var storeKinds = map[string]func(t *testing.T) string{
-	"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "events.db") },
-	"postgres": func(t *testing.T) string { return pgtest.Fresh(t) },
+var storeKinds = map[string]func(t testing.TB) string{
+	"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "events.db") },
+	"postgres": func(t testing.TB) string { return pgtest.Fresh(t) },
 }
 
 // newRig makes a rig on a fresh SQLite file.
@@ -370,5 +372,46 @@ func TestTestShowsEachRequestAndTheVerdict(t *testing.T) {
 	r.When = []Condition{{Path: "email", Op: OpContains, Value: "@other"}}
 	if res := Test(r, ev); res.Conditions || !strings.Contains(res.Reason, "condition email contains") {
 		t.Fatalf("%+v", res)
+	}
+}
+
+// lateLog is an event log on which one event commits late: List leaves it
+// out until it is shown, as a listener's commit that numbered its events
+// before another listener's and committed after it.
+type lateLog struct {
+	webhook.EventLog
+	hidden atomic.Int64
+}
+
+func (l *lateLog) List(ctx context.Context, q webhook.Query) ([]webhook.Event, error) {
+	evs, err := l.EventLog.List(ctx, q)
+	hidden := l.hidden.Load()
+	return slices.DeleteFunc(evs, func(ev webhook.Event) bool { return ev.ID == hidden }), err
+}
+
+// TestLateCommitsAreTakenUp: on PostgreSQL an event may appear after events
+// with higher ids were read; the runner still gives it its one job.
+func TestLateCommitsAreTakenUp(t *testing.T) {
+	g := newRigAt(t, storeKinds["postgres"](t))
+	g.addArmed(t, upsertClick)
+	late := &lateLog{EventLog: g.events}
+	late.hidden.Store(g.post(t, "late@acme.io", 7001))
+	o := g.options()
+	o.Events = late
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); NewRunner(o).Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	onTime := g.post(t, "on-time@acme.io", 7002)
+	if jobs := g.waitJobs(t, upsertClick.Name, 1); len(jobs) != 1 || jobs[0].EventID != onTime {
+		t.Fatalf("jobs before the late commit: %+v", jobs)
+	}
+	late.hidden.Store(0) // committed now
+	jobs := g.waitJobs(t, upsertClick.Name, 2)
+	if len(jobs) != 2 || jobs[0].Status != StatusSucceeded || jobs[1].Status != StatusSucceeded {
+		t.Fatalf("jobs: %+v", jobs)
+	}
+	if _, err := g.api.GetUserByEmail(context.Background(), "late@acme.io"); err != nil {
+		t.Fatalf("the late event's job did not reach the sandbox: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -334,4 +335,13 @@ func (s *Store) Tallies(ctx context.Context) (map[string]Tally, error) {
 		out[name] = t
 	}
 	return out, rows.Err()
+}
+
+// inList is an IN list of ? parameters for ids, and ids as arguments.
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
 }

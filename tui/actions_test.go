@@ -251,9 +251,9 @@ func TestAWrongTypeForAKnownFieldIsRefusedBeforeSending(t *testing.T) {
 	hs.Paste("ada@example.com")
 	hs.Press("enter", "enter", "enter", "enter", "enter")
 	hs.addField("score", 0, "high")
-	hs.MustShow("long", "(project)", `score: "high" is not a number; a long takes whole numbers like 42`)
+	hs.MustShow("long", "(project)", `✗ score: "high" is not a number; a long takes whole`, "numbers like 42")
 	hs.Press("tab", "enter")
-	hs.MustShow("fix the data fields first")
+	hs.MustShow("fix the ✗ rows first")
 	if n := env.rec.count("POST", "/api/users/update"); n != 0 {
 		t.Fatalf("a wrong type was sent")
 	}

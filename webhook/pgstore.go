@@ -630,16 +630,17 @@ func pgEventRow(req *pgReq) ([]any, error) {
 		s := string(b)
 		forward = &s
 	}
-	return []any{ev.ID, ev.ReceivedAt.UnixNano(), string(ev.Status), string(ev.Kind), pgText(ev.EventName),
-		pgText(ev.WorkflowID), pgText(ev.Email), pgText(ev.UserID), pgText(ev.Method), pgText(ev.Path),
-		pgText(ev.Query), pgText(ev.RemoteAddr), pgText(ev.ContentType), req.headers, ev.Size, nonNil(ev.Body),
-		format, payload, pgText(ev.Error), triggers, ev.DuplicateOf, problems, ev.Mismatch, forward, ev.Pinned}, nil
+	return []any{ev.ID, ev.ReceivedAt.UnixNano(), string(ev.Status), string(ev.Kind), PostgresText(ev.EventName),
+		PostgresText(ev.WorkflowID), PostgresText(ev.Email), PostgresText(ev.UserID), PostgresText(ev.Method), PostgresText(ev.Path),
+		PostgresText(ev.Query), PostgresText(ev.RemoteAddr), PostgresText(ev.ContentType), req.headers, ev.Size, nonNil(ev.Body),
+		format, payload, PostgresText(ev.Error), triggers, ev.DuplicateOf, problems, ev.Mismatch, forward, ev.Pinned}, nil
 }
 
-// pgText makes text from a request fit a PostgreSQL text column, which
-// refuses NUL and invalid UTF-8 (the body keeps the exact bytes): one hostile
-// request must not fail the commit it shares with others.
-func pgText(s string) string {
+// PostgresText makes outside text (a request's, an answer's) fit a
+// PostgreSQL text column, which refuses NUL and invalid UTF-8 (an event's
+// body keeps the exact bytes): one hostile request must not fail the commit
+// it shares with others.
+func PostgresText(s string) string {
 	if utf8.ValidString(s) && !strings.Contains(s, "\x00") {
 		return s
 	}

@@ -346,6 +346,9 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 		counts.apply(s)
 		res.Events += counts.events
 	}
+	if _, err := s.pruneShapes(ctx); err != nil {
+		return res, err
+	}
 	usedAfter, err := s.usedBytes(ctx, s.read)
 	if err != nil {
 		return res, err

@@ -265,6 +265,7 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 		pruneHook: map[string]Pruner{},
 	}
 	s.settingsOps = settingsOps{s}
+	s.pruneHook["request shapes"] = s.shapesPruner()
 	// The writer never checkpoints on its own: the checkpointer does, off
 	// the path that requests wait on, and the writer restarts the WAL only
 	// when it has nothing else to do.
@@ -677,7 +678,7 @@ func (s *Store) commit(batch []*writeReq) {
 		return
 	}
 	// Inside the transaction, so that the check costs no read transaction
-	// of its own.
+	// of its own and no other process can commit between it and this batch.
 	s.refreshTriggers(ctx)
 	// Taking the write lock may have waited on another process: check again.
 	live = dropAbandoned(live)
@@ -943,7 +944,8 @@ func (s *Store) readDataVersion(ctx context.Context) (int64, error) {
 }
 
 // refreshTriggers reloads the triggers when another process (say `iwb
-// trigger add` while `iwb listen` runs) has changed the database.
+// trigger add` while `iwb listen` runs) has changed the database, and
+// forgets the cached request shapes, which that process may have pruned.
 func (s *Store) refreshTriggers(ctx context.Context) {
 	v, err := s.readDataVersion(ctx)
 	if err != nil {
@@ -954,6 +956,7 @@ func (s *Store) refreshTriggers(ctx context.Context) {
 		return
 	}
 	s.dataVersion = v
+	clear(s.requests)
 	if err := s.loadTriggers(ctx); err != nil {
 		s.log.Error("reloading triggers", "err", err)
 	}

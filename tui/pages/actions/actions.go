@@ -47,7 +47,8 @@ type run struct {
 	body    []byte // the reviewed request
 	users   int    // users of a bulk action (counted in the file when from one)
 	curl    string
-	counted bool // the file's users are counted
+	counted bool                // the file's users are counted
+	columns []client.FileColumn // the data fields the file sets, once counted
 
 	started  time.Time
 	cancel   context.CancelFunc
@@ -115,9 +116,10 @@ type (
 		p   client.BulkProgress
 	}
 	usersCountedMsg struct {
-		gen   int
-		users int
-		err   error
+		gen     int
+		users   int
+		columns []client.FileColumn
+		err     error
 	}
 	historyLoadedMsg struct {
 		records []history.Record
@@ -294,10 +296,14 @@ func (p *Page) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if msg.err != nil {
-			p.run.fieldErrs["file"] = msg.err.Error()
-			return tea.Batch(p.showForm(), page.Error(fmt.Errorf("reading the users: %w", msg.err))), true
+			r, path := p.run, p.run.values.filePath
+			r.fieldErrs["file"] = msg.err.Error()
+			// The notice goes once another file is named.
+			return tea.Batch(p.showForm(), page.ErrorUntil(fmt.Errorf("reading the users: %w", msg.err), func() bool {
+				return p.run != r || r.values.filePath != path
+			})), true
 		}
-		p.run.users, p.run.counted = msg.users, true
+		p.run.users, p.run.columns, p.run.counted = msg.users, msg.columns, true
 		return nil, true
 	case bulkProgressMsg:
 		if msg.gen != p.gen || p.run == nil {
