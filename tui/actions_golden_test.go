@@ -41,7 +41,7 @@ func TestActionGoldenScreens(t *testing.T) {
 		{"profile", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Get user by email")
 			hs.Paste("ada@example.com")
-			hs.Press("enter", "enter")
+			hs.Press("enter")
 		}},
 		{"subscription", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Update user subscription")

@@ -41,8 +41,7 @@ func TestCreateListThenListRowOpensAddSubscribersOnIt(t *testing.T) {
 	hs.MustShow("200 OK", `"listId": 2002`)
 	hs.Press("esc")
 
-	hs.openAction("List project lists")
-	hs.Press("enter")
+	hs.openAction("List project lists") // a read: it runs on enter
 	hs.MustShow("2001    Newsletter", "2002    Win-back VIPs")
 	hs.Press("down", "enter")
 	if !hs.actionForm("Add subscribers to list") {
@@ -75,8 +74,7 @@ func TestAListMadeElsewhereIsOfferedAfterTheRowIsPicked(t *testing.T) {
 	if _, err := env.c.CreateList(context.Background(), client.CreateListRequest{Name: "Made elsewhere"}); err != nil {
 		t.Fatal(err)
 	}
-	hs.openAction("List project lists")
-	hs.Press("enter")
+	hs.openAction("List project lists") // a read: it runs on enter
 	hs.Press("down", "enter")
 	hs.MustShow("> Made elsewhere (2002)")
 	hs.MustNotShow("not in the account")

@@ -97,6 +97,7 @@ type Page struct {
 	picks   map[string]*pickData // by connection label
 	spinner spinner.Model
 	pending *pendingOpen // asked for by another tab, opened once in view
+	carry   *client.User // the last Get user's user, until an action takes it
 }
 
 // Messages of the Actions tab's commands.
@@ -164,15 +165,16 @@ func (p *Page) openAction(a client.Action, v *formValues) tea.Cmd {
 	if v == nil {
 		v = newFormValues()
 	}
+	carried := p.carryInto(a, v)
 	p.gen++
 	p.answer = nil
 	p.run = &run{action: a, values: v, fieldErrs: map[string]string{},
 		loading: "the account's lists, channels, message types and fields"}
 	if needsPicks(a) && p.picksDue(a, v) {
 		p.stage = stageLoading
-		return tea.Batch(p.loadPicks(false), page.Wait(p.spinner.Tick))
+		return tea.Batch(carried, p.loadPicks(false), page.Wait(p.spinner.Tick))
 	}
-	return p.showForm()
+	return tea.Batch(carried, p.showForm())
 }
 
 // actionPane is the pane the form and its screens draw in.

@@ -60,6 +60,10 @@ func (p *Page) review() tea.Cmd {
 		return countUsers(p.gen, r.values.filePath, p.currentPicks().fields)
 	}
 	r.counted = true
+	if !r.action.Write {
+		// A read changes nothing: it runs at once, without a review.
+		return p.send()
+	}
 	return nil
 }
 
@@ -245,6 +249,9 @@ func (p *Page) done(ans *answer) tea.Cmd {
 		if p.stage == stageForm || p.stage == stageFields {
 			cmds = append(cmds, p.loadPicks(false))
 		}
+	}
+	if ans.user != nil {
+		cmds = append(cmds, p.keepUser(ans.user))
 	}
 	if ans.histErr != nil {
 		cmds = append(cmds, page.Error(ans.histErr))
