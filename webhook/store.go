@@ -505,14 +505,17 @@ func (s *Store) checkpointer() {
 // a quick pass has caught up with it, asks the writer to restart it: the
 // restart then copies only what the writer committed since, a few commits'
 // pages, so ingest waits a millisecond or two instead of the time it takes
-// to copy the whole WAL.
+// to copy the whole WAL. Past half as long again, any pass that caught up
+// will do (on a machine so busy that no pass is quick), so the WAL stays
+// bounded.
 func (s *Store) catchUp() {
-	frames, caughtUp, err := s.copyWAL(walRestartBytes)
+	frames, copied, quick, err := s.copyWAL(walRestartBytes)
 	if err != nil {
 		s.log.Warn("checkpointing the event log", "err", err)
 		return
 	}
-	if caughtUp && !s.passiveOnly && frames*(s.pageSize+24) >= walRestartBytes {
+	size := frames * (s.pageSize + 24)
+	if !s.passiveOnly && copied == frames && (quick && size >= walRestartBytes || size >= walRestartBytes*3/2) {
 		s.walRestart.Store(s.commits.Load() + 1)
 	}
 }
@@ -520,28 +523,27 @@ func (s *Store) catchUp() {
 // copyWAL copies the WAL into the database without holding the writer
 // back. When the WAL holds at least long bytes it copies again at once,
 // until a pass had so little to copy that it took at most quickPass
-// (caughtUp), maxCatchUpPasses at most. It returns the WAL's length in
-// frames.
-func (s *Store) copyWAL(long int64) (frames int64, caughtUp bool, err error) {
+// (quick), maxCatchUpPasses at most. It returns the WAL's length and how
+// much of it is copied, in frames.
+func (s *Store) copyWAL(long int64) (frames, copied int64, quick bool, err error) {
 	for range maxCatchUpPasses {
 		start := time.Now()
-		var copied int64
 		if frames, copied, err = s.passiveCheckpoint(); err != nil {
-			return 0, false, err
+			return 0, 0, false, err
 		}
 		if copied == frames && time.Since(start) <= quickPass {
-			return frames, true, nil
+			return frames, copied, true, nil
 		}
 		if frames*(s.pageSize+24) < long {
-			return frames, false, nil
+			break
 		}
 		select {
 		case <-s.quit:
-			return frames, false, nil
+			return frames, copied, false, nil
 		default:
 		}
 	}
-	return frames, false, nil
+	return frames, copied, false, nil
 }
 
 // passiveCheckpoint copies what it can of the WAL without holding the
