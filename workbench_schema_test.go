@@ -108,9 +108,9 @@ func TestTriggersTableCountsMismatchesAndEnterOpensTheEvent(t *testing.T) {
 // if none.
 func lineWith(screen, text string) string {
 	for _, l := range strings.Split(screen, "\n") {
-		// The list pane's part: the detail's border reads ╎ when unfocused.
-		if parts := strings.SplitN(l, "│", 3); len(parts) == 3 {
-			l = parts[1]
+		// The panes meet at two borders, either drawn dashed out of focus.
+		for _, edge := range []string{"││", "│╎", "╎│"} {
+			l, _, _ = strings.Cut(l, edge)
 		}
 		if strings.Contains(l, text) {
 			return l
