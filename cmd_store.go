@@ -31,8 +31,9 @@ func newStoreCmd() *cobra.Command {
 		Use:   "copy --from PATH --to postgres://...",
 		Short: "Copy a file event log into a shared PostgreSQL log; run again to resume or to add what is new",
 		Long: `Copy a file event log into a team's shared PostgreSQL log: events with their
-trigger matches, duplicate marks and pins, the triggers with their schemas, and
-the public URL and listener token when the shared log has none.
+trigger matches, duplicate marks and pins, the triggers with their schemas, the
+public URL and listener token when the shared log has none, and the recipes
+(disarmed) with their jobs.
 
 Run it again and it copies only what is not there yet: an interrupted copy
 resumes, and events the file took since are added. The events keep their ids

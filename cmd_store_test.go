@@ -151,8 +151,8 @@ func TestStoreCopyResumesAfterSIGKILL(t *testing.T) {
 		!strings.Contains(r.stdout, "added 1 recipe, disarmed") {
 		t.Fatalf("the second run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "copied 25,000 of 25,000 events (100%)") {
-		t.Errorf("no progress line reaching the end:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "copied 25,000 of 25,000 events (100%)") || strings.Contains(r.stderr, "\r") {
+		t.Errorf("want plain progress lines reaching the end, without a terminal:\n%q", r.stderr)
 	}
 	got, want := logEvents(t, store), logEvents(t, filepath.Join(home, "events.db"))
 	if len(got) != len(want) {

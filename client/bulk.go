@@ -213,6 +213,14 @@ func (e *RowError) Error() string {
 type FileCheck struct {
 	Users    int          // rows that can be sent
 	Problems []RowProblem // every problem of the other rows, in line order
+	Columns  []FileColumn // the data fields the rows set, by name
+}
+
+// FileColumn is a data field a users file sets, with its first value as it
+// will be sent (a CSV cell after the converter), to tell the type it goes as.
+type FileColumn struct {
+	Name  string
+	First any
 }
 
 // Err is nil when every row can be sent, else *BadRowsError.
@@ -264,12 +272,14 @@ func CheckUsersFile(path string, convert Converter) (FileCheck, error) {
 	}
 	defer closeFile()
 	var c FileCheck
+	seen := map[string]bool{}
 	for {
-		_, err := src.Next()
+		u, err := src.Next()
 		var rowErr *RowError
 		switch {
 		case errors.Is(err, io.EOF):
 			slices.SortStableFunc(c.Problems, func(a, b RowProblem) int { return cmp.Compare(a.Line, b.Line) })
+			slices.SortFunc(c.Columns, func(a, b FileColumn) int { return cmp.Compare(a.Name, b.Name) })
 			return c, nil
 		case errors.As(err, &rowErr):
 			c.Problems = append(c.Problems, rowErr.Problems...)
@@ -277,6 +287,12 @@ func CheckUsersFile(path string, convert Converter) (FileCheck, error) {
 			return c, err
 		default:
 			c.Users++
+			for name, v := range u.DataFields {
+				if !seen[name] && v != nil {
+					seen[name] = true
+					c.Columns = append(c.Columns, FileColumn{Name: name, First: v})
+				}
+			}
 		}
 	}
 }

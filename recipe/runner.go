@@ -98,7 +98,7 @@ var errLockLost = errors.New("lost the runner lock")
 // Run takes the event log's runner lock, or stands by until it can, and
 // runs recipes until ctx ends. It returns nil when ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
-	saidStandBy := false
+	saidStandBy, saidFailing := false, false
 	for {
 		l, holder, err := r.o.Recipes.tables.lockRunner(ctx)
 		switch {
@@ -114,7 +114,7 @@ func (r *Runner) Run(ctx context.Context) error {
 				return err
 			}
 			r.o.Notify("recipes: this process lost the runner lock (" + err.Error() + "); it stands by")
-			saidStandBy = true
+			saidStandBy, saidFailing = true, false
 		case ctx.Err() != nil:
 			return nil
 		case errors.Is(err, errLocked):
@@ -123,7 +123,12 @@ func (r *Runner) Run(ctx context.Context) error {
 				saidStandBy = true
 			}
 		default:
-			return fmt.Errorf("the recipe runner's lock at %s: %w", r.o.Recipes.Path(), err)
+			// The database may be away for a moment: try again, as when standing by.
+			if !saidFailing {
+				r.o.Log.Warn("taking the recipe runner's lock", "store", r.o.Recipes.Path(), "err", err)
+				r.o.Notify(fmt.Sprintf("recipes: the runner's lock at %s could not be taken (%v); trying again", r.o.Recipes.Path(), err))
+				saidFailing = true
+			}
 		}
 		t := time.NewTimer(r.o.Retry)
 		select {

@@ -415,3 +415,27 @@ func TestLateCommitsAreTakenUp(t *testing.T) {
 		t.Fatalf("the late event's job did not reach the sandbox: %v", err)
 	}
 }
+
+// TestRunnerStandsByWhenItsLockConnectionDrops: on PostgreSQL the runner
+// lock lives on the runner's own connection; when the server drops it, the
+// runner says so, stands by, takes the lock again and runs on.
+func TestRunnerStandsByWhenItsLockConnectionDrops(t *testing.T) {
+	g := newRigAt(t, storeKinds["postgres"](t))
+	g.addArmed(t, upsertClick)
+	stop := g.start(t)
+	defer stop()
+	waitSaid(t, g, "this process runs the armed recipes")
+	var dropped int
+	err := g.recipes.db.QueryRow(`SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = $1::bigint::oid
+			AND l.objid = (hashtext(current_schema())::bigint & 4294967295)::oid`, pgLockRunner).Scan(&dropped)
+	if err != nil || dropped != 1 {
+		t.Fatalf("dropping the lock's connection: %d dropped, %v", dropped, err)
+	}
+	waitSaid(t, g, "recipes: this process lost the runner lock")
+	waitSaid(t, g, "this one runs them now")
+	g.post(t, "after@acme.io", 7001)
+	if jobs := g.waitJobs(t, upsertClick.Name, 1); jobs[0].Status != StatusSucceeded {
+		t.Fatalf("after taking the lock again: %+v", jobs[0])
+	}
+}

@@ -268,6 +268,16 @@ func (s *Store) Disarm(ctx context.Context, name, reason string) error {
 	return s.update(ctx, name, `UPDATE recipes SET armed = 0, disarm_reason = ? WHERE name = ?`, reason, name)
 }
 
+// Replace saves a changed recipe under its name, disarmed: what was armed
+// is not what would now run. Its jobs stay.
+func (s *Store) Replace(ctx context.Context, r Recipe) error {
+	spec, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encoding recipe %q: %w", r.Name, err)
+	}
+	return s.update(ctx, r.Name, `UPDATE recipes SET spec = ?, armed = 0, disarm_reason = '' WHERE name = ?`, string(spec), r.Name)
+}
+
 // Remove deletes a recipe; its jobs stay in the job log.
 func (s *Store) Remove(ctx context.Context, name string) error {
 	return s.update(ctx, name, `DELETE FROM recipes WHERE name = ?`, name)

@@ -147,28 +147,68 @@ func (p ProjectFields) checkParents(name string) error {
 
 // BuildDataFields turns the builder's rows into the dataFields object of a
 // request, nesting dotted names. Rows with neither name nor text are skipped.
-// It refuses, with one line per bad field, any value that does not fit its
+// It refuses, with one line per bad row, any value that does not fit its
 // type, so nothing is sent that Iterable would reject or mistype.
 func BuildDataFields(fields []DataField, project ProjectFields) (map[string]any, error) {
+	out, rowErrs := CheckDataFields(fields, project)
+	if errs := slices.DeleteFunc(slices.Clone(rowErrs), func(err error) bool { return err == nil }); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// CheckDataFields is BuildDataFields row by row: the dataFields object of
+// the good rows, and each row's problem (nil when it has none) at its
+// index, for the builder to show beside the row. Two rows that clash (the
+// same name, or a name and a field nested under it) both get the reason.
+func CheckDataFields(fields []DataField, project ProjectFields) (map[string]any, []error) {
 	out := map[string]any{}
-	var errs []error
-	for _, f := range fields {
+	errs := make([]error, len(fields))
+	values := make([]any, len(fields))
+	for i, f := range fields {
 		if f.Name == "" && f.Text == "" {
 			continue
 		}
 		st := project.Check(f)
-		if st.Err != nil {
-			errs = append(errs, st.Err)
+		errs[i], values[i] = st.Err, st.Value
+	}
+	for i, a := range fields {
+		for j := i + 1; j < len(fields); j++ {
+			b := fields[j]
+			if a.Name == "" || b.Name == "" {
+				continue
+			}
+			switch {
+			case a.Name == b.Name:
+				why := fmt.Errorf("%s: given twice (rows %d and %d): remove one", a.Name, i+1, j+1)
+				setFirst(errs, i, why)
+				setFirst(errs, j, why)
+			case strings.HasPrefix(b.Name, a.Name+"."), strings.HasPrefix(a.Name, b.Name+"."):
+				parent, child, pi, ci := a.Name, b.Name, i, j
+				if len(b.Name) < len(a.Name) {
+					parent, child, pi, ci = b.Name, a.Name, j, i
+				}
+				setFirst(errs, pi, fmt.Errorf("%s: row %d nests %s under it, so it cannot also have a value", parent, ci+1, child))
+				setFirst(errs, ci, fmt.Errorf("%s: row %d gives %s a value, so nothing can nest under it", child, pi+1, parent))
+			}
+		}
+	}
+	for i, f := range fields {
+		if errs[i] != nil || f.Name == "" && f.Text == "" {
 			continue
 		}
-		if err := setPath(out, f.Name, st.Value); err != nil {
-			errs = append(errs, err)
+		if err := setPath(out, f.Name, values[i]); err != nil {
+			errs[i] = err
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	return out, errs
+}
+
+// setFirst keeps a row's first problem.
+func setFirst(errs []error, i int, err error) {
+	if errs[i] == nil {
+		errs[i] = err
 	}
-	return out, nil
 }
 
 func setPath(m map[string]any, name string, v any) error {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -127,9 +128,12 @@ func TestBuildDataFieldsConflicts(t *testing.T) {
 		rows []DataField
 		err  string
 	}{
-		{[]DataField{{Name: "a", Text: "x"}, {Name: "a.b", Text: "y"}}, "a.b: a already has a value, so it cannot also hold fields"},
-		{[]DataField{{Name: "a.b", Text: "y"}, {Name: "a", Text: "x"}}, "a: given twice (or also used as an object)"},
-		{[]DataField{{Name: "a", Text: "x"}, {Name: "a", Text: "y"}}, "a: given twice (or also used as an object)"},
+		{[]DataField{{Name: "a", Text: "x"}, {Name: "a.b", Text: "y"}},
+			"a: row 2 nests a.b under it, so it cannot also have a value\na.b: row 1 gives a a value, so nothing can nest under it"},
+		{[]DataField{{Name: "a.b", Text: "y"}, {Name: "a", Text: "x"}},
+			"a.b: row 2 gives a a value, so nothing can nest under it\na: row 1 nests a.b under it, so it cannot also have a value"},
+		{[]DataField{{Name: "a", Text: "x"}, {Name: "a", Text: "y"}},
+			"a: given twice (rows 1 and 2): remove one\na: given twice (rows 1 and 2): remove one"},
 	}
 	for _, tt := range tests {
 		if _, err := BuildDataFields(tt.rows, nil); err == nil || err.Error() != tt.err {
@@ -139,6 +143,24 @@ func TestBuildDataFieldsConflicts(t *testing.T) {
 	got, err := BuildDataFields([]DataField{{Name: "address.city", Text: "Oslo"}, {Name: "address.zip", Type: DataLong, Text: "150"}}, project)
 	if err != nil || requestJSON(t, got) != `{"address":{"city":"Oslo","zip":150}}` {
 		t.Errorf("got %s, %v", requestJSON(t, got), err)
+	}
+}
+
+// TestCheckDataFieldsMarksBothRowsOfAClash: a field given twice is the
+// problem of both its rows, each told which other row it clashes with; the
+// other rows stand on their own.
+func TestCheckDataFieldsMarksBothRowsOfAClash(t *testing.T) {
+	rows := []DataField{{Name: "plan", Text: "pro"}, {Name: "score", Type: DataLong, Text: "4.5"}, {Name: "tier", Text: "x"}, {Name: "plan", Text: "basic"}}
+	data, errs := CheckDataFields(rows, nil)
+	want := []string{"plan: given twice (rows 1 and 4): remove one", "score: 4.5 is not a whole number; a long takes whole numbers like 42", "",
+		"plan: given twice (rows 1 and 4): remove one"}
+	for i, w := range want {
+		if got := fmt.Sprint(errs[i]); w == "" && errs[i] != nil || w != "" && got != w {
+			t.Errorf("row %d: %v, want %q", i+1, errs[i], w)
+		}
+	}
+	if requestJSON(t, data) != `{"tier":"x"}` {
+		t.Errorf("the good rows build %s", requestJSON(t, data))
 	}
 }
 

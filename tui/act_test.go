@@ -131,3 +131,75 @@ func TestActGoldenScreens(t *testing.T) {
 		}
 	}
 }
+
+func TestReadsRunOnEnterWithoutAReview(t *testing.T) {
+	t.Parallel()
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Get user by email")
+	hs.Paste("ada@example.com")
+	hs.Press("enter")
+	if n := env.rec.count("GET", "/api/users/getByEmail"); n != 1 {
+		t.Fatalf("enter in Get user by email sent %d requests, want 1", n)
+	}
+	hs.MustShow("200 OK", "firstName  Ada")
+	// The pick lists read when Get user opened included channels and lists.
+	channels, lists := env.rec.count("GET", "/api/channels"), env.rec.count("GET", "/api/lists")
+	hs.Press("esc")
+	hs.openAction("List channels")
+	hs.MustShow("200 OK", "101   Marketing Email")
+	hs.Press("esc")
+	hs.openAction("List project lists")
+	hs.MustShow("200 OK", "2001    Newsletter")
+	if env.rec.count("GET", "/api/channels") != channels+1 || env.rec.count("GET", "/api/lists") != lists+1 {
+		t.Fatalf("the list reads were not sent once each on enter: %+v", env.rec.reqs)
+	}
+	hs.Press("esc")
+	// A write keeps its review.
+	hs.openAction("Create list")
+	hs.Paste("VIP")
+	hs.Press("enter", "enter")
+	hs.MustShow("Review: POST /api/lists")
+	if n := env.rec.count("POST", "/api/lists"); n != 0 {
+		t.Fatalf("Create list was sent %d times before its review", n)
+	}
+}
+
+func TestTheLastGetUserCarriesIntoTheNextActionOpened(t *testing.T) {
+	t.Parallel()
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Get user by email")
+	hs.Paste("ada@example.com")
+	hs.Press("enter")
+	hs.MustShow("firstName  Ada", "ada@example.com: the next action opened keeps this user")
+	hs.Press("esc")
+	// A read that names no user leaves the user for the next one.
+	hs.openAction("List project lists")
+	hs.MustShow("2001    Newsletter")
+	hs.Press("esc")
+	hs.openAction("Track event")
+	hs.MustShow("> ada@example.com", "Track event prefilled with ada@example.com from the last Get user by email")
+	if !hs.actionForm("Track event") {
+		t.Fatalf("mode %v: Track event's form should have the keys", hs.m.Mode())
+	}
+	hs.Press("esc") // the prefilled user is not input: no question
+	hs.MustNotShow("Discard")
+	// Taken once: the action after that starts empty.
+	hs.openAction("Upsert user")
+	hs.MustNotShow("> ada@example.com")
+
+	// From a list's row, Add subscribers gets the user kept.
+	hs.Press("esc")
+	hs.openAction("Get user by email")
+	hs.Paste("ada@example.com")
+	hs.Press("enter", "esc")
+	hs.openAction("List project lists")
+	hs.Press("enter")
+	if !hs.actionForm("Add subscribers to list") {
+		t.Fatalf("enter on a list should open Add subscribers on it:\n%s", hs.Screen())
+	}
+	hs.MustShow("Add subscribers to list prefilled with ada@example.com")
+	hs.Press("enter", "enter", "enter")
+	hs.MustShow("ada@example.com")
+}

@@ -7,12 +7,14 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/client/history"
+	"github.com/iwb-dev/iwb/tui/pages/events/eventstest"
 )
 
 // TestActionGoldenScreens keeps the Actions tab's screens as they look with
 // colour off: the help, a form, the data-fields builder, the review, a profile tree
 // Update user subscription on the user's sets and its
-// review of what changes, and an Iterable error on a field. Run with -update after an intended
+// review of what changes, a list id the account lacks refused, and an Iterable error on a field. Run with -update after an intended
 // change and read the diff.
 func TestActionGoldenScreens(t *testing.T) {
 	t.Parallel()
@@ -41,7 +43,7 @@ func TestActionGoldenScreens(t *testing.T) {
 		{"profile", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Get user by email")
 			hs.Paste("ada@example.com")
-			hs.Press("enter", "enter")
+			hs.Press("enter")
 		}},
 		{"subscription", func(hs *harness, _ *sandboxEnv) {
 			hs.openAction("Update user subscription")
@@ -52,6 +54,14 @@ func TestActionGoldenScreens(t *testing.T) {
 			hs.openAction("Update user subscription")
 			hs.Paste("ada@example.com")
 			hs.Press("enter", "enter", "x", "enter", "x", "enter", "enter", "x", "enter", "enter", "enter", "enter")
+		}},
+		{"list-not-in-account", func(hs *harness, env *sandboxEnv) {
+			if _, err := env.hist.Add(context.Background(), history.Record{At: eventstest.Epoch, Source: history.SourceWorkbench,
+				Action: "add-subscribers", Connection: "sandbox (us)", Status: 200,
+				Request: []byte(`{"listId":2999,"subscribers":[{"email":"ada@example.com"}]}`), Answer: []byte(`{}`)}); err != nil {
+				t.Fatal(err)
+			}
+			hs.Press("2", "h", "R", "enter")
 		}},
 		{"error", func(hs *harness, env *sandboxEnv) {
 			hs.openAction("Upsert user")

@@ -41,8 +41,7 @@ func TestCreateListThenListRowOpensAddSubscribersOnIt(t *testing.T) {
 	hs.MustShow("200 OK", `"listId": 2002`)
 	hs.Press("esc")
 
-	hs.openAction("List project lists")
-	hs.Press("enter")
+	hs.openAction("List project lists") // a read: it runs on enter
 	hs.MustShow("2001    Newsletter", "2002    Win-back VIPs")
 	hs.Press("down", "enter")
 	if !hs.actionForm("Add subscribers to list") {
@@ -75,8 +74,7 @@ func TestAListMadeElsewhereIsOfferedAfterTheRowIsPicked(t *testing.T) {
 	if _, err := env.c.CreateList(context.Background(), client.CreateListRequest{Name: "Made elsewhere"}); err != nil {
 		t.Fatal(err)
 	}
-	hs.openAction("List project lists")
-	hs.Press("enter")
+	hs.openAction("List project lists") // a read: it runs on enter
 	hs.Press("down", "enter")
 	hs.MustShow("> Made elsewhere (2002)")
 	hs.MustNotShow("not in the account")
@@ -162,13 +160,7 @@ func TestAWriteWithNewFieldsReadsTheFieldsAgain(t *testing.T) {
 func TestAListIDTheAccountLacksIsRefusedBeforeSending(t *testing.T) {
 	t.Parallel()
 	env := newSandboxEnv(t)
-	if _, err := env.hist.Add(context.Background(), history.Record{At: time.Now(), Source: history.SourceWorkbench,
-		Action: "add-subscribers", Connection: "sandbox (us)", Status: 200,
-		Request: []byte(`{"listId":2999,"subscribers":[{"email":"ada@example.com"}]}`), Answer: []byte(`{}`)}); err != nil {
-		t.Fatal(err)
-	}
-	hs := newHarness(t, env.deps(), 120, 40)
-	hs.Press("2", "h", "R")
+	hs := runAgain(t, env, "add-subscribers", `{"listId":2999,"subscribers":[{"email":"ada@example.com"}]}`)
 	if !hs.actionForm("Add subscribers to list") {
 		t.Fatalf("R should open Add subscribers:\n%s", hs.Screen())
 	}
@@ -181,4 +173,17 @@ func TestAListIDTheAccountLacksIsRefusedBeforeSending(t *testing.T) {
 	if n := env.rec.count("POST", "/api/lists/subscribe"); n != 0 {
 		t.Fatalf("a list the account lacks was sent %d times", n)
 	}
+}
+
+// runAgain is a workbench whose history holds one run of action with
+// request, run again (R) from the history.
+func runAgain(t *testing.T, env *sandboxEnv, action, request string) *harness {
+	t.Helper()
+	if _, err := env.hist.Add(context.Background(), history.Record{At: time.Now(), Source: history.SourceWorkbench,
+		Action: action, Connection: "sandbox (us)", Status: 200, Request: []byte(request), Answer: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.Press("2", "h", "R")
+	return hs
 }

@@ -164,3 +164,41 @@ func TestUpdateSubscriptionTypedIDsBothWaysAreRefusedAtTheReview(t *testing.T) {
 		t.Fatalf("a contradictory subscription was sent %d times", n)
 	}
 }
+
+// TestUpdateSubscriptionRunAgainOpensOnTheUsersSets: a run again names the
+// user, so their sets are read at once and the form opens past the user;
+// the request's sets are what the user meant (here: no lists), the others
+// start as the user has them, and the review says what that changes.
+func TestUpdateSubscriptionRunAgainOpensOnTheUsersSets(t *testing.T) {
+	t.Parallel()
+	env := newSandboxEnv(t)
+	hs := runAgain(t, env, "update-subscription", `{"email":"ada@example.com","emailListIds":[]}`)
+	if !hs.actionForm("Update user subscription") {
+		t.Fatalf("R should open Update user subscription:\n%s", hs.Screen())
+	}
+	hs.MustShow("ada@example.com's lists and subscriptions now are ticked", "Email lists", "[ ] Newsletter (2001)")
+	hs.MustNotShow("> ada@example.com")
+	hs.Press("enter", "enter", "enter", "enter", "enter", "enter", "enter")
+	hs.MustShow("What changes for ada@example.com", "− removed Newsletter (2001)", "Unsubscribed channels · unchanged, not sent")
+	hs.Press("enter")
+	want := `{"email":"ada@example.com","emailListIds":[]}`
+	if s := mustJSON(t, bodyOf(t, env.rec.last(t, "POST", "/api/users/updateSubscriptions").Body)); s != want {
+		t.Fatalf("the sandbox got %s, want %s", s, want)
+	}
+}
+
+// TestUpdateSubscriptionByUserID reads the sets of the user the userId
+// names.
+func TestUpdateSubscriptionByUserID(t *testing.T) {
+	t.Parallel()
+	env := newSandboxEnv(t)
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Update user subscription")
+	hs.Press("enter")
+	hs.Paste("u-1002")
+	hs.Press("enter")
+	hs.MustShow("u-1002's lists and subscriptions now are ticked")
+	if n := env.rec.count("GET", "/api/users/byUserId/u-1002"); n != 1 {
+		t.Fatalf("the user's sets were read by userId %d times, want once", n)
+	}
+}

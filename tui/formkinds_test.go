@@ -54,6 +54,14 @@ func TestGoldenFormKinds(t *testing.T) {
 			hs.Paste("tier")
 			hs.Press("tab", "right")
 		}},
+		{"data-fields-clash", func(t *testing.T) Deps { return newSandboxEnv(t).deps() }, func(hs *harness) {
+			hs.openAction("Upsert user")
+			hs.Paste("ana@acme.io")
+			hs.Press("enter", "enter", "enter", "enter", "enter")
+			hs.addField("plan", 0, "pro")
+			hs.addField("score", 0, "4.5")
+			hs.addField("plan", 0, "basic")
+		}},
 	}
 	for _, colour := range []bool{false, true} {
 		mode := "no-color"

@@ -95,8 +95,10 @@ type Model struct {
 	notice    string
 	noticeErr bool
 	noticeID  int
-	startDemo bool
-	quitting  bool
+	// noticeFixed says the notice's cause is gone (nil: it only expires).
+	noticeFixed func() bool
+	startDemo   bool
+	quitting    bool
 
 	// tick schedules the notice's expiry; tests that drive the model
 	// synchronously replace it rather than wait seconds.
@@ -201,6 +203,7 @@ func (m *Model) formWidth() int { return max(m.layout.Body.W-4, 20) }
 
 // Update takes one message; it never blocks.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	defer m.dropFixedNotice()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(Compute(msg.Width, msg.Height))
@@ -231,7 +234,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.broadcast(m.stats)
 	case noticeExpiredMsg:
 		if msg.id == m.noticeID {
-			m.notice, m.noticeErr = "", false
+			m.notice, m.noticeErr, m.noticeFixed = "", false, nil
 		}
 		return m, nil
 	}
@@ -265,9 +268,10 @@ func (m *Model) pageMsg(msg tea.Msg) (tea.Cmd, bool) {
 	case page.NoticeMsg:
 		if msg.Err {
 			m.log.Error("workbench", "err", msg.Text)
-			return m.setNotice(msg.Text, true), true
 		}
-		return m.setNotice(msg.Text, false), true
+		cmd := m.setNotice(msg.Text, msg.Err)
+		m.noticeFixed = msg.Fixed
+		return cmd, true
 	case page.AskMsg:
 		m.ask(msg.Question, msg.Yes)
 		return nil, true
@@ -393,9 +397,17 @@ func (m *Model) loadStats() tea.Cmd {
 	}
 }
 
+// dropFixedNotice takes the notice down once its cause is gone.
+func (m *Model) dropFixedNotice() {
+	if m.noticeFixed != nil && m.noticeFixed() {
+		m.notice, m.noticeErr, m.noticeFixed = "", false, nil
+	}
+}
+
 // setNotice shows a message in the status bar for a few seconds.
 func (m *Model) setNotice(s string, isErr bool) tea.Cmd {
 	m.noticeID++
+	m.noticeFixed = nil
 	m.notice, m.noticeErr = s, isErr
 	id := m.noticeID
 	return page.Wait(m.tick(noticeFor, func(time.Time) tea.Msg { return noticeExpiredMsg{id} }))

@@ -434,6 +434,64 @@ func TestUnknownJobReRunsFromItsDetail(t *testing.T) {
 	hs.MustShow("job 2: succeeded", "Job 2 · succeeded", "re-run of job 1", "200 in", `"code": "Success"`)
 }
 
+// e opens a saved recipe in the editor as it was saved; a change is saved
+// under its name, disarmed.
+func TestEditorChangesASavedRecipe(t *testing.T) {
+	deps, _, rs, srv := recipeDeps(t)
+	postClick(t, srv, clickJSON)
+	saved := recipe.Recipe{Name: "saved", Trigger: "clicks",
+		When: []recipe.Condition{{Path: "dataFields.campaignId", Op: recipe.OpGt, Value: json.Number("7")}, {Path: "email", Op: recipe.OpExists}},
+		Steps: []recipe.Step{{Action: "upsert-user", Input: json.RawMessage(
+			`{"email":"{{email}}","dataFields":{"code":"7","last":"{{dataFields.campaignId}}","tags":["a"]},"preferUserId":false,"notInTheRequest":1}`)}}}
+	addRecipe(t, rs, saved)
+	if err := rs.Arm(context.Background(), "saved", 0); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, deps, 120, 40)
+	hs.Press("6", "e")
+	hs.MustShow("Edit recipe saved", "dataFields.campaignId ‹>› 7", "email ‹exists›", `dataFields.code = "7"`,
+		"dataFields.last = {{dataFields.campaignId}}", `dataFields.tags = ["a"]`, "preferUserId        false", "saved  (its name stays)")
+	hs.Type("ignored") // the name of a saved recipe stays
+	hs.MustNotShow("savedignored")
+	// Saved unchanged, it reads back the same, disarmed.
+	hs.Press("ctrl+s")
+	hs.MustShow("saved saved (disarmed)")
+	r, err := rs.Get(context.Background(), "saved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Armed {
+		t.Error("a changed recipe stayed armed")
+	}
+	a, _ := json.Marshal(saved)
+	b, _ := json.Marshal(r.Recipe)
+	if !jsonEqual(t, a, b) {
+		t.Errorf("round trip through the editor:\n got %s\nwant %s", b, a)
+	}
+	// A change is kept.
+	hs.Press("e", "tab", "tab", "ctrl+u")
+	hs.Type("dataFields.url")
+	hs.Press("ctrl+s")
+	hs.MustShow("saved saved (disarmed)")
+	if r, _ := rs.Get(context.Background(), "saved"); r.When[0].Path != "dataFields.url" {
+		t.Errorf("conditions after the change: %v", r.When)
+	}
+}
+
+func jsonEqual(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		t.Fatal(err)
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
+}
+
 func TestGoldenRecipesScreens(t *testing.T) {
 	for _, size := range sizes {
 		t.Run("recipes-"+sizeName(size), func(t *testing.T) {

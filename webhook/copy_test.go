@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -318,4 +319,64 @@ func TestOpenExistingRefusesWhatIsNotALog(t *testing.T) {
 		t.Fatalf("an iwb log: %v", err)
 	}
 	real.Close()
+}
+
+// A listener appending to the shared log while the copy runs: both its
+// events and the copied ones are stored, each once, the copies in their
+// order.
+func TestCopyWhileAListenerAppends(t *testing.T) {
+	src := openTestStore(t, StoreOptions{})
+	bodies := make([][]byte, 2000)
+	for i := range bodies {
+		bodies[i] = systemBody("emailOpen", "f"+strconv.Itoa(i))
+	}
+	appendAll(t, src, bodies...)
+	url := pgtest.Fresh(t)
+	listener := openLogAt(t, url, StoreOptions{})
+	appendAll(t, listener, systemBody("emailClick", "before"))
+	to := openLogAt(t, url, StoreOptions{}).(*PGStore)
+
+	stop := make(chan struct{})
+	appended := make(chan int)
+	go func() {
+		n := 0
+		defer func() { appended <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ev := &Event{ReceivedAt: time.Now(), Status: StatusAccepted, Kind: KindSystem, EventName: "emailClick",
+				Body: systemBody("emailClick", "l"+strconv.Itoa(n))}
+			if err := listener.Append(context.Background(), ev); err != nil {
+				t.Errorf("the listener's append failed during the copy: %v", err)
+				return
+			}
+			n++
+		}
+	}()
+	res := copyInto(t, src, to)
+	close(stop)
+	n := <-appended
+	if res.Events != int64(len(bodies)) || n == 0 {
+		t.Fatalf("copied %d events, the listener appended %d meanwhile", res.Events, n)
+	}
+	all := allEvents(t, to)
+	if len(all) != len(bodies)+1+n {
+		t.Fatalf("the shared log has %d events; want %d copied + %d appended", len(all), len(bodies), n+1)
+	}
+	var copied []string
+	for _, ev := range all {
+		var v struct{ DataFields struct{ MessageID string } }
+		json.Unmarshal(ev.Body, &v)
+		if strings.HasPrefix(v.DataFields.MessageID, "f") {
+			copied = append(copied, v.DataFields.MessageID)
+		}
+	}
+	for i, id := range copied {
+		if id != "f"+strconv.Itoa(i) {
+			t.Fatalf("copy %d is %s: out of order", i, id)
+		}
+	}
 }

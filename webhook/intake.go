@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/url"
 	"strings"
 )
@@ -97,10 +96,9 @@ func nestsDeeper(raw []byte, limit int) bool {
 // *BodyError: a JSON content type with a body that is not valid JSON, or a
 // body that looks like JSON nested deeper than MaxDepth.
 func ParseBody(contentType string, raw []byte) (Body, error) {
-	mediaType, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mediaType = strings.ToLower(strings.TrimSpace(strings.Split(contentType, ";")[0]))
-	}
+	// Only the type is compared: cut it out without parsing the parameters.
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 	switch {
 	case mediaType == "application/x-www-form-urlencoded":
 		return parseForm(raw), nil
@@ -196,7 +194,7 @@ func Classify(b Body, path string, query url.Values) Classification {
 	c.Email, c.UserID = f.people()
 	c.Kind = kindOf(c.EventName, c.WorkflowID)
 	if id := firstNonEmpty(f.data.messageID, f.data.emailID); c.EventName != "" && id != "" && f.data.createdAt != "" {
-		c.identity = fmt.Sprintf("%s\x00%s\x00%s", c.EventName, id, f.data.createdAt)
+		c.identity = c.EventName + "\x00" + id + "\x00" + f.data.createdAt
 	}
 	return c
 }
@@ -220,6 +218,9 @@ func kindOf(eventName, workflowID string) Kind {
 
 // workflowFromPath finds <id> in a path like /hooks/workflows/<id>/edit.
 func workflowFromPath(path string) string {
+	if !strings.Contains(path, "workflows") { // most paths: no need to split
+		return ""
+	}
 	segments := strings.Split(strings.Trim(path, "/"), "/")
 	for i, s := range segments {
 		if s == "workflows" && i+1 < len(segments) {

@@ -50,7 +50,7 @@ func (s *Store) AddPruner(name string, p Pruner) {
 const (
 	// pruneBatch is how many events one prune transaction removes at most,
 	// so that ingest waits a few milliseconds at most.
-	pruneBatch = 500
+	pruneBatch = 200
 	// retentionEvery is how often the writer re-reads how far to prune
 	// (and after every pruneBatch new events).
 	retentionEvery = 5 * time.Second
@@ -363,7 +363,7 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 
 // vacuumStep is how many free pages one transaction gives back: moving a
 // page costs tens of microseconds, and ingest waits while it runs.
-const vacuumStep = 128
+const vacuumStep = 32
 
 // giveBackSpace shrinks the file by its free pages, vacuumStep per
 // transaction, then checkpoints so the file itself shrinks (fully once

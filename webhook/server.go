@@ -228,7 +228,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		ContentType: r.Header.Get("Content-Type"),
 		Headers:     auth.redactHeaders(r.Header),
 	}
-	query := r.URL.Query()
+	var query url.Values // nil when there is none: most requests, and parsing allocates
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	body, err := readBody(w, r, s.opts.MaxBody)
 	var tooBig *http.MaxBytesError
 	switch {

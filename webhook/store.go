@@ -206,8 +206,8 @@ const selectEvents = `SELECT e.id, e.received_at, e.flags, e.event_name, e.workf
 // transactions since. A restart truncates a longer file to journalLimit.
 const (
 	ckptEvery        = 250 * time.Millisecond
-	walRestartBytes  = 16 << 20
-	journalLimit     = 16 << 20
+	walRestartBytes  = 32 << 20
+	journalLimit     = 32 << 20
 	quickPass        = 2 * time.Millisecond
 	maxCatchUpPasses = 20
 	restartWithin    = 4

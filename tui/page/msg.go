@@ -12,6 +12,9 @@ type (
 	NoticeMsg struct {
 		Text string
 		Err  bool
+		// Fixed, when set, says the notice's cause is gone: the root takes
+		// the notice down then, before it would expire. It runs in Update.
+		Fixed func() bool
 	}
 	// AskMsg asks a yes/no question; Yes runs on yes.
 	AskMsg struct {
@@ -89,6 +92,12 @@ func Notice(s string) tea.Cmd { return send(NoticeMsg{Text: s}) }
 
 // Error shows err in the status bar as an error.
 func Error(err error) tea.Cmd { return send(NoticeMsg{Text: err.Error(), Err: true}) }
+
+// ErrorUntil shows err in the status bar as an error until fixed says its
+// cause is gone (or it expires).
+func ErrorUntil(err error, fixed func() bool) tea.Cmd {
+	return send(NoticeMsg{Text: err.Error(), Err: true, Fixed: fixed})
+}
 
 // Ask asks a yes/no question; yes runs on yes.
 func Ask(question string, yes func() tea.Cmd) tea.Cmd {

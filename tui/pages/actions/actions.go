@@ -47,7 +47,8 @@ type run struct {
 	body    []byte // the reviewed request
 	users   int    // users of a bulk action (counted in the file when from one)
 	curl    string
-	counted bool // the file's users are counted
+	counted bool                // the file's users are counted
+	columns []client.FileColumn // the data fields the file sets, once counted
 
 	started  time.Time
 	cancel   context.CancelFunc
@@ -96,6 +97,7 @@ type Page struct {
 	picks   map[string]*pickData // by connection label
 	spinner spinner.Model
 	pending *pendingOpen // asked for by another tab, opened once in view
+	carry   *client.User // the last Get user's user, until an action takes it
 }
 
 // Messages of the Actions tab's commands.
@@ -115,9 +117,10 @@ type (
 		p   client.BulkProgress
 	}
 	usersCountedMsg struct {
-		gen   int
-		users int
-		err   error
+		gen     int
+		users   int
+		columns []client.FileColumn
+		err     error
 	}
 	historyLoadedMsg struct {
 		records []history.Record
@@ -162,15 +165,16 @@ func (p *Page) openAction(a client.Action, v *formValues) tea.Cmd {
 	if v == nil {
 		v = newFormValues()
 	}
+	carried := p.carryInto(a, v)
 	p.gen++
 	p.answer = nil
 	p.run = &run{action: a, values: v, fieldErrs: map[string]string{},
 		loading: "the account's lists, channels, message types and fields"}
 	if needsPicks(a) && p.picksDue(a, v) {
 		p.stage = stageLoading
-		return tea.Batch(p.loadPicks(false), page.Wait(p.spinner.Tick))
+		return tea.Batch(carried, p.loadPicks(false), page.Wait(p.spinner.Tick))
 	}
-	return p.showForm()
+	return tea.Batch(carried, p.showForm())
 }
 
 // actionPane is the pane the form and its screens draw in.
@@ -190,6 +194,9 @@ func (p *Page) showForm() tea.Cmd {
 	r := p.run
 	if !hasForm(r.action) {
 		return p.review()
+	}
+	if r.subs == nil && p.subscriptionsDue() && givenUser(r.values) {
+		return p.waitSubscriptions() // opened on a user: their sets first
 	}
 	gen := p.gen
 	f := &page.Form{
@@ -228,7 +235,11 @@ func (p *Page) showForm() tea.Cmd {
 func (p *Page) formHuh(r *run) *huh.Form {
 	pane := p.actionPane()
 	h := pane.H - 2 - len(bannerView(p.th, r, pane.W-2))
-	return sized(buildForm(r.action, r.values, p.currentPicks(), r.subs, r.fieldErrs), p.th, pane.W-4, h)
+	f := sized(buildForm(r.action, r.values, p.currentPicks(), r.subs, r.fieldErrs), p.th, pane.W-4, h)
+	if r.subs.readFor(r.values) {
+		f.NextGroup() // the user is given: open on their sets
+	}
+	return f
 }
 
 // showFields opens the data-fields builder on the run's rows.
@@ -294,10 +305,14 @@ func (p *Page) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if msg.err != nil {
-			p.run.fieldErrs["file"] = msg.err.Error()
-			return tea.Batch(p.showForm(), page.Error(fmt.Errorf("reading the users: %w", msg.err))), true
+			r, path := p.run, p.run.values.filePath
+			r.fieldErrs["file"] = msg.err.Error()
+			// The notice goes once another file is named.
+			return tea.Batch(p.showForm(), page.ErrorUntil(fmt.Errorf("reading the users: %w", msg.err), func() bool {
+				return p.run != r || r.values.filePath != path
+			})), true
 		}
-		p.run.users, p.run.counted = msg.users, true
+		p.run.users, p.run.columns, p.run.counted = msg.users, msg.columns, true
 		return nil, true
 	case bulkProgressMsg:
 		if msg.gen != p.gen || p.run == nil {

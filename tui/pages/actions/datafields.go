@@ -2,6 +2,7 @@ package actions
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -292,6 +293,9 @@ func (e *fieldEditor) view(th style.Theme, w, h int) []string {
 	var left []string
 	left = append(left, " "+th.Title.Render("Data fields"))
 	var notes []string
+	// Each row's problem, a clash with another row among them, goes right
+	// under the row; it goes when the row is fixed.
+	data, rowErrs := schema.CheckDataFields(e.rows, e.project)
 	for i, r := range e.rows {
 		st := e.state(r)
 		mark := ""
@@ -301,16 +305,24 @@ func (e *fieldEditor) view(th style.Theme, w, h int) []string {
 		case st.New:
 			mark = th.Warn.Render("new field ⚠") + " "
 		}
-		switch {
-		case e.serverErrs[r.Name] != "", st.Err != nil:
+		problem := rowErrs[i]
+		if msg := e.serverErrs[r.Name]; msg != "" {
+			problem = fmt.Errorf("%s: %s", r.Name, msg)
+		}
+		if problem != nil {
 			mark += th.Error.Render("✗")
 		}
 		line := style.Fit(termtext.Line(r.Name), nameW) + " " + style.Fit(typeLabel(st.Type, r.Array), 9) + " " + style.Fit(termtext.Line(r.Text), max(leftW-nameW-28, 6)) + " " + mark
 		left = append(left, e.cursorLine(th, i, line, leftW))
-		if msg := e.serverErrs[r.Name]; msg != "" {
-			notes = append(notes, " "+th.Error.Render("✗ "+r.Name+": "+termtext.Line(msg)))
-		} else if st.Err != nil {
-			notes = append(notes, " "+th.Error.Render("✗ "+termtext.Line(st.Err.Error())))
+		if problem != nil {
+			// Wrapped, not cut: the reason is the point.
+			for j, l := range strings.Split(ansi.Wrap(termtext.Line(problem.Error()), max(leftW-8, 20), " "), "\n") {
+				mark := "✗ "
+				if j > 0 {
+					mark = "  "
+				}
+				left = append(left, "    "+th.Error.Render(mark+l))
+			}
 		} else if st.Warning != "" {
 			notes = append(notes, " "+th.Warn.Render("⚠ "+termtext.Line(st.Warning)))
 		}
@@ -321,15 +333,11 @@ func (e *fieldEditor) view(th style.Theme, w, h int) []string {
 	left = append(left, e.cursorLine(th, len(e.rows), th.Accent.Render("+ add field"), leftW))
 	left = append(left, e.cursorLine(th, len(e.rows)+1, th.Accent.Render("▸ review the request"), leftW))
 	var preview []string
-	data, err := e.build()
 	switch {
-	case err != nil:
+	case slices.ContainsFunc(rowErrs, func(err error) bool { return err != nil }):
 		preview = []string{th.Muted.Render("preview (fix the ✗ rows)")}
 	default:
 		b, _ := json.Marshal(data)
-		if data == nil {
-			b = []byte("{}")
-		}
 		preview = append([]string{th.Muted.Render("preview")}, style.JSONLines(th, b, termtext.Line)...)
 	}
 	var lines []string

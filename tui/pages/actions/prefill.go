@@ -73,6 +73,9 @@ func (p *Page) openPending() tea.Cmd {
 // an action that names one, unless they name one already. It returns who
 // was put ("" for no one).
 func prefillUser(a client.Action, v *formValues, email, userID string) string {
+	if !namesUser(a) {
+		return ""
+	}
 	switch a.Name {
 	case "upsert-user", "send-sms", "track-event", "update-subscription":
 		if v.email != "" || v.userID != "" {
@@ -90,12 +93,43 @@ func prefillUser(a client.Action, v *formValues, email, userID string) string {
 		}
 		v.email = email
 		return email
-	case "add-subscribers", "bulk-upsert-users":
-		if strings.TrimSpace(v.usersText) != "" || v.usersFrom == usersFile {
-			return ""
-		}
-		v.usersText = cmpOr(email, userID)
-		return v.usersText
 	}
-	return ""
+	// Add subscribers, Bulk upsert users: the user is the first typed.
+	if strings.TrimSpace(v.usersText) != "" || v.usersFrom == usersFile {
+		return ""
+	}
+	v.usersText = cmpOr(email, userID)
+	return v.usersText
+}
+
+// namesUser says whether the action's form names a user (or users).
+func namesUser(a client.Action) bool {
+	switch a.Name {
+	case "upsert-user", "send-sms", "track-event", "update-subscription", "get-user", "add-subscribers", "bulk-upsert-users":
+		return true
+	}
+	return false
+}
+
+// keepUser keeps the user a Get user by email showed: the next action
+// opened that names a user starts with them.
+func (p *Page) keepUser(u *client.User) tea.Cmd {
+	p.carry = &client.User{Email: u.Email, UserID: u.UserID}
+	return page.Notice(termtext.Line(cmpOr(u.Email, u.UserID)) + ": the next action opened keeps this user")
+}
+
+// carryInto puts the kept user into the values of an action that names a
+// user, unless they name one already, and says so: the next action opened
+// that names a user takes the kept one either way.
+func (p *Page) carryInto(a client.Action, v *formValues) tea.Cmd {
+	u := p.carry
+	if u == nil || !namesUser(a) {
+		return nil
+	}
+	p.carry = nil
+	who := prefillUser(a, v, u.Email, u.UserID)
+	if who == "" {
+		return nil // the action is opened on a user of its own
+	}
+	return page.Notice(fmt.Sprintf("%s prefilled with %s from the last Get user by email", a.Title, termtext.Line(who)))
 }

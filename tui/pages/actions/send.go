@@ -25,24 +25,29 @@ func (p *Page) review() tea.Cmd {
 		var err error
 		data, err = r.editor.build()
 		if err != nil {
-			return page.Error(fmt.Errorf("fix the data fields first: %w", firstLine(err)))
+			// The rows say what is wrong; the notice goes once they are fixed.
+			return page.ErrorUntil(fmt.Errorf("fix the ✗ rows first: %w", firstLine(err)), func() bool {
+				_, err := r.editor.build()
+				return p.run != r || err == nil
+			})
 		}
 		r.values.fields = r.editor.rows
 	} else if r.editor != nil {
 		data, _ = r.editor.build()
 	}
-	body, err := buildBody(r.action, r.values, p.currentPicks(), r.subs, data)
-	if err == nil {
-		err = p.currentPicks().check(r.action, r.values)
-	}
-	if err == nil && r.action.Name == "update-subscription" {
-		err = checkSubscription(r.values, p.currentPicks())
-	}
-	if err == nil {
-		_, err = r.action.Check(body)
-	}
+	body, err := p.request(r, data)
 	if err != nil && !(r.action.UsersField != "" && r.values.usersFrom == usersFile) {
-		return page.Error(err)
+		return page.ErrorUntil(err, func() bool {
+			if p.run != r {
+				return true
+			}
+			var data map[string]any
+			if r.editor != nil {
+				data, _ = r.editor.build()
+			}
+			_, err := p.request(r, data)
+			return err == nil
+		})
 	}
 	r.body = body
 	r.users = len(typedUsers(r.values.usersText))
@@ -55,7 +60,27 @@ func (p *Page) review() tea.Cmd {
 		return countUsers(p.gen, r.values.filePath, p.currentPicks().fields)
 	}
 	r.counted = true
+	if !r.action.Write {
+		// A read changes nothing: it runs at once, without a review.
+		return p.send()
+	}
 	return nil
+}
+
+// request is the run's body from its values and data fields, with what
+// would keep it from being sent.
+func (p *Page) request(r *run, data map[string]any) ([]byte, error) {
+	body, err := buildBody(r.action, r.values, p.currentPicks(), r.subs, data)
+	if err == nil {
+		err = p.currentPicks().check(r.action, r.values)
+	}
+	if err == nil && r.action.Name == "update-subscription" {
+		err = checkSubscription(r.values, p.currentPicks())
+	}
+	if err == nil {
+		_, err = r.action.Check(body)
+	}
+	return body, err
 }
 
 // firstLine is the first of several joined errors, for the status bar.
@@ -72,7 +97,7 @@ func countUsers(gen int, path string, project schema.ProjectFields) tea.Cmd {
 		if err == nil {
 			err = c.Err()
 		}
-		return usersCountedMsg{gen: gen, users: c.Users, err: err}
+		return usersCountedMsg{gen: gen, users: c.Users, columns: c.Columns, err: err}
 	}
 }
 
@@ -224,6 +249,9 @@ func (p *Page) done(ans *answer) tea.Cmd {
 		if p.stage == stageForm || p.stage == stageFields {
 			cmds = append(cmds, p.loadPicks(false))
 		}
+	}
+	if ans.user != nil {
+		cmds = append(cmds, p.keepUser(ans.user))
 	}
 	if ans.histErr != nil {
 		cmds = append(cmds, page.Error(ans.histErr))

@@ -94,8 +94,7 @@ func (p *Page) loadSubscriptions() tea.Cmd {
 	}
 }
 
-// subscriptionsLoaded opens the form on the user's sets, past the user
-// already given. A run again keeps its request's sets: they are what the
+// subscriptionsLoaded opens the form on the user's sets. A run again keeps its request's sets: they are what the
 // user meant to have; any other set starts as the user has it.
 func (p *Page) subscriptionsLoaded(s *subscriptions) tea.Cmd {
 	r := p.run
@@ -120,9 +119,7 @@ func (p *Page) subscriptionsLoaded(s *subscriptions) tea.Cmd {
 			r.opened = &opened
 		}
 	}
-	cmd := p.showForm()
-	r.form.Huh.NextGroup()
-	return cmd
+	return p.showForm()
 }
 
 // subSet is one set as the form holds it: ticked, or typed when its pick
@@ -319,6 +316,12 @@ func addedRemoved(prev, next []int64) (added, removed []int64) {
 func (p *Page) subscriptionsDue() bool {
 	r := p.run
 	return r.action.Name == "update-subscription" && !r.subs.readFor(r.values)
+}
+
+// givenUser says the values name one user, as the form would take them.
+func givenUser(v *formValues) bool {
+	e, u := strings.TrimSpace(v.email), strings.TrimSpace(v.userID)
+	return (e == "") != (u == "") && validateEmail(e) == nil
 }
 
 // waitSubscriptions shows the loading screen while the user's sets are read.

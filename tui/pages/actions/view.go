@@ -238,6 +238,7 @@ func (p *Page) reviewView(th style.Theme, r *run, w, h int) []string {
 			lines = append(lines, " "+p.spinner.View()+" counting the users in the file…")
 		default:
 			lines = append(lines, fmt.Sprintf(" %s users in %d request(s) at most", style.Thousands(r.users), (r.users+client.MaxBatchUsers-1)/client.MaxBatchUsers))
+			lines = append(lines, p.columnLines(th, r.columns)...)
 		}
 	}
 	hint := th.Key.Render("enter") + " send · " + th.Key.Render("c") + " copy as curl ($ITERABLE_API_KEY) · " + th.Key.Render("esc") + " back to the form"
@@ -259,6 +260,38 @@ func (p *Page) reviewView(th style.Theme, r *run, w, h int) []string {
 	}
 	lines = append(lines, " "+hint)
 	return style.Box(th, w, h, "Review: "+a.Method+" "+a.Path, th.Muted.Render(p.conn), lines, true)
+}
+
+// columnLines are the data fields a users file sets, each with the type it
+// goes as: the project's for a field it has, else the type Iterable will
+// fix from the first value (as the builder types a value).
+func (p *Page) columnLines(th style.Theme, cols []client.FileColumn) []string {
+	if len(cols) == 0 {
+		return nil
+	}
+	project := p.currentPicks().fields
+	nameW := 8
+	for _, c := range cols {
+		nameW = min(max(nameW, len(c.Name)+1), 28)
+	}
+	lines := []string{"", " " + th.Title.Render("Data fields in the file, as they will be sent")}
+	for _, c := range cols {
+		t, known := project[c.Name]
+		array := false
+		if list, ok := c.First.([]any); ok {
+			array = true
+			if len(list) > 0 {
+				c.First = list[0]
+			}
+		}
+		note := th.Muted.Render("(project)")
+		if !known {
+			t = jsonDataType(c.First)
+			note = th.Warn.Render("new field ⚠ its first value fixes its type")
+		}
+		lines = append(lines, "   "+style.Fit(termtext.Line(c.Name), nameW)+" "+style.Fit(typeLabel(t, array), 10)+" "+note)
+	}
+	return lines
 }
 
 func queryOf(body []byte) string {

@@ -119,8 +119,8 @@ func (d *detailDoc) view(th style.Theme, ev Event, top, h int) ([]string, int) {
 }
 
 // detailTail is what the detail shows under the body: headers, path,
-// query, triggers, forward result and schema problems, a line each (the
-// pane cuts them to its width).
+// query, triggers, forward result, schema problems and the jobs the event
+// started, a line each (the pane cuts them to its width).
 func detailTail(th style.Theme, ev Event) []section {
 	names := make([]string, 0, len(ev.Headers))
 	for k := range ev.Headers {
@@ -148,7 +148,7 @@ func detailTail(th style.Theme, ev Event) []section {
 			rest = append(rest, "  "+th.Warn.Render("• ")+termtext.Line(p))
 		}
 	}
-	return []section{lines("", th.Title.Render("headers")), headers, lines(rest...)}
+	return []section{lines("", th.Title.Render("headers")), headers, lines(rest...), lines(jobLines(th, ev.Jobs)...)}
 }
 
 func orDash(s string) string {

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/iwb-dev/iwb/internal/termtext"
+	"github.com/iwb-dev/iwb/recipe"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -44,20 +45,24 @@ type Replayer func(ctx context.Context, ev Event) (ForwardResult, error)
 
 // Page is the Events tab.
 type Page struct {
-	keys        Keys
-	th          style.Theme
-	area        page.Area
-	replay      Replayer
-	recipes     Recipes // nil: no recipes in this session
-	list        eventList
-	filter      textinput.Model
-	filtering   bool
-	stats       page.StatsMsg
-	detailFocus bool // the detail pane has focus rather than the list
-	detailTop   int  // first visible line of the detail
-	doc         *detailDoc
-	whole       *Event // the last cut event read whole
-	wholeAsked  int64  // the cut event whose whole read was asked for
+	keys    Keys
+	th      style.Theme
+	area    page.Area
+	replay  Replayer
+	recipes Recipes // nil: no recipes in this session
+	// the jobs of the list's window, as last read
+	jobs                   map[int64][]recipe.Job
+	jobsReading, jobsAgain bool
+	jobsErr                error
+	list                   eventList
+	filter                 textinput.Model
+	filtering              bool
+	stats                  page.StatsMsg
+	detailFocus            bool // the detail pane has focus rather than the list
+	detailTop              int  // first visible line of the detail
+	doc                    *detailDoc
+	whole                  *Event // the last cut event read whole
+	wholeAsked             int64  // the cut event whose whole read was asked for
 }
 
 // pinnedMsg is the end of a pin or unpin.
@@ -112,10 +117,17 @@ func (p *Page) update(msg tea.Msg) tea.Cmd {
 			p.doc.changed()
 		}
 		cmd := p.list.loaded(msg)
-		if msg.err != nil && msg.gen == p.list.gen {
+		if msg.gen != p.list.gen {
+			return cmd
+		}
+		if msg.err != nil {
 			return tea.Batch(cmd, page.Error(fmt.Errorf("reading events: %w", msg.err)))
 		}
-		return cmd
+		// Rows read again keep the jobs known until the jobs are read too.
+		p.applyJobs()
+		return tea.Batch(cmd, p.readJobs())
+	case jobsReadMsg:
+		return p.jobsRead(msg)
 	case pinnedMsg:
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("pinning #%d: %w", msg.id, msg.err))

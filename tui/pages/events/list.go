@@ -373,6 +373,9 @@ func renderRow(th style.Theme, ev *Event, c columns, selected, focused bool) str
 		triggers = "—"
 	}
 	var marks []string
+	if m := jobMark(th, ev.Jobs); m != "" {
+		marks = append(marks, m)
+	}
 	if ev.Rejected {
 		marks = append(marks, th.Error.Render("!"))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +24,8 @@ import (
 // pill picker can offer what fits each field.
 type editor struct {
 	name     string
-	trigger  int // into triggers
+	editing  string // the saved recipe's name being changed, "" for a new one
+	trigger  int    // into triggers
 	triggers []webhook.Trigger
 	conds    []condRow
 	steps    []stepRow
@@ -51,6 +53,9 @@ type stepRow struct {
 	action string
 	values map[string]string // an input field's text: a typed value, or {{pill}}
 	data   []dataRow
+	// extra are input fields the action's request does not declare, kept as
+	// they were when a saved recipe is edited.
+	extra map[string]any
 }
 
 type dataRow struct{ name, value string }
@@ -92,6 +97,66 @@ func newEditor(triggers []webhook.Trigger, project schema.ProjectFields, latest 
 	st := newStep("upsert-user")
 	st.values["email"] = "{{email}}"
 	return &editor{triggers: triggers, project: project, latest: latest, steps: []stepRow{st}}
+}
+
+// editorOf opens a saved recipe in the editor: each input field's value as
+// text that reads back to the same value.
+func editorOf(r recipe.Recipe, triggers []webhook.Trigger, project schema.ProjectFields, latest map[string]*webhook.Event) *editor {
+	e := &editor{name: r.Name, editing: r.Name, triggers: triggers, project: project, latest: latest}
+	e.trigger = slices.IndexFunc(triggers, func(t webhook.Trigger) bool { return t.Name == r.Trigger })
+	if e.trigger < 0 {
+		// Its trigger was removed: shown by name, the check says what is wrong.
+		e.triggers, e.trigger = append(slices.Clone(triggers), webhook.Trigger{Name: r.Trigger}), len(triggers)
+	}
+	for _, c := range r.When {
+		row := condRow{path: c.Path, op: c.Op}
+		if c.Op != recipe.OpExists {
+			row.value = e.textOf(c.Value, "")
+		}
+		e.conds = append(e.conds, row)
+	}
+	for _, s := range r.Steps {
+		st := newStep(s.Action)
+		var input map[string]any
+		_ = schema.DecodeJSON(s.Input, &input) // a saved recipe's input is a JSON object
+		fields := map[string]recipe.InputField{}
+		for _, f := range recipe.InputFields(s.Action) {
+			fields[f.Name] = f
+		}
+		for _, k := range slices.Sorted(maps.Keys(input)) {
+			f, known := fields[k]
+			data, isMap := input[k].(map[string]any)
+			switch {
+			case known && f.Data && isMap:
+				for _, name := range slices.Sorted(maps.Keys(data)) {
+					st.data = append(st.data, dataRow{name: name, value: e.textOf(data[name], e.dataType(name))})
+				}
+			case known:
+				st.values[k] = e.textOf(input[k], f.Type)
+			default:
+				if st.extra == nil {
+					st.extra = map[string]any{}
+				}
+				st.extra[k] = input[k]
+			}
+		}
+		e.steps = append(e.steps, st)
+	}
+	return e
+}
+
+// textOf is a value as the editor's text, which value reads back to it.
+func (e *editor) textOf(v any, typ string) string {
+	if s, ok := v.(string); ok {
+		if _, stays := e.value(s, typ).(string); stays {
+			return s
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 func (e *editor) triggerName() string {
@@ -153,7 +218,7 @@ func (e *editor) at() cell {
 func (e *editor) text(c cell) (*string, bool) {
 	switch c.kind {
 	case cName:
-		return &e.name, true
+		return &e.name, e.editing == ""
 	case cCondPath:
 		return &e.conds[c.row].path, true
 	case cCondValue:
@@ -167,6 +232,14 @@ func (e *editor) text(c cell) (*string, bool) {
 		return &e.steps[c.step].data[c.row].value, true
 	}
 	return nil, false
+}
+
+// what is what the editor holds, as questions name it.
+func (e *editor) what() string {
+	if e.editing != "" {
+		return "the changes to " + e.editing
+	}
+	return "the new recipe"
 }
 
 // setText changes a text cell.
@@ -201,7 +274,10 @@ func (e *editor) recipe() recipe.Recipe {
 		r.When = append(r.When, cond)
 	}
 	for _, st := range e.steps {
-		input := map[string]any{}
+		input := maps.Clone(st.extra)
+		if input == nil {
+			input = map[string]any{}
+		}
 		for _, f := range recipe.InputFields(st.action) {
 			if f.Data {
 				data := map[string]any{}
@@ -311,6 +387,7 @@ func defaultEditorKeys() editorKeys {
 
 // editorLoadedMsg carries what the editor opens with.
 type editorLoadedMsg struct {
+	edit     *recipe.Recipe // the saved recipe to change, nil for a new one
 	triggers []webhook.Trigger
 	project  schema.ProjectFields
 	latest   map[string]*webhook.Event
@@ -321,14 +398,27 @@ type editorLoadedMsg struct {
 type latestMsg struct{ latest map[string]*webhook.Event }
 
 type savedMsg struct {
-	name  string
-	notes []string
-	err   error
+	name    string
+	changed bool // an edit of a saved recipe
+	notes   []string
+	err     error
 }
 
-// edit reads the triggers, the project's fields and each trigger's latest
-// event, then opens the editor.
-func (p *Page) edit() tea.Cmd {
+// edit opens the editor on a new recipe.
+func (p *Page) edit() tea.Cmd { return p.openEditor(nil) }
+
+// editSaved opens the editor on the selected recipe.
+func (p *Page) editSaved() tea.Cmd {
+	r, cmd := p.chosen()
+	if cmd != nil {
+		return cmd
+	}
+	return p.openEditor(&r.Recipe)
+}
+
+// openEditor reads the triggers, the project's fields and each trigger's
+// latest event, then opens the editor, on a saved recipe when given.
+func (p *Page) openEditor(saved *recipe.Recipe) tea.Cmd {
 	if p.deps.Recipes == nil || p.deps.Events == nil {
 		return page.Notice("no recipes in this session")
 	}
@@ -354,7 +444,7 @@ func (p *Page) edit() tea.Cmd {
 			}
 		}
 		latest, err := latestEvents(ctx, events, triggers)
-		return editorLoadedMsg{triggers: triggers, project: project, latest: latest, err: err}
+		return editorLoadedMsg{edit: saved, triggers: triggers, project: project, latest: latest, err: err}
 	}
 }
 
@@ -391,10 +481,13 @@ func (p *Page) opened(msg editorLoadedMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
 		return page.Error(fmt.Errorf("opening the recipe editor: %w", msg.err))
-	case len(msg.triggers) == 0:
+	case len(msg.triggers) == 0 && msg.edit == nil:
 		return page.Notice("add a trigger first (tab 3): a recipe runs on a trigger's events")
 	}
 	p.ed = newEditor(msg.triggers, msg.project, msg.latest)
+	if msg.edit != nil {
+		p.ed = editorOf(*msg.edit, msg.triggers, msg.project, msg.latest)
+	}
 	p.test, p.job = nil, nil
 	return nil
 }
@@ -410,7 +503,7 @@ func (p *Page) editKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case page.Matches(msg, k.Cancel):
 		if e.dirty {
-			return page.Ask("Discard the new recipe?", func() tea.Cmd { p.ed = nil; return nil })
+			return page.Ask("Discard "+e.what()+"?", func() tea.Cmd { p.ed = nil; return nil })
 		}
 		p.ed = nil
 	case page.Matches(msg, k.Save):
@@ -626,7 +719,7 @@ func (e *editor) remove(c cell) {
 	case cDataName, cDataValue:
 		st := &e.steps[c.step]
 		st.data = slices.Delete(st.data, c.row, c.row+1)
-	case cAction, cField, cAddData:
+	case cAction, cField:
 		if len(e.steps) == 1 {
 			return
 		}
@@ -660,8 +753,11 @@ func (p *Page) saveEditor() tea.Cmd {
 		return page.Error(fmt.Errorf("not saved: %s", e.report.Refusals[0]))
 	}
 	e.saving = true
-	rs, notes := p.deps.Recipes, e.report.Notes
+	rs, notes, editing := p.deps.Recipes, e.report.Notes, e.editing != ""
 	return func() tea.Msg {
+		if editing {
+			return savedMsg{name: r.Name, changed: true, notes: notes, err: rs.Replace(context.Background(), r)}
+		}
 		return savedMsg{name: r.Name, notes: notes, err: rs.Add(context.Background(), r)}
 	}
 }
@@ -675,6 +771,9 @@ func (p *Page) saved(msg savedMsg) tea.Cmd {
 	}
 	p.ed = nil
 	text := "added " + msg.name + " (disarmed): space arms it"
+	if msg.changed {
+		text = "saved " + msg.name + " (disarmed): space arms it"
+	}
 	if len(msg.notes) > 0 {
 		text += " · " + msg.notes[0]
 	}

@@ -36,7 +36,11 @@ func (p *Page) editorView(a page.Area) []string {
 	if top > 0 {
 		lines = lines[top:]
 	}
-	left := style.Box(th, m.W, m.H, "New recipe", th.Muted.Render("ctrl+s save · esc cancel"), lines, e.pick == nil)
+	title := "New recipe"
+	if e.editing != "" {
+		title = "Edit recipe " + termtext.Line(e.editing)
+	}
+	left := style.Box(th, m.W, m.H, title, th.Muted.Render("ctrl+s save · esc cancel"), lines, e.pick == nil)
 	var side []string
 	if e.pick != nil {
 		side = style.Box(th, s.W, s.H, termtext.Line(e.pick.title), th.Muted.Render("enter pick · esc close"), e.pick.lines(th, s.W-2, s.H-2), true)
@@ -124,6 +128,10 @@ func (e *editor) cellText(th style.Theme, c cell, focused bool) string {
 		return th.Muted.Render("·" + hint)
 	}
 	switch c.kind {
+	case cName:
+		if e.editing != "" {
+			return termtext.Line(e.editing) + th.Muted.Render("  (its name stays)")
+		}
 	case cTrigger:
 		return "‹" + termtext.Line(e.triggerName()) + "›"
 	case cCondOp:

@@ -38,7 +38,7 @@ type Deps struct {
 // Keys are the tab's bindings beside the shared ones.
 type Keys struct {
 	page.Keys
-	New, Arm, Test, Rerun, Remove key.Binding
+	New, Edit, Arm, Test, Rerun, Remove key.Binding
 }
 
 // DefaultKeys are the tab's bindings.
@@ -46,6 +46,7 @@ func DefaultKeys(k page.Keys) Keys {
 	b := page.Bind
 	return Keys{Keys: k,
 		New:    b([]string{"n"}, "n", "new recipe"),
+		Edit:   b([]string{"e"}, "e", "edit"),
 		Arm:    b([]string{"space"}, "space", "arm/disarm"),
 		Test:   b([]string{"t"}, "t", "test on the latest event"),
 		Rerun:  b([]string{"R"}, "R", "re-run the job"),
@@ -300,6 +301,8 @@ func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case page.Matches(msg, k.New):
 		return p.edit()
+	case page.Matches(msg, k.Edit):
+		return p.editSaved()
 	case page.Matches(msg, k.Arm):
 		return p.arm()
 	case page.Matches(msg, k.Test):
@@ -373,6 +376,7 @@ func (p *Page) Commands() []page.Command {
 	k := p.keys
 	return []page.Command{
 		{Name: "New recipe", Key: k.New, Run: p.edit},
+		{Name: "Edit the recipe", Key: k.Edit, Run: p.editSaved},
 		{Name: "Arm or disarm the recipe", Key: k.Arm, Run: p.arm},
 		{Name: "Test the recipe on the latest event", Key: k.Test, Run: p.runTest},
 		{Name: "Re-run the job", Key: k.Rerun, Run: p.rerun},
@@ -389,7 +393,7 @@ func (p *Page) Help() []page.Group {
 			{Title: "Picker", Bindings: []key.Binding{k.Up, k.Down, k.Open, k.Back}}}
 	}
 	return []page.Group{
-		{Title: "Recipes", Bindings: []key.Binding{k.New, k.Arm, k.Test, k.Remove, k.Open, k.NextPane, k.Back}},
+		{Title: "Recipes", Bindings: []key.Binding{k.New, k.Edit, k.Arm, k.Test, k.Remove, k.Open, k.NextPane, k.Back}},
 		{Title: "Jobs", Bindings: []key.Binding{k.Rerun, k.Up, k.Down, k.PageUp, k.PageDown}},
 		k.ListGroup(),
 	}
@@ -410,13 +414,13 @@ func (p *Page) Hints() []page.Hint {
 	case p.inJobs:
 		return page.HintsOf(k.Open, k.Rerun, k.Back, k.Help)
 	}
-	return page.HintsOf(k.New, k.Arm, k.Test, k.Open, k.Remove, k.Palette, k.Help)
+	return page.HintsOf(k.New, k.Edit, k.Arm, k.Test, k.Open, k.Remove, k.Palette, k.Help)
 }
 
 // Unsaved asks before quitting loses a recipe being made.
 func (p *Page) Unsaved() string {
 	if p.ed != nil && p.ed.dirty {
-		return "Quit and lose the recipe you were making?"
+		return "Quit and lose " + p.ed.what() + "?"
 	}
 	return ""
 }
