@@ -298,33 +298,52 @@ func TestImportAndExportSchemaFiles(t *testing.T) {
 	}
 }
 
-// TestGoldenTriggersAndSchemas keeps the Triggers tab, the designer tree and
-// the wizard's diff as they look with colour off.
+// TestGoldenTriggersAndSchemas keeps the Triggers tab, the designer tree,
+// the wizard's diff and its verdict on events, and the mismatches with
+// one selected, as they look with colour off and (escape sequences kept) on.
 func TestGoldenTriggersAndSchemas(t *testing.T) {
 	t.Parallel()
+	misfit := strings.Replace(openPayload, "49313", `"49313"`, 1)
 	screens := []struct {
-		name  string
-		keys  []string
-		paste string
+		name   string
+		keys   []string
+		paste  string
+		events []string // stored before the workbench opens
 	}{
-		{"triggers-list", []string{"3"}, ""},
-		{"schema-designer", []string{"3", "down", "4", "down", "down"}, ""},
-		{"wizard-diff", []string{"3", "down", "4", "w"}, openPayload},
+		{"triggers-list", []string{"3"}, "", nil},
+		{"schema-designer", []string{"3", "down", "4", "down", "down"}, "", nil},
+		{"wizard-diff", []string{"3", "down", "4", "w"}, openPayload, nil},
+		{"wizard-verdict", []string{"3", "down", "4", "e", "down", "enter"}, "", []string{openPayload, misfit}},
+		{"mismatch-selected", []string{"3", "down", "4", "tab"}, "", []string{misfit}},
 	}
-	for _, size := range sizes {
-		for _, sc := range screens {
-			t.Run(sc.name+"-"+sizeName(size), func(t *testing.T) {
-				deps, st := opensWithSchema(t)
-				addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
-				hs := newHarness(t, deps, size[0], size[1])
-				hs.Press(sc.keys...)
-				if sc.paste != "" {
-					hs.Paste(sc.paste)
-					hs.Press("enter")
-				}
-				hs.CheckFrame(size[0], size[1])
-				golden.RequireEqual(t, hs.Screen())
-			})
+	for _, colour := range []bool{false, true} {
+		mode := ""
+		if colour {
+			mode = "color-"
+		}
+		for _, size := range sizes {
+			for _, sc := range screens {
+				t.Run(sc.name+"-"+mode+sizeName(size), func(t *testing.T) {
+					deps, st := opensWithSchema(t)
+					addTrigger(t, st, webhook.Trigger{Name: "nps", Kind: webhook.TriggerWorkflow, WorkflowID: "60102"})
+					for _, body := range sc.events {
+						storedEvent(t, st, body)
+					}
+					deps.NoColor = !colour
+					hs := newHarnessAs(t, deps, size[0], size[1])
+					hs.Press(sc.keys...)
+					if sc.paste != "" {
+						hs.Paste(sc.paste)
+						hs.Press("enter")
+					}
+					hs.CheckFrame(size[0], size[1])
+					if colour {
+						golden.RequireEqual(t, hs.m.Render())
+						return
+					}
+					golden.RequireEqual(t, hs.Screen())
+				})
+			}
 		}
 	}
 }

@@ -45,6 +45,12 @@ func Box(th Theme, w, h int, title, right string, lines []string, focused bool) 
 	if focused {
 		bs = th.BorderFocused
 	}
+	// Without colour a pane out of focus is drawn dashed, so which pane
+	// has the keys reads in text.
+	hz, vt := "─", "│"
+	if th.NoColor && !focused {
+		hz, vt = "╌", "╎"
+	}
 	inner := w - 2
 	top := "┌"
 	if title != "" {
@@ -54,7 +60,7 @@ func Box(th Theme, w, h int, title, right string, lines []string, focused bool) 
 		rightPart := " " + right + " "
 		gap := inner + 1 - ansi.StringWidth(top) - ansi.StringWidth(rightPart)
 		if gap >= 1 {
-			top += bs.Render(strings.Repeat("─", gap)) + rightPart
+			top += bs.Render(strings.Repeat(hz, gap)) + rightPart
 		}
 	}
 	tw := ansi.StringWidth(top)
@@ -62,10 +68,10 @@ func Box(th Theme, w, h int, title, right string, lines []string, focused bool) 
 		top = ansi.Truncate(top, w-1, "…")
 		tw = ansi.StringWidth(top)
 	}
-	top = bs.Render("┌") + ansi.Cut(top, 1, tw) + bs.Render(strings.Repeat("─", w-1-tw)+"┐")
+	top = bs.Render("┌") + ansi.Cut(top, 1, tw) + bs.Render(strings.Repeat(hz, w-1-tw)+"┐")
 	out := make([]string, 0, h)
 	out = append(out, top)
-	side := bs.Render("│")
+	side := bs.Render(vt)
 	for i := 0; i < h-2; i++ {
 		var l string
 		if i < len(lines) {
@@ -73,7 +79,7 @@ func Box(th Theme, w, h int, title, right string, lines []string, focused bool) 
 		}
 		out = append(out, side+Fit(l, inner)+side)
 	}
-	out = append(out, bs.Render("└"+strings.Repeat("─", inner)+"┘"))
+	out = append(out, bs.Render("└"+strings.Repeat(hz, inner)+"┘"))
 	return out
 }
 
