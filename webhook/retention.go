@@ -395,7 +395,7 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 	// Passive checkpoints copy the WAL without holding the writer back; the
 	// writer's truncating one then has only a few commits' pages left to
 	// copy.
-	if _, _, err := s.copyWAL(0); err != nil {
+	if _, _, _, err := s.copyWAL(0); err != nil {
 		return fmt.Errorf("checkpointing the event log: %w", err)
 	}
 	err := s.execOutside(ctx, func(ctx context.Context, c *sql.Conn) error {

@@ -267,8 +267,8 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 	s.settingsOps = settingsOps{s}
 	s.pruneHook["request shapes"] = s.shapesPruner()
 	// The writer never checkpoints on its own: the checkpointer does, off
-	// the path that requests wait on, and the writer restarts the WAL only
-	// when it has nothing else to do.
+	// the path that requests wait on, and the writer only restarts the WAL
+	// between transactions once the checkpointer has copied nearly all of it.
 	if s.write, err = sql.Open("sqlite", path+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-8000)"); err != nil {
 		return nil, fmt.Errorf("opening the event log: %w", err)
 	}
@@ -505,14 +505,17 @@ func (s *Store) checkpointer() {
 // a quick pass has caught up with it, asks the writer to restart it: the
 // restart then copies only what the writer committed since, a few commits'
 // pages, so ingest waits a millisecond or two instead of the time it takes
-// to copy the whole WAL.
+// to copy the whole WAL. Past half as long again, any pass that caught up
+// will do (on a machine so busy that no pass is quick), so the WAL stays
+// bounded.
 func (s *Store) catchUp() {
-	frames, caughtUp, err := s.copyWAL(walRestartBytes)
+	frames, copied, quick, err := s.copyWAL(walRestartBytes)
 	if err != nil {
 		s.log.Warn("checkpointing the event log", "err", err)
 		return
 	}
-	if caughtUp && !s.passiveOnly && frames*(s.pageSize+24) >= walRestartBytes {
+	size := frames * (s.pageSize + 24)
+	if !s.passiveOnly && copied == frames && (quick && size >= walRestartBytes || size >= walRestartBytes*3/2) {
 		s.walRestart.Store(s.commits.Load() + 1)
 	}
 }
@@ -520,28 +523,27 @@ func (s *Store) catchUp() {
 // copyWAL copies the WAL into the database without holding the writer
 // back. When the WAL holds at least long bytes it copies again at once,
 // until a pass had so little to copy that it took at most quickPass
-// (caughtUp), maxCatchUpPasses at most. It returns the WAL's length in
-// frames.
-func (s *Store) copyWAL(long int64) (frames int64, caughtUp bool, err error) {
+// (quick), maxCatchUpPasses at most. It returns the WAL's length and how
+// much of it is copied, in frames.
+func (s *Store) copyWAL(long int64) (frames, copied int64, quick bool, err error) {
 	for range maxCatchUpPasses {
 		start := time.Now()
-		var copied int64
 		if frames, copied, err = s.passiveCheckpoint(); err != nil {
-			return 0, false, err
+			return 0, 0, false, err
 		}
 		if copied == frames && time.Since(start) <= quickPass {
-			return frames, true, nil
+			return frames, copied, true, nil
 		}
 		if frames*(s.pageSize+24) < long {
-			return frames, false, nil
+			break
 		}
 		select {
 		case <-s.quit:
-			return frames, false, nil
+			return frames, copied, false, nil
 		default:
 		}
 	}
-	return frames, false, nil
+	return frames, copied, false, nil
 }
 
 // passiveCheckpoint copies what it can of the WAL without holding the
@@ -558,8 +560,7 @@ func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
 // restartWAL checkpoints what is left of the WAL and starts it over, when
 // the checkpointer asked a few commits ago at most (later, too much is left
 // to copy: the checkpointer asks again). The writer calls it between
-// transactions; readers get a few milliseconds to finish, else the WAL goes
-// on growing until the checkpointer asks again.
+// transactions.
 func (s *Store) restartWAL(ctx context.Context) {
 	asked := s.walRestart.Load()
 	if asked == 0 {
