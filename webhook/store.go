@@ -267,8 +267,8 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 	s.settingsOps = settingsOps{s}
 	s.pruneHook["request shapes"] = s.shapesPruner()
 	// The writer never checkpoints on its own: the checkpointer does, off
-	// the path that requests wait on, and the writer restarts the WAL only
-	// when it has nothing else to do.
+	// the path that requests wait on, and the writer only restarts the WAL
+	// between transactions once the checkpointer has copied nearly all of it.
 	if s.write, err = sql.Open("sqlite", path+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-8000)"); err != nil {
 		return nil, fmt.Errorf("opening the event log: %w", err)
 	}
@@ -560,8 +560,7 @@ func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
 // restartWAL checkpoints what is left of the WAL and starts it over, when
 // the checkpointer asked a few commits ago at most (later, too much is left
 // to copy: the checkpointer asks again). The writer calls it between
-// transactions; readers get a few milliseconds to finish, else the WAL goes
-// on growing until the checkpointer asks again.
+// transactions.
 func (s *Store) restartWAL(ctx context.Context) {
 	asked := s.walRestart.Load()
 	if asked == 0 {

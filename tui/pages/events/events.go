@@ -53,6 +53,7 @@ type Page struct {
 	// the jobs of the list's window, as last read
 	jobs                   map[int64][]recipe.Job
 	jobsReading, jobsAgain bool
+	jobsTicking            bool // a read of unfinished jobs is due
 	jobsErr                error
 	list                   eventList
 	filter                 textinput.Model
@@ -123,6 +124,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, p.readJobs())
 	case jobsReadMsg:
 		return p.jobsRead(msg)
+	case jobsTickMsg:
+		p.jobsTicking = false
+		return p.readJobs()
 	case pinnedMsg:
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("pinning #%d: %w", msg.id, msg.err))
