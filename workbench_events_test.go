@@ -343,12 +343,7 @@ func BenchmarkStoreEventsTail(b *testing.B) {
 					return
 				}
 				body := fmt.Appendf(nil, `{"email":"user%d@example.com","eventName":%q,"dataFields":{"campaignId":%d}}`, n%5000, names[n%len(names)], n)
-				parsed, _ := webhook.ParseBody("application/json", body)
-				c := webhook.Classify(parsed, "/h", nil)
-				ev := &webhook.Event{ReceivedAt: time.Now(), Status: webhook.StatusAccepted, Kind: c.Kind, EventName: c.EventName,
-					Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
-					Body: body, Payload: parsed.Payload, Size: int64(len(body))}
-				if err := st.Append(context.Background(), ev); err != nil {
+				if err := appendJSON(st, body); err != nil {
 					b.Error(err)
 					return
 				}
@@ -376,6 +371,16 @@ func BenchmarkStoreEventsTail(b *testing.B) {
 	}
 }
 
+// appendJSON stores a JSON body as the listener would have received it.
+func appendJSON(st *webhook.Store, body []byte) error {
+	parsed, _ := webhook.ParseBody("application/json", body)
+	c := webhook.Classify(parsed, "/h", nil)
+	ev := &webhook.Event{ReceivedAt: time.Now(), Status: webhook.StatusAccepted, Kind: c.Kind, EventName: c.EventName,
+		Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
+		Body: body, Payload: parsed.Payload, Size: int64(len(body))}
+	return st.Append(context.Background(), ev)
+}
+
 // largeLog stores n events of about size bytes each, straight into a
 // fresh log: the email first, then padding, then a marker naming the event.
 func largeLog(tb testing.TB, n, size int) *webhook.Store {
@@ -388,12 +393,7 @@ func largeLog(tb testing.TB, n, size int) *webhook.Store {
 	pad := strings.Repeat("x", size)
 	for i := 1; i <= n; i++ {
 		body := fmt.Appendf(nil, `{"email":"big%d@example.com","eventName":"emailSend","dataFields":{"pad":%q,"end":"END-OF-%d"}}`, i, pad, i)
-		parsed, _ := webhook.ParseBody("application/json", body)
-		c := webhook.Classify(parsed, "/h", nil)
-		ev := &webhook.Event{ReceivedAt: time.Now(), Status: webhook.StatusAccepted, Kind: c.Kind, EventName: c.EventName,
-			Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
-			Body: body, Payload: parsed.Payload, Size: int64(len(body))}
-		if err := st.Append(context.Background(), ev); err != nil {
+		if err := appendJSON(st, body); err != nil {
 			tb.Fatal(err)
 		}
 	}
