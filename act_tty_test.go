@@ -4,6 +4,7 @@ package main
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,9 @@ func TestActOnAnEventInTheDemo(t *testing.T) {
 	const within = 20 * time.Second
 	bin := buildIWB(t)
 	_, env := workbenchEnv(t)
-	term := tuitest.Start(t, 120, 40, env, bin, "demo")
+	// A click every few seconds: enough to see one succeed soon, below the
+	// demo recipe's cap of 60 jobs a minute.
+	term := tuitest.Start(t, 120, 40, env, bin, "demo", "--interval", "300ms")
 	term.WaitFor(eventsWithin, "┌ Events", " · 0 rejected")
 
 	// The clicks, each marked with the job the demo recipe ran for it.
@@ -30,11 +33,19 @@ func TestActOnAnEventInTheDemo(t *testing.T) {
 	term.SendText("trigger:clicks")
 	term.SendKeys("Enter")
 	selectedDone := regexp.MustCompile(`│▶[^│]*clicks +✓`)
-	term.WaitUntil(within, "the selected click marked with its succeeded job", selectedDone.MatchString)
+	term.WaitUntil(2*within, "the selected click marked with its succeeded job", selectedDone.MatchString)
 	term.SendKeys("f")
 	term.WaitFor(within, "paused")
 	// Its detail lists the job, under the body.
-	term.SendKeys("Tab", "G")
+	term.SendKeys("Tab")
+	jobShown := func() bool {
+		s := term.Screen()
+		return strings.Contains(s, "remember-last-click  succeeded") && strings.Contains(s, "· job ")
+	}
+	// G (the detail's end) again while the list's reads may redraw it.
+	for i := 0; i < 10 && !tuitest.Poll(2*time.Second, jobShown); i++ {
+		term.SendKeys("G")
+	}
 	term.WaitFor(within, "jobs", "remember-last-click  succeeded", "· job ")
 	term.SendKeys("Tab")
 

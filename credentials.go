@@ -195,8 +195,13 @@ func stdinTerminal(stdin io.Reader, stderr io.Writer) (terminal, bool) {
 
 // readHidden asks with echo off.
 func (t terminal) readHidden(prompt string) (string, error) {
+	restore, err := echoOff(t.fd)
+	if err != nil {
+		return "", fmt.Errorf("turning the terminal's echo off: %w", err)
+	}
 	fmt.Fprint(t.out, prompt)
 	b, err := term.ReadPassword(t.fd)
+	restore()
 	fmt.Fprintln(t.out)
 	if err != nil {
 		return "", fmt.Errorf("reading from the terminal: %w", err)

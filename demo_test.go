@@ -191,7 +191,7 @@ func TestDemoTrafficFollowsTokenAuth(t *testing.T) {
 	}
 	srv.SetAuth(auth)
 	after := time.Now()
-	tuitest.WaitFor(t, 5*time.Second, "ten events stored with token auth on", func() bool {
+	tuitest.WaitFor(t, 30*time.Second, "ten events stored with token auth on", func() bool {
 		evs, err := d.deps.Store.List(ctx, webhook.Query{Desc: true, Limit: 10})
 		return err == nil && len(evs) == 10 && evs[9].ReceivedAt.After(after)
 	})

@@ -23,8 +23,10 @@ type storeEvents struct {
 // newStoreEvents adapts st; it does not own it (the caller closes it).
 func newStoreEvents(st webhook.EventLog) *storeEvents { return &storeEvents{store: st} }
 
+// storeQuery is a page of f, its bodies cut to what a row holds.
 func storeQuery(f events.Filter) webhook.Query {
-	return webhook.Query{Text: f.Text, EventName: f.EventName, WorkflowID: f.WorkflowID, Trigger: f.Trigger}
+	return webhook.Query{Text: f.Text, EventName: f.EventName, WorkflowID: f.WorkflowID, Trigger: f.Trigger,
+		BodyLimit: events.RowBody}
 }
 
 // After returns the events above afterID, oldest first.
@@ -48,6 +50,15 @@ func (s *storeEvents) Before(ctx context.Context, f events.Filter, beforeID int6
 	}
 	slices.Reverse(evs)
 	return eventsFromStore(evs), nil
+}
+
+// Get reads one event whole.
+func (s *storeEvents) Get(ctx context.Context, id int64) (events.Event, error) {
+	ev, err := s.store.Get(ctx, id)
+	if err != nil {
+		return events.Event{}, err
+	}
+	return eventFromStore(ev), nil
 }
 
 // Count counts the events f selects. The whole log's count is the store's
@@ -131,6 +142,7 @@ func eventFromStore(ev webhook.Event) events.Event {
 		Pinned:       ev.Pinned,
 		Mismatch:     ev.Mismatch,
 		Body:         ev.Body,
+		Cut:          ev.Cut,
 		Headers:      ev.Headers,
 		Query:        ev.Query,
 		Path:         ev.Path,

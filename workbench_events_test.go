@@ -22,6 +22,7 @@ import (
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui"
 	"github.com/iwb-dev/iwb/tui/pages/events"
+	"github.com/iwb-dev/iwb/tui/style"
 	"github.com/iwb-dev/iwb/tui/tuitest"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -342,12 +343,7 @@ func BenchmarkStoreEventsTail(b *testing.B) {
 					return
 				}
 				body := fmt.Appendf(nil, `{"email":"user%d@example.com","eventName":%q,"dataFields":{"campaignId":%d}}`, n%5000, names[n%len(names)], n)
-				parsed, _ := webhook.ParseBody("application/json", body)
-				c := webhook.Classify(parsed, "/h", nil)
-				ev := &webhook.Event{ReceivedAt: time.Now(), Status: webhook.StatusAccepted, Kind: c.Kind, EventName: c.EventName,
-					Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
-					Body: body, Payload: parsed.Payload, Size: int64(len(body))}
-				if err := st.Append(context.Background(), ev); err != nil {
+				if err := appendJSON(st, body); err != nil {
 					b.Error(err)
 					return
 				}
@@ -373,4 +369,97 @@ func BenchmarkStoreEventsTail(b *testing.B) {
 			}
 		})
 	}
+}
+
+// appendJSON stores a JSON body as the listener would have received it.
+func appendJSON(st *webhook.Store, body []byte) error {
+	parsed, _ := webhook.ParseBody("application/json", body)
+	c := webhook.Classify(parsed, "/h", nil)
+	ev := &webhook.Event{ReceivedAt: time.Now(), Status: webhook.StatusAccepted, Kind: c.Kind, EventName: c.EventName,
+		Email: c.Email, Method: "POST", Path: "/h", Headers: http.Header{"Content-Type": {"application/json"}},
+		Body: body, Payload: parsed.Payload, Size: int64(len(body))}
+	return st.Append(context.Background(), ev)
+}
+
+// largeLog stores n events of about size bytes each, straight into a
+// fresh log: the email first, then padding, then a marker naming the event.
+func largeLog(tb testing.TB, n, size int) *webhook.Store {
+	tb.Helper()
+	st, err := webhook.Open(filepath.Join(tb.TempDir(), "events.db"), webhook.StoreOptions{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	pad := strings.Repeat("x", size)
+	for i := 1; i <= n; i++ {
+		body := fmt.Appendf(nil, `{"email":"big%d@example.com","eventName":"emailSend","dataFields":{"pad":%q,"end":"END-OF-%d"}}`, i, pad, i)
+		if err := appendJSON(st, body); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return st
+}
+
+// TestEventsPageOfLargeBodiesIsBoundedAndTheSelectedOneWhole: a page of
+// large events holds at most RowBody of each body and still names each
+// event's user; the selected event's detail and copy have its whole body.
+func TestEventsPageOfLargeBodiesIsBoundedAndTheSelectedOneWhole(t *testing.T) {
+	const n, size = 30, 256 << 10
+	src := newStoreEvents(largeLog(t, n, size))
+	rows, err := src.Before(context.Background(), events.Filter{}, 0, events.ReadRows)
+	if err != nil || len(rows) != n {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	held := 0
+	for _, ev := range rows {
+		held += len(ev.Body)
+		if !ev.Cut || ev.Email != fmt.Sprintf("big%d@example.com", ev.ID) {
+			t.Errorf("#%d: cut %v, email %q", ev.ID, ev.Cut, ev.Email)
+		}
+	}
+	if held > len(rows)*events.RowBody {
+		t.Errorf("the page holds %d body bytes; want at most %d rows × %d", held, len(rows), events.RowBody)
+	}
+
+	m := tui.New(tui.Deps{Events: src, NoColor: true})
+	h := tuitest.NewHarness(t, m)
+	h.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	h.Run(m.Init())
+	h.Press("y")
+	want := fmt.Sprintf("copied the payload of #%d (%s bytes)", n, style.Thousands(size+len(fmt.Sprintf(`{"email":"big%d@example.com","eventName":"emailSend","dataFields":{"pad":"","end":"END-OF-%d"}}`, n, n))))
+	if screen := h.Screen(); !strings.Contains(screen, want) {
+		t.Errorf("y did not copy the whole body (%q):\n%s", want, screen)
+	}
+	h.Press("enter", "G")
+	if screen := h.Screen(); !strings.Contains(screen, fmt.Sprintf("END-OF-%d", n)) {
+		t.Errorf("the detail's end lacks the body's end:\n%s", screen)
+	}
+}
+
+// BenchmarkEventsPageOfLargeBodies is one page of the Events list over 200
+// stored events of 1 MiB: "rows" as the list reads it (bodies cut to
+// RowBody), "whole" the same query reading whole bodies, as the list did.
+func BenchmarkEventsPageOfLargeBodies(b *testing.B) {
+	const n = 200
+	st := largeLog(b, n, 1<<20-100)
+	src := newStoreEvents(st)
+	ctx := context.Background()
+	b.Run("rows", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if evs, err := src.Before(ctx, events.Filter{}, 0, events.ReadRows); err != nil || len(evs) != n {
+				b.Fatalf("%d events, %v", len(evs), err)
+			}
+		}
+	})
+	b.Run("whole", func(b *testing.B) {
+		b.ReportAllocs()
+		q := storeQuery(events.Filter{})
+		q.Desc, q.Limit, q.BodyLimit = true, events.ReadRows, 0
+		for b.Loop() {
+			if evs, err := st.List(ctx, q); err != nil || len(evs) != n {
+				b.Fatalf("%d events, %v", len(evs), err)
+			}
+		}
+	})
 }

@@ -5,6 +5,8 @@ package client
 // pointers so that a field not given is not sent: updateSubscriptions, for
 // one, overwrites every field it receives.
 
+import "slices"
+
 // OptionalApiUser is one user of a bulk update or a list subscription.
 type OptionalApiUser struct {
 	Email              string         `json:"email,omitempty"`
@@ -59,6 +61,22 @@ type TrackRequest struct {
 	CampaignID      *int64         `json:"campaignId,omitempty"`
 	TemplateID      *int64         `json:"templateId,omitempty"`
 	CreateNewFields *bool          `json:"createNewFields,omitempty"`
+}
+
+// IDChanges are the ids of next not in prev (added) and of prev not in next
+// (removed): what sending a subscription set as next changes.
+func IDChanges(prev, next []int64) (added, removed []int64) {
+	for _, id := range next {
+		if !slices.Contains(prev, id) {
+			added = append(added, id)
+		}
+	}
+	for _, id := range prev {
+		if !slices.Contains(next, id) {
+			removed = append(removed, id)
+		}
+	}
+	return added, removed
 }
 
 // UpdateSubscriptionsRequest is the body of POST /api/users/updateSubscriptions.

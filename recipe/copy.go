@@ -81,29 +81,7 @@ func sameRecipe(a, b Recipe) bool {
 // jobsAfter reads up to limit jobs with ids after after, in id order, with
 // their steps.
 func (s *Store) jobsAfter(ctx context.Context, after int64, limit int) ([]Job, error) {
-	rows, err := s.queryRows(ctx, selectJobs+` WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("listing jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	for i := range out {
-		if out[i].Steps, err = s.steps(ctx, out[i].ID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return s.jobsWithSteps(ctx, selectJobs+` WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 }
 
 // addCopies adds copies of jobs, in one transaction, but for those an

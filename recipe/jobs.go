@@ -211,7 +211,12 @@ func (s *Store) Jobs(ctx context.Context, q JobQuery) ([]Job, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	rows, err := s.queryRows(ctx, sqlText+" ORDER BY id DESC LIMIT ?", append(args, q.Limit)...)
+	return s.jobsWithSteps(ctx, sqlText+" ORDER BY id DESC LIMIT ?", append(args, q.Limit)...)
+}
+
+// jobsWithSteps reads the jobs a query selects, each with its steps.
+func (s *Store) jobsWithSteps(ctx context.Context, query string, args ...any) ([]Job, error) {
+	rows, err := s.queryRows(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing jobs: %w", err)
 	}

@@ -107,9 +107,19 @@ func (g *rig) post(t *testing.T, email string, campaign int) int64 {
 	t.Helper()
 	body := fmt.Sprintf(`{"email":%q,"eventName":"emailClick","dataFields":{"campaignId":%d,"price":12.5,"vip":true,
 		"labels":["a"],"address":{"city":"Oslo"},"nothing":null,"url":"u"}}`, email, campaign)
-	resp, err := http.Post(g.srv.URL()+"iterable", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	// A 503 (the store past its second on a loaded machine) is retried, as
+	// Iterable retries it.
+	var resp *http.Response
+	for attempt := 0; ; attempt++ {
+		var err error
+		if resp, err = http.Post(g.srv.URL()+"iterable", "application/json", strings.NewReader(body)); err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable || attempt == 20 {
+			break
+		}
+		resp.Body.Close()
+		time.Sleep(100 * time.Millisecond)
 	}
 	defer resp.Body.Close()
 	var ok struct{ ID string }

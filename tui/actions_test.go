@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -577,4 +578,27 @@ func TestSendSMSTakesATypedCampaignTheSandboxRefuses(t *testing.T) {
 	hs.MustShow("Review: POST /api/sms/target", `"campaignId": 5001`)
 	hs.Press("y")
 	hs.MustShow("400", "not an SMS campaign")
+}
+
+// Names read from the account are outside text: a campaign's name carrying
+// an escape sequence is shown escaped in the picker, never sent to the
+// terminal.
+func TestCampaignNamesFromTheAccountAreShownEscaped(t *testing.T) {
+	t.Parallel()
+	env := newSandboxEnv(t)
+	next := env.rec.next
+	env.rec.next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/campaigns" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"campaigns":[{"id":73003,"name":"Flash\u001b]0;owned\u0007 sale","campaignState":"Running","type":"Blast","messageMedium":"SMS"}]}`)
+	})
+	hs := newHarness(t, env.deps(), 120, 40)
+	hs.openAction("Send SMS")
+	hs.MustShow(`Flash\x1b]0;owned\x07 sale (73003) · Running`)
+	if strings.Contains(hs.m.Render(), "\x1b]0;owned") {
+		t.Fatal("the campaign's escape sequence reached the screen")
+	}
 }

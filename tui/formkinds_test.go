@@ -76,13 +76,20 @@ func TestGoldenFormKinds(t *testing.T) {
 					hs := newHarnessAs(t, deps, size[0], size[1])
 					k.steps(hs)
 					hs.CheckFrame(size[0], size[1])
-					if colour {
-						golden.RequireEqual(t, hs.m.Render())
-						return
-					}
-					golden.RequireEqual(t, hs.Screen())
+					hs.requireGolden(t, colour)
 				})
 			}
 		}
 	}
+}
+
+// requireGolden compares the screen with its golden file: as text without
+// colour, with its escape sequences with colour.
+func (hs *harness) requireGolden(t *testing.T, colour bool) {
+	t.Helper()
+	if colour {
+		golden.RequireEqual(t, hs.m.Render())
+		return
+	}
+	golden.RequireEqual(t, hs.Screen())
 }

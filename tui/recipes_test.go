@@ -377,6 +377,10 @@ func TestEditorDataFieldsFollowTheProjectTypes(t *testing.T) {
 	hs.Press("ctrl+u")
 	hs.Paste("4\n2")
 	hs.MustShow(`"age": "4 2"`, "✗ step 1, dataFields.age")
+	// Typed spaces stay.
+	hs.Press("ctrl+u")
+	hs.Type("a b")
+	hs.MustShow(`"age": "a b"`)
 	hs.Press("ctrl+u", "enter", "enter")
 	hs.MustShow("dataFields.age = {{dataFields.campaignId}}", `"age": 7001`)
 	hs.Press("ctrl+s")

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/page"
@@ -337,11 +336,7 @@ func TestGoldenTriggersAndSchemas(t *testing.T) {
 						hs.Press("enter")
 					}
 					hs.CheckFrame(size[0], size[1])
-					if colour {
-						golden.RequireEqual(t, hs.m.Render())
-						return
-					}
-					golden.RequireEqual(t, hs.Screen())
+					hs.requireGolden(t, colour)
 				})
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 )
 
@@ -16,6 +17,9 @@ const DefaultMaxConns = 256
 type connLimit struct {
 	max  int64
 	open atomic.Int64
+
+	mu     sync.Mutex
+	unread map[net.Conn]struct{} // connections that have not sent a request yet
 }
 
 type overCapKey struct{}
@@ -30,10 +34,33 @@ func (l *connLimit) connContext(ctx context.Context, _ net.Conn) context.Context
 }
 
 // connState is the http.Server's ConnState: a closed connection gives its
-// place back.
-func (l *connLimit) connState(_ net.Conn, state http.ConnState) {
+// place back, and the connections without a first request are kept apart
+// for closeUnread.
+func (l *connLimit) connState(c net.Conn, state http.ConnState) {
 	if state == http.StateClosed || state == http.StateHijacked {
 		l.open.Add(-1)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if state == http.StateNew {
+		if l.unread == nil {
+			l.unread = map[net.Conn]struct{}{}
+		}
+		l.unread[c] = struct{}{}
+	} else {
+		delete(l.unread, c)
+	}
+}
+
+// closeUnread closes the connections that have not sent a request: they
+// carry no event, and net/http's Shutdown would otherwise wait up to five
+// seconds for each (a client that dialed ahead and was then cancelled
+// leaves one).
+func (l *connLimit) closeUnread() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for c := range l.unread {
+		c.Close()
 	}
 }
 

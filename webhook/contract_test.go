@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,46 @@ var storeContract = map[string]func(t *testing.T, open openLog){
 	"GivenUpEventsAreNotStored":        contractGivenUpEventsAreNotStored,
 	"ListenerAnswersAndStats":          contractListenerAnswersAndStats,
 	"PruneKeepsPinnedAndNewest":        contractPruneKeepsPinnedAndNewest,
+	"PagesCutBodiesGetReadsWhole":      contractPagesCutBodiesGetReadsWhole,
+}
+
+// contractPagesCutBodiesGetReadsWhole: a page read with a body limit holds
+// at most that much of each body, marks the cut ones, still names their
+// user and still finds text past the cut; Get reads the event whole.
+func contractPagesCutBodiesGetReadsWhole(t *testing.T, open openLog) {
+	ctx := context.Background()
+	st := open(StoreOptions{})
+	pad := strings.Repeat("x", 10_000)
+	big := []byte(`{"email":"big@example.com","userId":"u-7","eventName":"emailSend","dataFields":{"pad":"` + pad + `needle"}}`)
+	small := systemBody("emailOpen", "m1")
+	evs := appendAll(t, st, big, small)
+	const limit = 300 // above the small body's size
+	page, err := st.List(ctx, Query{BodyLimit: limit})
+	if err != nil || len(page) != 2 {
+		t.Fatalf("List: %d events, %v", len(page), err)
+	}
+	cut, whole := page[0], page[1]
+	if !cut.Cut || string(cut.Body) != string(big[:limit]) {
+		t.Errorf("large event: cut %v, body %d bytes; want cut to its first %d", cut.Cut, len(cut.Body), limit)
+	}
+	if cut.Email != "big@example.com" || cut.UserID != "u-7" || cut.EventName != "emailSend" {
+		t.Errorf("large event names %q %q %q; want big@example.com u-7 emailSend", cut.Email, cut.UserID, cut.EventName)
+	}
+	if whole.Cut || string(whole.Body) != string(small) {
+		t.Errorf("small event: cut %v, body %q; want it whole", whole.Cut, whole.Body)
+	}
+	found, err := st.List(ctx, Query{Text: "needle", BodyLimit: limit})
+	if err != nil || len(found) != 1 || found[0].ID != evs[0].ID || !found[0].Cut {
+		t.Errorf("text past the cut: %d events, %v; want the large one, cut", len(found), err)
+	}
+	got, err := st.Get(ctx, evs[0].ID)
+	if err != nil || got.Cut || string(got.Body) != string(big) {
+		t.Errorf("Get: cut %v, %d bytes, %v; want all %d", got.Cut, len(got.Body), err, len(big))
+	}
+	all, err := st.List(ctx, Query{})
+	if err != nil || all[0].Cut || len(all[0].Body) != len(big) {
+		t.Errorf("without a limit: %v", err)
+	}
 }
 
 func TestStoreContract(t *testing.T) {

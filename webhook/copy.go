@@ -30,8 +30,10 @@ const (
 	// copyMarkPrefix, followed by a file log's id, is the shared log's
 	// setting holding that copy's copyMark.
 	copyMarkPrefix = "copied_from:"
-	// pgLockCopy is held by the one copy writing into a shared log.
-	pgLockCopy int64 = 0x69776205
+	// pgLockCopy is held by the one copy writing into a shared log; the
+	// lock's second key is the schema's, so that logs in two schemas of one
+	// database each take their own copy.
+	pgLockCopy int32 = 0x69776205
 	// A batch holds up to copyBatchEvents events and about copyBatchBytes of
 	// bodies, so a log of large bodies is copied in bounded memory.
 	copyBatchEvents = 500
@@ -227,7 +229,7 @@ func (p *PGStore) lockCopy(ctx context.Context) (unlock func(), err error) {
 		return nil, fmt.Errorf("connecting to %s: %w", p.url, err)
 	}
 	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, pgLockCopy).Scan(&got); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext(current_schema()))`, pgLockCopy).Scan(&got); err != nil {
 		conn.Release()
 		return nil, fmt.Errorf("locking %s for the copy: %w", p.url, err)
 	}
@@ -236,7 +238,7 @@ func (p *PGStore) lockCopy(ctx context.Context) (unlock func(), err error) {
 		return nil, fmt.Errorf("another iwb store copy is writing to %s: wait for it to end", p.url)
 	}
 	return func() {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, pgLockCopy)
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, hashtext(current_schema()))`, pgLockCopy)
 		conn.Release()
 	}, nil
 }

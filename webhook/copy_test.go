@@ -272,6 +272,7 @@ func TestCopyResumesWhereItStopped(t *testing.T) {
 }
 
 // Two copies into one log at once: the second is refused, not interleaved.
+// A copy into another log meanwhile goes ahead.
 func TestCopyRefusesASecondCopyAtOnce(t *testing.T) {
 	src := openTestStore(t, StoreOptions{})
 	to := openLogAt(t, pgtest.Fresh(t), StoreOptions{}).(*PGStore)
@@ -282,6 +283,11 @@ func TestCopyRefusesASecondCopyAtOnce(t *testing.T) {
 	defer unlock()
 	if _, err := Copy(context.Background(), src, to, nil); err == nil {
 		t.Error("a second copy at once was not refused")
+	}
+	// A log in another schema of the same database is another log.
+	other := openLogAt(t, pgtest.Fresh(t), StoreOptions{}).(*PGStore)
+	if _, err := Copy(context.Background(), src, other, nil); err != nil {
+		t.Errorf("a copy into another schema was refused: %v", err)
 	}
 }
 

@@ -37,6 +37,9 @@ type Event struct {
 	Headers     http.Header // auth values redacted
 	Size        int64       // body size in bytes; for an oversize stub, the declared length (-1 when unknown)
 	Body        []byte      // the raw body, as received
+	// Cut says Body (and Payload) hold only the first Query.BodyLimit
+	// bytes of a longer body; Get reads the event whole.
+	Cut         bool
 	Payload     json.RawMessage
 	Form        bool   // Payload was built from a form-urlencoded body
 	Error       string // why the event was rejected

@@ -592,3 +592,30 @@ func TestShutdownLetsRequestsInFlightFinishAndBeStored(t *testing.T) {
 		t.Error("a request was accepted after Shutdown")
 	}
 }
+
+// A connection that never sent a request (a sender that dialed ahead and
+// was cancelled) must not hold up stopping the listener: net/http alone
+// waits five seconds for it, past a quitting workbench's budget.
+func TestShutdownDoesNotWaitForAConnectionWithoutARequest(t *testing.T) {
+	st := openTestStore(t, StoreOptions{})
+	srv, err := NewServer(st, ServerOptions{Addr: "127.0.0.1:0", Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	silent, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	// One answered request first, so the silent connection has surely been
+	// accepted and counted by the time Shutdown runs.
+	post(t, srv, "/h", "application/json", []byte(`{"eventName":"emailSend","email":"a@b.co"}`))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown with a connection that sent nothing: %v", err)
+	}
+}

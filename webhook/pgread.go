@@ -93,13 +93,18 @@ func pgWhere(q Query, count bool) (string, []any) {
 // List returns one page of events in the query's order.
 func (p *PGStore) List(ctx context.Context, q Query) ([]Event, error) {
 	from, args := pgWhere(q, false)
-	rows, err := p.pool.Query(ctx, pgSelectEvents+from, args...)
+	cols := strings.NewReplacer("e.body,", cutColumn("e.body", q.BodyLimit)+",",
+		"e.payload,", cutColumn("e.payload", q.BodyLimit)+",").Replace(pgSelectEvents)
+	rows, err := p.pool.Query(ctx, cols+from, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)
 	}
 	evs, err := pgx.CollectRows(rows, pgScanEvent)
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)
+	}
+	for i := range evs {
+		evs[i].markCut(q.BodyLimit)
 	}
 	return evs, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,31 @@ type Query struct {
 	BeforeID   int64
 	Desc       bool
 	Limit      int // default 100
+	// BodyLimit, when above 0, cuts each body to its first BodyLimit bytes
+	// in the database, so a page of large events costs memory by rows, not
+	// by bytes received; a cut event says so (Cut) and Get reads it whole.
+	BodyLimit int
+}
+
+// cutColumn is a bytes column as a query reads it, on either database:
+// whole, or one byte more than limit, which tells markCut it went on.
+// limit is an int, so writing it into the text is safe.
+func cutColumn(col string, limit int) string {
+	if limit <= 0 {
+		return col
+	}
+	return "substr(" + col + ", 1, " + strconv.Itoa(limit+1) + ")"
+}
+
+// markCut cuts a body read through cutBody to limit bytes and says so.
+func (e *Event) markCut(limit int) {
+	if limit <= 0 || len(e.Body) <= limit {
+		return
+	}
+	e.Body, e.Cut = e.Body[:limit:limit], true
+	if len(e.Payload) > limit {
+		e.Payload = e.Payload[:limit:limit]
+	}
 }
 
 // idRange narrows a query by id; 0 is no bound.
@@ -156,7 +182,8 @@ func (s *Store) List(ctx context.Context, q Query) ([]Event, error) {
 		return nil, fmt.Errorf("listing events: %w", err)
 	}
 	from, args := q.where(false, ids)
-	rows, err := s.read.QueryContext(ctx, selectEvents+from, args...)
+	cols := strings.Replace(selectEvents, "e.body,", cutColumn("e.body", q.BodyLimit)+",", 1)
+	rows, err := s.read.QueryContext(ctx, cols+from, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)
 	}
@@ -167,6 +194,7 @@ func (s *Store) List(ctx context.Context, q Query) ([]Event, error) {
 		if err != nil {
 			return nil, err
 		}
+		ev.markCut(q.BodyLimit)
 		out = append(out, ev)
 	}
 	if err := rows.Err(); err != nil {
@@ -236,6 +264,8 @@ func scanEvent(r scanner) (Event, error) {
 		return Event{}, fmt.Errorf("event %d: %w", ev.ID, err)
 	}
 	// Email and user id are not stored: they are read back from the body.
+	// A cut body yields those found before the cut (the scan keeps what it
+	// found when the input ends early).
 	var fields bodyFields
 	switch flags & flagFormatMask {
 	case flagFormatJSON:

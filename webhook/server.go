@@ -97,6 +97,7 @@ func NewServer(st EventLog, opts ServerOptions) (*Server, error) {
 		ConnContext:       conns.connContext,
 		ConnState:         conns.connState,
 	}
+	s.http.RegisterOnShutdown(conns.closeUnread) // runs once the listening socket is closed
 	return s, nil
 }
 

@@ -26,7 +26,7 @@ func appendAll(t testing.TB, st EventLog, bodies ...[]byte) []Event {
 		}
 		c := Classify(parsed, "/h", nil)
 		ev := &Event{ReceivedAt: time.Now(), Status: StatusAccepted, Kind: c.Kind, EventName: c.EventName,
-			WorkflowID: c.WorkflowID, Email: c.Email, Method: "POST", Path: "/h", Body: b, Payload: parsed.Payload,
+			WorkflowID: c.WorkflowID, Email: c.Email, UserID: c.UserID, Method: "POST", Path: "/h", Body: b, Payload: parsed.Payload,
 			dupKey: duplicateKey(c, b)}
 		if err := st.Append(context.Background(), ev); err != nil {
 			t.Fatal(err)

@@ -416,7 +416,7 @@ func (s *Sandbox) updateSubscriptions(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every field sent overwrites; a field not sent (null) is kept.
 	if req.EmailListIDs != nil {
-		added, removed := diff(u.listIDs, req.EmailListIDs)
+		added, removed := client.IDChanges(u.listIDs, req.EmailListIDs)
 		u.listIDs = slices.Clone(req.EmailListIDs)
 		if len(added) > 0 {
 			s.queueSubscription("emailSubscribe", u, added, nil)
@@ -426,7 +426,7 @@ func (s *Sandbox) updateSubscriptions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if req.UnsubscribedChannelIDs != nil {
-		added, _ := diff(u.unsubscribedChannelIDs, req.UnsubscribedChannelIDs)
+		added, _ := client.IDChanges(u.unsubscribedChannelIDs, req.UnsubscribedChannelIDs)
 		u.unsubscribedChannelIDs = slices.Clone(req.UnsubscribedChannelIDs)
 		if len(added) > 0 {
 			s.queueSubscription("emailUnSubscribe", u, nil, added)
@@ -439,21 +439,6 @@ func (s *Sandbox) updateSubscriptions(w http.ResponseWriter, r *http.Request) {
 		u.subscribedMessageTypeIDs = slices.Clone(req.SubscribedMessageTypeIDs)
 	}
 	writeSuccess(w, "", nil)
-}
-
-// diff lists the ids of next not in prev (added) and of prev not in next (removed).
-func diff(prev, next []int64) (added, removed []int64) {
-	for _, id := range next {
-		if !slices.Contains(prev, id) {
-			added = append(added, id)
-		}
-	}
-	for _, id := range prev {
-		if !slices.Contains(next, id) {
-			removed = append(removed, id)
-		}
-	}
-	return added, removed
 }
 
 // smsTimeLayout is sendAt's format (UTC).

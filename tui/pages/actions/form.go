@@ -13,6 +13,7 @@ import (
 
 	"github.com/iwb-dev/iwb/client"
 	"github.com/iwb-dev/iwb/internal/oneline"
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/schema"
 	"github.com/iwb-dev/iwb/tui/style"
 )
@@ -380,7 +381,7 @@ func campaignPicker(v *formValues, picks *pickData, fieldErr string) []huh.Field
 	var opts []huh.Option[string]
 	for _, c := range picks.campaigns {
 		if c.MessageMedium == "SMS" {
-			opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%d) · %s", c.Name, c.ID, c.CampaignState), strconv.FormatInt(c.ID, 10)))
+			opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%d) · %s", termtext.Line(c.Name), c.ID, termtext.Line(c.CampaignState)), strconv.FormatInt(c.ID, 10)))
 		}
 	}
 	typed := huh.NewInput().Title("Campaign ID *").Value(&v.campaignID).Validate(func(s string) error {

@@ -269,7 +269,7 @@ func subscriptionChanges(th style.Theme, body []byte, s *subscriptions, pd *pick
 			lines = append(lines, title+" · becomes "+labels(i, ids, pd))
 			continue
 		}
-		added, removed := addedRemoved(s.sets[i], ids)
+		added, removed := client.IDChanges(s.sets[i], ids)
 		if len(added)+len(removed) == 0 {
 			lines = append(lines, title+th.Muted.Render(" · sent as it is"))
 			continue
@@ -294,21 +294,6 @@ func labels(set int, ids []int64, pd *pickData) string {
 		parts[i] = pd.label(set, id)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// addedRemoved are the ids of next not in prev, and of prev not in next.
-func addedRemoved(prev, next []int64) (added, removed []int64) {
-	for _, id := range next {
-		if !slices.Contains(prev, id) {
-			added = append(added, id)
-		}
-	}
-	for _, id := range prev {
-		if !slices.Contains(next, id) {
-			removed = append(removed, id)
-		}
-	}
-	return added, removed
 }
 
 // subscriptionsDue says Update user subscription must read the user's

@@ -25,18 +25,16 @@ type actReadMsg struct {
 // act asks which action to open on the selected event, once the recipes
 // (whose mappings may prefill it) are read.
 func (p *Page) act() tea.Cmd {
-	ev, ok := p.list.selected()
-	if !ok {
-		return page.Notice("no event selected")
-	}
-	rs := p.recipes
-	if rs == nil {
-		return p.pickAction(actReadMsg{ev: ev})
-	}
-	return func() tea.Msg {
-		all, err := rs.List(context.Background())
-		return actReadMsg{ev: ev, recipes: all, err: err}
-	}
+	return p.withWhole(func(ev Event) tea.Cmd {
+		rs := p.recipes
+		if rs == nil {
+			return p.pickAction(actReadMsg{ev: ev})
+		}
+		return func() tea.Msg {
+			all, err := rs.List(context.Background())
+			return actReadMsg{ev: ev, recipes: all, err: err}
+		}
+	})
 }
 
 // pickAction opens the picker of the ten actions; each one a recipe of the

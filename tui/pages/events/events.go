@@ -53,6 +53,7 @@ type Page struct {
 	// the jobs of the list's window, as last read
 	jobs                   map[int64][]recipe.Job
 	jobsReading, jobsAgain bool
+	jobsTicking            bool // a read of unfinished jobs is due
 	jobsErr                error
 	list                   eventList
 	filter                 textinput.Model
@@ -61,6 +62,8 @@ type Page struct {
 	detailFocus            bool // the detail pane has focus rather than the list
 	detailTop              int  // first visible line of the detail
 	doc                    *detailDoc
+	whole                  *Event // the last cut event read whole
+	wholeAsked             int64  // the cut event whose whole read was asked for
 }
 
 // pinnedMsg is the end of a pin or unpin.
@@ -89,8 +92,11 @@ func (p *Page) Title() string { return Title }
 // Init reads the newest events.
 func (p *Page) Init() tea.Cmd { return p.list.load(loadTail) }
 
-// Update takes the list's reads and the root's broadcasts.
-func (p *Page) Update(msg tea.Msg) tea.Cmd {
+// Update takes the list's reads and the root's broadcasts; a selected
+// event that was cut is then read whole.
+func (p *Page) Update(msg tea.Msg) tea.Cmd { return tea.Batch(p.update(msg), p.readWhole()) }
+
+func (p *Page) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case page.ResizeMsg:
 		p.area = msg.Area
@@ -123,6 +129,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, p.readJobs())
 	case jobsReadMsg:
 		return p.jobsRead(msg)
+	case jobsTickMsg:
+		p.jobsTicking = false
+		return p.readJobs()
 	case pinnedMsg:
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("pinning #%d: %w", msg.id, msg.err))
@@ -134,6 +143,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return page.Notice(fmt.Sprintf("unpinned #%d: it ages like the others", msg.id))
 	case actReadMsg:
 		return p.pickAction(msg)
+	case wholeMsg:
+		return p.wholeRead(msg)
 	case replayedMsg:
 		if msg.err != nil {
 			return page.Error(fmt.Errorf("replaying #%d: %w", msg.id, msg.err))
@@ -160,8 +171,11 @@ func (p *Page) StartFilter() (tea.Cmd, bool) {
 // applyFilter reads the list again with the filter line's text.
 func (p *Page) applyFilter() tea.Cmd { return p.list.setFilter(parseFilter(p.filter.Value())) }
 
-// Key handles the tab's keys.
-func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd {
+// Key handles the tab's keys; a selected event that was cut is then read
+// whole.
+func (p *Page) Key(msg tea.KeyPressMsg) tea.Cmd { return tea.Batch(p.key(msg), p.readWhole()) }
+
+func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
 	if p.filtering {
 		return page.FilterKey(k.Keys, msg, &p.filter, &p.filtering, p.applyFilter)
@@ -215,7 +229,7 @@ func (p *Page) Wheel(x, y, n int) tea.Cmd {
 		p.scrollDetail(n)
 		return nil
 	}
-	return p.list.move(n)
+	return tea.Batch(p.list.move(n), p.readWhole())
 }
 
 // Commands are the tab's palette rows.
@@ -255,16 +269,14 @@ func (p *Page) follow() tea.Cmd {
 }
 
 func (p *Page) copy() tea.Cmd {
-	ev, ok := p.list.selected()
-	if !ok {
-		return page.Notice("no event selected")
-	}
-	text, escaped := copyText(ev.Body)
-	notice := fmt.Sprintf("✓ copied the payload of #%d (%s bytes)", ev.ID, style.Thousands(len(ev.Body)))
-	if escaped {
-		notice = fmt.Sprintf("✓ copied the payload of #%d with its control characters escaped, as shown", ev.ID)
-	}
-	return page.Copy(text, notice)
+	return p.withWhole(func(ev Event) tea.Cmd {
+		text, escaped := copyText(ev.Body)
+		notice := fmt.Sprintf("✓ copied the payload of #%d (%s bytes)", ev.ID, style.Thousands(len(ev.Body)))
+		if escaped {
+			notice = fmt.Sprintf("✓ copied the payload of #%d with its control characters escaped, as shown", ev.ID)
+		}
+		return page.Copy(text, notice)
+	})
 }
 
 // copyText is what y puts on the clipboard: a JSON body with the characters

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -17,6 +18,14 @@ type jobsReadMsg struct {
 	jobs map[int64][]recipe.Job
 	err  error
 }
+
+// jobsTickMsg asks for the jobs again while some shown are not finished.
+type jobsTickMsg struct{}
+
+// jobsEvery is how often unfinished jobs are read again. A change to the
+// log wakes the page sooner where the log says so (SQLite's watch); a
+// shared PostgreSQL log tells of new events only, not of their jobs.
+const jobsEvery = time.Second
 
 // readJobs reads the jobs of the events the list holds, in one query; a
 // read asked for while one is in flight runs when it lands.
@@ -56,7 +65,23 @@ func (p *Page) jobsRead(msg jobsReadMsg) tea.Cmd {
 		p.jobsAgain = false
 		return tea.Batch(cmd, p.readJobs())
 	}
+	if !p.jobsTicking && unfinished(p.jobs) {
+		p.jobsTicking = true
+		cmd = tea.Batch(cmd, page.Wait(tea.Tick(jobsEvery, func(time.Time) tea.Msg { return jobsTickMsg{} })))
+	}
 	return cmd
+}
+
+// unfinished says some job is queued or running.
+func unfinished(jobs map[int64][]recipe.Job) bool {
+	for _, js := range jobs {
+		for _, j := range js {
+			if !j.Status.Finished() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // applyJobs gives the list's rows the jobs last read; rows whose jobs

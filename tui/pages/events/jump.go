@@ -44,11 +44,8 @@ func (l *eventList) jump(f Filter, id int64) tea.Cmd {
 	if l.src == nil {
 		return nil
 	}
-	l.filter = f
-	l.gen++
-	l.rows, l.start, l.total, l.cursor, l.top = nil, 0, 0, 0, 0
-	l.follow = false
-	l.loading, l.pendingMove, l.pendingRefresh = true, nil, false
+	l.reset(f, false)
+	l.loading = true
 	src, gen := l.src, l.gen
 	return func() tea.Msg {
 		ctx := context.Background()

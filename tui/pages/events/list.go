@@ -155,12 +155,17 @@ func (l *eventList) setFilter(f Filter) tea.Cmd {
 	if f == l.filter {
 		return nil
 	}
+	l.reset(f, true)
+	return l.load(loadTail)
+}
+
+// reset empties the list for filter f; reads of the old one are dropped.
+func (l *eventList) reset(f Filter, follow bool) {
 	l.filter = f
 	l.gen++
 	l.rows, l.start, l.total, l.cursor, l.top = nil, 0, 0, 0, 0
-	l.follow = true
+	l.follow = follow
 	l.loading, l.pendingMove, l.pendingRefresh = false, nil, false
-	return l.load(loadTail)
 }
 
 // loaded takes a read's result into the window.

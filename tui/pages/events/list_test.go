@@ -209,6 +209,8 @@ func (s seqSource) ids(f Filter, from int64, dir int64, limit int) []Event {
 	return out
 }
 
+func (s seqSource) Get(_ context.Context, id int64) (Event, error) { return seqEvent(id), nil }
+
 func (s seqSource) After(_ context.Context, f Filter, afterID int64, limit int) ([]Event, error) {
 	return s.ids(f, afterID, 1, limit), nil
 }

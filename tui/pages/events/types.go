@@ -30,10 +30,13 @@ type Event struct {
 	// problems without it are fields a schema does not know.
 	Mismatch bool
 	Body     []byte
-	Headers  http.Header
-	Query    string
-	Path     string
-	Forward  *ForwardResult // nil when the event was not forwarded
+	// Cut says Body is only the first RowBody bytes of a longer body, as a
+	// page of the list holds it; Source.Get reads the event whole.
+	Cut     bool
+	Headers http.Header
+	Query   string
+	Path    string
+	Forward *ForwardResult // nil when the event was not forwarded
 	// Jobs are the jobs recipes started for the event, newest first, as
 	// last read.
 	Jobs []recipe.Job
@@ -74,6 +77,11 @@ type Stats struct {
 	MaxBytes int64
 }
 
+// RowBody is the most of a body a row of the list holds: the list keeps
+// hundreds of rows, and one large body is read only when its event is
+// selected. Real webhooks are mostly far smaller, so they are never cut.
+const RowBody = 16 << 10
+
 // Source is the durable event log as the Events tab reads it. Reads are
 // by id (keyset), so a page costs the same at the millionth event as at the
 // first. Results are always in ascending id order (oldest first).
@@ -84,6 +92,9 @@ type Source interface {
 	// Before returns the up to limit events matching f closest below
 	// beforeID; beforeID 0 means the newest.
 	Before(ctx context.Context, f Filter, beforeID int64, limit int) ([]Event, error)
+	// After and Before may cut bodies longer than RowBody (Event.Cut); Get
+	// returns one event whole.
+	Get(ctx context.Context, id int64) (Event, error)
 	// Count returns how many events match f.
 	Count(ctx context.Context, f Filter) (int, error)
 	// Stats returns the totals of the whole log.

@@ -78,7 +78,7 @@ func (p *Page) View(a page.Area) []string {
 
 	var detail []string
 	dtitle := "Detail"
-	if ev, ok := p.list.selected(); ok {
+	if ev, ok := p.selected(); ok {
 		detail = p.detail(ev, sideR.W-2, sideR.H-2)
 		dtitle = detailTitle(ev)
 	} else {

@@ -544,10 +544,13 @@ func (p *Page) editKey(msg tea.KeyPressMsg) tea.Cmd {
 // typeText adds typed or pasted text to the focused cell, one line of it.
 func (e *editor) typeText(c cell, t string) {
 	if s, ok := e.text(c); ok {
-		t = strings.Join(strings.Fields(strings.ReplaceAll(t, "\n", " ")), " ")
-		if strings.TrimSpace(t) == "" && t != "" {
-			t = " "
-		}
+		// A field is one line: line breaks and tabs become spaces.
+		t = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' || r == '\t' {
+				return ' '
+			}
+			return r
+		}, t)
 		e.setText(c, *s+t)
 	}
 }

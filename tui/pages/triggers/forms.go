@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/iwb-dev/iwb/internal/termtext"
 	"github.com/iwb-dev/iwb/tui/page"
 	"github.com/iwb-dev/iwb/webhook"
 )
@@ -125,7 +126,7 @@ func (c *core) workflowForm(t *webhook.Trigger) tea.Cmd {
 		opts := make([]huh.Option[string], 0, len(p.journeys)+1)
 		for _, j := range p.journeys {
 			id := strconv.FormatInt(j.ID, 10)
-			label := fmt.Sprintf("%-8s %s", id, j.Name)
+			label := fmt.Sprintf("%-8s %s", id, termtext.Line(j.Name))
 			if !j.Enabled {
 				label += " (disabled)"
 			}

@@ -150,6 +150,14 @@ func (s *Source) Pin(_ context.Context, id int64, pinned bool) error {
 	return nil
 }
 
+// Get returns event id; its bodies are never cut.
+func (s *Source) Get(_ context.Context, id int64) (events.Event, error) {
+	if id < 1 || id > s.count() {
+		return events.Event{}, fmt.Errorf("event %d: not found", id)
+	}
+	return s.withPins([]events.Event{MakeEvent(id)})[0], nil
+}
+
 // withPins marks the pinned ones among evs.
 func (s *Source) withPins(evs []events.Event) []events.Event {
 	s.mu.Lock()
