@@ -534,7 +534,9 @@ func (s *Store) copyWAL(long int64) (frames, copied int64, quick bool, err error
 		if copied == frames && time.Since(start) <= quickPass {
 			return frames, copied, true, nil
 		}
-		if frames*(s.pageSize+24) < long {
+		// Short enough to leave for the next tick; or so long that a restart
+		// should copy what is left now, however long that takes.
+		if size := frames * (s.pageSize + 24); size < long || long > 0 && copied == frames && size >= long*3/2 {
 			break
 		}
 		select {
