@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -86,6 +87,16 @@ func sendLoad(b *testing.B, client *http.Client, url string, total, conns int) (
 	return elapsed, lat
 }
 
+// processCPU is the CPU time this process has used, user and system: with
+// the wall time it tells a slice that waited from one that worked.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func percentile(sorted []time.Duration, p float64) float64 {
 	i := min(len(sorted)-1, int(float64(len(sorted))*p))
 	return float64(sorted[i].Microseconds()) / 1000
@@ -131,14 +142,16 @@ func BenchmarkListenerVsBare(b *testing.B) {
 	sendLoad(b, client, srv.URL()+"h", 2000, conns)
 
 	b.ResetTimer()
-	var bareTime, listenerTime time.Duration
+	var bareTime, listenerTime, bareCPU, listenerCPU time.Duration
 	var bareLat, lat []time.Duration
 	per := total / rounds
 	for range rounds {
+		c0 := processCPU()
 		d, l := sendLoad(b, bareClient, bareURL, per, conns)
-		bareTime, bareLat = bareTime+d, append(bareLat, l...)
+		c1 := processCPU()
+		bareTime, bareLat, bareCPU = bareTime+d, append(bareLat, l...), bareCPU+c1-c0
 		d, l = sendLoad(b, client, srv.URL()+"h", per, conns)
-		listenerTime, lat = listenerTime+d, append(lat, l...)
+		listenerTime, lat, listenerCPU = listenerTime+d, append(lat, l...), listenerCPU+processCPU()-c1
 	}
 	b.StopTimer()
 	slices.Sort(bareLat)
@@ -151,6 +164,8 @@ func BenchmarkListenerVsBare(b *testing.B) {
 	b.ReportMetric(bareRate, "bare-ev/s")
 	b.ReportMetric(rate, "listener-ev/s")
 	b.ReportMetric(rate/bareRate, "ratio")
+	b.ReportMetric(float64(bareCPU.Microseconds())/float64(per*rounds), "bare-cpu-µs/ev")
+	b.ReportMetric(float64(listenerCPU.Microseconds())/float64(per*rounds), "listener-cpu-µs/ev")
 	b.ReportMetric(percentile(bareLat, 0.99), "bare-p99-ms")
 	b.ReportMetric(percentile(lat, 0.50), "p50-ms")
 	b.ReportMetric(percentile(lat, 0.99), "p99-ms")
