@@ -48,6 +48,17 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("upgrading the trigger table: %w", err)
 		}
 	}
+	// Earlier logs kept the number of events as a counter; it now follows
+	// from the newest id (see loadCounters).
+	var eventsCounted int
+	if err := s.wconn.QueryRowContext(ctx, `SELECT count(*) FROM counters WHERE name = 'events'`).Scan(&eventsCounted); err != nil {
+		return fmt.Errorf("checking the event log's counts: %w", err)
+	}
+	if eventsCounted > 0 {
+		if _, err := s.wconn.ExecContext(ctx, `DELETE FROM counters WHERE name = 'events'`); err != nil {
+			return fmt.Errorf("upgrading the event log's counts: %w", err)
+		}
+	}
 	return nil
 }
 

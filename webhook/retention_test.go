@@ -189,4 +189,8 @@ func TestPruneByHand(t *testing.T) {
 	if len(ids) != 501 || ids[len(ids)-1] != 10 || ids[0] != 2000 || ids[len(ids)-2] != 1501 {
 		t.Errorf("after prune and reopen: %d events, %v…%v", len(ids), ids[:2], ids[len(ids)-2:])
 	}
+	// The count of events follows from the newest id and the pruned count.
+	if s := st.Stats(); s.Events != 501 || s.Pruned != 1499 {
+		t.Errorf("after prune and reopen the status counts %d events, %d pruned; want 501 and 1499", s.Events, s.Pruned)
+	}
 }
