@@ -521,16 +521,24 @@ func (s *Store) checkpointer() {
 // restart then copies only what the writer committed since, a few commits'
 // pages, so ingest waits a millisecond or two instead of the time it takes
 // to copy the whole WAL. Past half as long again, any pass that caught up
-// will do (on a machine so busy that no pass is quick), so the WAL stays
-// bounded.
+// will do (on a machine so busy that no pass is quick); past twice as
+// long, the passes are not catching up (syncs too slow for the rate of
+// writes) and the writer restarts it anyway, copying what the last pass
+// left: one pass's worth of waiting, so the WAL stays bounded.
 func (s *Store) catchUp() {
+	if s.walRestart.Load() != 0 {
+		// Asked already: a pass now would hold the lock the writer's restart
+		// needs (it does not wait for it), and the ask would go to waste.
+		return
+	}
 	frames, copied, quick, err := s.copyWAL(walRestartBytes)
 	if err != nil {
 		s.log.Warn("checkpointing the event log", "err", err)
 		return
 	}
 	size := frames * (s.pageSize + 24)
-	if !s.passiveOnly && copied == frames && (quick && size >= walRestartBytes || size >= walRestartBytes*3/2) {
+	caughtUp := copied == frames && (quick && size >= walRestartBytes || size >= walRestartBytes*3/2)
+	if !s.passiveOnly && (caughtUp || size >= walRestartBytes*2) {
 		s.walRestart.Store(s.commits.Load() + 1)
 	}
 }
