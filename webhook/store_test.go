@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -312,5 +313,33 @@ func TestDurableMeansSynchronousFull(t *testing.T) {
 		if got != want || mode != "wal" {
 			t.Errorf("durable=%v: synchronous=%d journal_mode=%s, want %d wal", durable, got, mode, want)
 		}
+	}
+}
+
+// Under writes that never pause, the WAL is still restarted: it never holds
+// more than journalLimit, where with passive checkpoints alone it holds all
+// that was written (BenchmarkWALPeak's baseline: gigabytes in a minute).
+func TestWALStaysBoundedUnderSustainedWrites(t *testing.T) {
+	const events, size = 24_000, 4096 // about 100 MB through the WAL
+	st := openTestStore(t, StoreOptions{})
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			peak.Store(max(peak.Load(), fileSize(st.Path()+"-wal")))
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	appendMany(t, st, events, size, now)
+	close(stop)
+	<-sampled
+	if got := peak.Load(); got > journalLimit {
+		t.Errorf("the WAL reached %d MB under sustained writes, over the %d MB bound", got>>20, journalLimit>>20)
 	}
 }
