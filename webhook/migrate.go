@@ -48,6 +48,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("upgrading the trigger table: %w", err)
 		}
 	}
+	if err := s.addPeople(ctx); err != nil {
+		return err
+	}
 	// Earlier logs kept the number of events as a counter; it now follows
 	// from the newest id (see loadCounters).
 	var eventsCounted int
@@ -58,6 +61,54 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := s.wconn.ExecContext(ctx, `DELETE FROM counters WHERE name = 'events'`); err != nil {
 			return fmt.Errorf("upgrading the event log's counts: %w", err)
 		}
+	}
+	return nil
+}
+
+// addPeople gives a log of the packed layout made before it had one the
+// people column, filled in for its long bodies.
+func (s *Store) addPeople(ctx context.Context) error {
+	has, err := s.hasColumn(ctx, "events", "people")
+	if err != nil || has {
+		return err
+	}
+	err = s.inTx(ctx, func() error {
+		if _, err := s.wconn.ExecContext(ctx, `ALTER TABLE events ADD COLUMN people TEXT`); err != nil {
+			return err
+		}
+		rows, err := s.wconn.QueryContext(ctx, `SELECT id FROM events WHERE size > ?`, peopleInline)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids { // one body at a time
+			var flags, size int64
+			var body []byte
+			if err := s.wconn.QueryRowContext(ctx, `SELECT flags, size, body FROM events WHERE id = ?`, id).Scan(&flags, &size, &body); err != nil {
+				return err
+			}
+			_, _, fields := storedBody(flags, body)
+			email, userID := fields.people()
+			if _, err := s.wconn.ExecContext(ctx, `UPDATE events SET people = ? WHERE id = ?`, peopleColumn(size, email, userID), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("keeping the emails of long events: %w", err)
 	}
 	return nil
 }
@@ -98,8 +149,8 @@ func (s *Store) convertV1(ctx context.Context) error {
 		return nil
 	}
 	insert, err := s.wconn.PrepareContext(ctx, `INSERT INTO events (id, received_at, flags, event_name, workflow_id,
-		dup_key, duplicate_of, request, remote_addr, size, body, error, triggers, problems, forward)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		dup_key, duplicate_of, request, remote_addr, size, body, error, triggers, problems, forward, people)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return fmt.Errorf("converting the event log: %w", err)
 	}
@@ -204,9 +255,12 @@ func (s *Store) convertV1Chunk(ctx context.Context, insert *sql.Stmt, after int6
 				return 0, after, fmt.Errorf("event %d: its triggers: %w", ev.ID, err)
 			}
 		}
+		_, _, fields := storedBody(flags, ev.Body)
+		email, userID := fields.people()
 		if _, err := insert.ExecContext(ctx, ev.ID, r.received, flags, ev.EventName, ev.WorkflowID, key, ev.DuplicateOf,
 			requestID, ev.RemoteAddr, ev.Size, nonNil(ev.Body), nullString([]byte(ev.Error)),
-			nullString([]byte(strings.Join(names, "\x00"))), r.problems, r.forward); err != nil {
+			nullString([]byte(strings.Join(names, "\x00"))), r.problems, r.forward,
+			peopleColumn(ev.Size, email, userID)); err != nil {
 			return 0, after, fmt.Errorf("event %d: %w", ev.ID, err)
 		}
 		after = ev.ID

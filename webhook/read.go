@@ -240,13 +240,27 @@ func (s *Store) Payload(ctx context.Context, id int64) (any, error) {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// storedBody reads a stored body as its format flags say: its payload,
+// whether it is a form, and the fields it names.
+func storedBody(flags int64, body []byte) (payload json.RawMessage, form bool, fields bodyFields) {
+	switch flags & flagFormatMask {
+	case flagFormatJSON:
+		fields, _ = scanJSON(body)
+		return body, false, fields
+	case flagFormatForm:
+		b := parseForm(body)
+		return b.Payload, true, b.fields
+	}
+	return nil, false, fields
+}
+
 func scanEvent(r scanner) (Event, error) {
 	var ev Event
 	var received, flags int64
-	var errText, triggers, problems, forward sql.NullString
+	var errText, triggers, problems, forward, people sql.NullString
 	var shape []byte
 	err := r.Scan(&ev.ID, &received, &flags, &ev.EventName, &ev.WorkflowID, &ev.DuplicateOf, &ev.RemoteAddr,
-		&ev.Size, &ev.Body, &errText, &triggers, &problems, &forward, &shape)
+		&ev.Size, &ev.Body, &errText, &triggers, &problems, &forward, &people, &shape)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, err
 	}
@@ -263,19 +277,16 @@ func scanEvent(r scanner) (Event, error) {
 	if err := ev.setRequest(shape, flags&flagLength != 0); err != nil {
 		return Event{}, fmt.Errorf("event %d: %w", ev.ID, err)
 	}
-	// Email and user id are not stored: they are read back from the body.
-	// A cut body yields those found before the cut (the scan keeps what it
-	// found when the input ends early).
+	// Email and user id are read back from the body, but for long bodies,
+	// which may be cut here: a cut body yields those found before the cut
+	// (the scan keeps what it found when the input ends early).
 	var fields bodyFields
-	switch flags & flagFormatMask {
-	case flagFormatJSON:
-		ev.Payload = ev.Body
-		fields, _ = scanJSON(ev.Body)
-	case flagFormatForm:
-		b := parseForm(ev.Body)
-		ev.Payload, ev.Form, fields = b.Payload, true, b.fields
+	ev.Payload, ev.Form, fields = storedBody(flags, ev.Body)
+	if people.Valid {
+		ev.Email, ev.UserID, _ = strings.Cut(people.String, "\x00")
+	} else {
+		ev.Email, ev.UserID = fields.people()
 	}
-	ev.Email, ev.UserID = fields.people()
 	if triggers.Valid {
 		ev.Triggers = strings.Split(triggers.String, "\x00")
 	}

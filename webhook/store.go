@@ -124,7 +124,8 @@ type writeReq struct {
 // The events table packs each row: the fields that are the same for many
 // requests (method, path, query, content type and headers) live once in
 // requests; the status, body format and marks share one flags integer;
-// email and user id are read back from the body; a NULL costs one byte.
+// email and user id are read back from the body (kept only for bodies
+// longer than peopleInline, which a list may cut); a NULL costs one byte.
 const schemaSQL = `
 CREATE TABLE IF NOT EXISTS events (
 	id           INTEGER PRIMARY KEY,
@@ -141,7 +142,8 @@ CREATE TABLE IF NOT EXISTS events (
 	error        TEXT,                       -- why it was rejected
 	triggers     TEXT,                       -- matched trigger names, NUL-separated
 	problems     TEXT,                       -- schema problems by trigger, JSON
-	forward      TEXT                        -- the forward's result, JSON
+	forward      TEXT,                       -- the forward's result, JSON
+	people       TEXT                        -- see peopleColumn
 );
 -- Events by name, in id order within a name: the event-name filter, and the
 -- kind filter for journey and unknown events (their name is empty).
@@ -196,8 +198,23 @@ var statusCodes = []Status{StatusAccepted, StatusRejected, StatusOversize}
 
 // selectEvents reads whole events; the table is aliased e so filters can join.
 const selectEvents = `SELECT e.id, e.received_at, e.flags, e.event_name, e.workflow_id, e.duplicate_of,
-	e.remote_addr, e.size, e.body, e.error, e.triggers, e.problems, e.forward,
+	e.remote_addr, e.size, e.body, e.error, e.triggers, e.problems, e.forward, e.people,
 	(SELECT shape FROM requests WHERE id = e.request)`
+
+// peopleInline is the longest body whose email and user id are read back
+// from it; a longer one keeps them in the people column, so that a list
+// reading its first Query.BodyLimit bytes (at least this many) still shows
+// them wherever the body names them.
+const peopleInline = 4 << 10
+
+// peopleColumn is the people column of an event: its email and user id,
+// NUL-separated, when its body is longer than peopleInline; else NULL.
+func peopleColumn(size int64, email, userID string) any {
+	if size <= peopleInline || email == "" && userID == "" {
+		return nil
+	}
+	return email + "\x00" + userID
+}
 
 // WAL bounds: the checkpointer copies the WAL into the database every
 // ckptEvery; once the WAL holds walRestartBytes it copies until a pass
@@ -315,8 +332,8 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 		}
 	}
 	prepare(&s.stmts.insert, `INSERT INTO events (received_at, flags, event_name, workflow_id, dup_key,
-		duplicate_of, request, remote_addr, size, body, error, triggers, problems)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		duplicate_of, request, remote_addr, size, body, error, triggers, problems, people)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	prepare(&s.stmts.dataVersion, `PRAGMA data_version`)
 	prepare(&s.stmts.insertMatch, `INSERT OR IGNORE INTO event_triggers (trigger, event_id) VALUES (?, ?)`)
 	prepare(&s.stmts.findRequest, `SELECT id FROM requests WHERE hash = ?`)
@@ -907,7 +924,7 @@ func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) er
 	}
 	res, err := s.stmts.insert.ExecContext(ctx, ev.ReceivedAt.UnixNano(), flags, ev.EventName, ev.WorkflowID,
 		key, ev.DuplicateOf, requestID, ev.RemoteAddr, ev.Size, nonNil(ev.Body), nullString([]byte(ev.Error)),
-		nullString([]byte(strings.Join(ev.Triggers, "\x00"))), nullString(problems))
+		nullString([]byte(strings.Join(ev.Triggers, "\x00"))), nullString(problems), peopleColumn(ev.Size, ev.Email, ev.UserID))
 	if err != nil {
 		return fmt.Errorf("storing an event: %w", err)
 	}

@@ -2,11 +2,13 @@ package webhook
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -342,4 +344,51 @@ func TestWALStaysBoundedUnderSustainedWrites(t *testing.T) {
 	if got := peak.Load(); got > journalLimit {
 		t.Errorf("the WAL reached %d MB under sustained writes, over the %d MB bound", got>>20, journalLimit>>20)
 	}
+}
+
+// A list cuts long bodies; an event whose body names its email and user id
+// past the cut still shows them, on a log made before they were kept too.
+func TestACutBodyKeepsItsEmailAndUserID(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "events.db")
+	long := []byte(`{"eventName":"emailSend","dataFields":{"note":"` + strings.Repeat("n", 20<<10) +
+		`","email":"late@example.com","userId":"u-late"}}`)
+	form := []byte("note=" + strings.Repeat("f", 20<<10) + "&email=form%40example.com")
+	short := []byte(`{"eventName":"emailOpen","email":"early@example.com"}`)
+	st := openStoreAt(t, path, StoreOptions{})
+	for _, ev := range []Event{received("application/json", "/h", "", long, time.Now()),
+		received("application/x-www-form-urlencoded", "/h", "", form, time.Now()),
+		received("application/json", "/h", "", short, time.Now())} {
+		if err := st.Append(ctx, &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string, st *Store) {
+		t.Helper()
+		got, err := st.List(ctx, Query{BodyLimit: 16 << 10})
+		if err != nil || len(got) != 3 {
+			t.Fatalf("%s: %d events, %v", when, len(got), err)
+		}
+		want := [][2]string{{"late@example.com", "u-late"}, {"form@example.com", ""}, {"early@example.com", ""}}
+		for i, ev := range got {
+			if ev.Email != want[i][0] || ev.UserID != want[i][1] || ev.Cut != (i < 2) {
+				t.Errorf("%s: event %d lists email %q, user id %q, cut %v; want %q, %q, %v", when, ev.ID,
+					ev.Email, ev.UserID, ev.Cut, want[i][0], want[i][1], i < 2)
+			}
+		}
+	}
+	check("listed", st)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The log as an iwb before the people column left it.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`ALTER TABLE events DROP COLUMN people`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	check("after the upgrade", openStoreAt(t, path, StoreOptions{}))
 }
