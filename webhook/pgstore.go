@@ -353,7 +353,7 @@ func (p *PGStore) Append(ctx context.Context, ev *Event) error {
 	if err != nil {
 		return err
 	}
-	err = p.submit(ctx, req)
+	err = submitTo(ctx, p.queue, p.quit, req, req.done)
 	if errors.Is(err, ErrBusy) {
 		p.busy.Add(1)
 	}
@@ -368,27 +368,6 @@ func newPGReq(ctx context.Context, ev *Event) (*pgReq, error) {
 		return nil, fmt.Errorf("encoding headers: %w", err)
 	}
 	return &pgReq{ctx: ctx, ev: ev, headers: string(headers), done: make(chan error, 1)}, nil
-}
-
-func (p *PGStore) submit(ctx context.Context, req *pgReq) error {
-	select {
-	case <-p.quit:
-		return ErrClosed
-	default:
-	}
-	select {
-	case p.queue <- req:
-	case <-ctx.Done():
-		return ErrBusy
-	case <-p.quit:
-		return ErrClosed
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		return ErrBusy
-	}
 }
 
 // Close commits what is queued, stops listening and closes the connections.

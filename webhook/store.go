@@ -464,20 +464,27 @@ func (s *Store) execOutside(ctx context.Context, op func(ctx context.Context, c 
 }
 
 func (s *Store) submit(ctx context.Context, req *writeReq) error {
+	return submitTo(ctx, s.queue, s.quit, req, req.done)
+}
+
+// submitTo hands req to a store's single writer through queue and waits
+// for its answer on done: ErrBusy when ctx ends first, ErrClosed when the
+// store is closing (quit) before the writer takes it.
+func submitTo[R any](ctx context.Context, queue chan<- R, quit <-chan struct{}, req R, done <-chan error) error {
 	select {
-	case <-s.quit:
+	case <-quit:
 		return ErrClosed
 	default:
 	}
 	select {
-	case s.queue <- req:
+	case queue <- req:
 	case <-ctx.Done():
 		return ErrBusy
-	case <-s.quit:
+	case <-quit:
 		return ErrClosed
 	}
 	select {
-	case err := <-req.done:
+	case err := <-done:
 		return err
 	case <-ctx.Done():
 		return ErrBusy
