@@ -99,9 +99,7 @@ func (s *Store) addPeople(ctx context.Context) error {
 			if err := s.wconn.QueryRowContext(ctx, `SELECT flags, size, body FROM events WHERE id = ?`, id).Scan(&flags, &size, &body); err != nil {
 				return err
 			}
-			_, _, fields := storedBody(flags, body)
-			email, userID := fields.people()
-			if _, err := s.wconn.ExecContext(ctx, `UPDATE events SET people = ? WHERE id = ?`, peopleColumn(size, email, userID), id); err != nil {
+			if _, err := s.wconn.ExecContext(ctx, `UPDATE events SET people = ? WHERE id = ?`, storedPeople(flags, size, body), id); err != nil {
 				return err
 			}
 		}
@@ -255,12 +253,10 @@ func (s *Store) convertV1Chunk(ctx context.Context, insert *sql.Stmt, after int6
 				return 0, after, fmt.Errorf("event %d: its triggers: %w", ev.ID, err)
 			}
 		}
-		_, _, fields := storedBody(flags, ev.Body)
-		email, userID := fields.people()
 		if _, err := insert.ExecContext(ctx, ev.ID, r.received, flags, ev.EventName, ev.WorkflowID, key, ev.DuplicateOf,
 			requestID, ev.RemoteAddr, ev.Size, nonNil(ev.Body), nullString([]byte(ev.Error)),
 			nullString([]byte(strings.Join(names, "\x00"))), r.problems, r.forward,
-			peopleColumn(ev.Size, email, userID)); err != nil {
+			storedPeople(flags, ev.Size, ev.Body)); err != nil {
 			return 0, after, fmt.Errorf("event %d: %w", ev.ID, err)
 		}
 		after = ev.ID

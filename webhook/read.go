@@ -240,6 +240,14 @@ func (s *Store) Payload(ctx context.Context, id int64) (any, error) {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// storedPeople is the people column of an event written before its email
+// and user id were known: read from its body, as stored with flags.
+func storedPeople(flags, size int64, body []byte) any {
+	_, _, fields := storedBody(flags, body)
+	email, userID := fields.people()
+	return peopleColumn(size, email, userID)
+}
+
 // storedBody reads a stored body as its format flags say: its payload,
 // whether it is a form, and the fields it names.
 func storedBody(flags int64, body []byte) (payload json.RawMessage, form bool, fields bodyFields) {
