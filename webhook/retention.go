@@ -411,7 +411,8 @@ func (s *Store) giveBackSpace(ctx context.Context) error {
 		return fmt.Errorf("checkpointing the event log: %w", err)
 	}
 	err := s.execOutside(ctx, func(ctx context.Context, c *sql.Conn) error {
-		return s.writerCheckpoint(ctx, c, "RESTART")
+		_, err := s.writerCheckpoint(ctx, c, "RESTART", false)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("checkpointing the event log: %w", err)

@@ -86,6 +86,9 @@ type Store struct {
 	// walRestart asks the writer to restart the WAL: the commit count when
 	// the checkpointer caught up, plus one; 0 when not asked.
 	walRestart atomic.Int64
+	// The writer's count of the frames it has added to the WAL (from its
+	// connection's status), and that count at its last restart.
+	walFrames, restartedAt int64
 	// passiveOnly turns the restarts off: the WAL benchmark's baseline.
 	passiveOnly bool
 	pageSize    int64
@@ -232,6 +235,10 @@ const (
 	quickPass        = 2 * time.Millisecond
 	maxCatchUpPasses = 20
 	restartWithin    = 4
+	// walHardBytes is where the writer stops taking events and restarts the
+	// WAL itself, waiting for it: writes faster than checkpoints can copy
+	// (hundreds of MB/s of appends) would otherwise outgrow any bound.
+	walHardBytes = 48 << 20
 )
 
 // pageSize packs rows of a kilobyte or two with little left over on each
@@ -608,19 +615,41 @@ func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
 
 // restartWAL checkpoints what is left of the WAL and starts it over, when
 // the checkpointer asked a few commits ago at most (later, too much is left
-// to copy: the checkpointer asks again). The writer calls it between
-// transactions.
+// to copy: the checkpointer asks again), or at once, waiting for the
+// checkpointer, once the writer has added walHardBytes since its last
+// restart. The writer calls it between transactions.
 func (s *Store) restartWAL(ctx context.Context) {
-	asked := s.walRestart.Load()
-	if asked == 0 {
+	s.countWALFrames()
+	hard := (s.walFrames-s.restartedAt)*(s.pageSize+24) >= walHardBytes
+	asked := s.walRestart.Swap(0)
+	if !hard && (asked == 0 || s.commits.Load()-(asked-1) > restartWithin) {
 		return
 	}
-	s.walRestart.Store(0)
-	if s.commits.Load()-(asked-1) > restartWithin {
-		return
-	}
-	if err := s.writerCheckpoint(ctx, s.wconn, "RESTART"); err != nil {
+	restarted, err := s.writerCheckpoint(ctx, s.wconn, "RESTART", hard)
+	if err != nil {
 		s.log.Warn("restarting the event log's WAL", "err", err)
+	}
+	if restarted {
+		s.restartedAt = s.walFrames
+	}
+}
+
+// countWALFrames adds the frames the writer's connection has written to
+// the WAL since it last looked to walFrames. (SQLite also restarts the WAL
+// on its own when a checkpoint has copied all of it; the count does not
+// see that, and then only asks for a restart with little to copy.)
+func (s *Store) countWALFrames() {
+	err := s.wconn.Raw(func(dc any) error {
+		st, ok := dc.(sqlite.DBStatus)
+		if !ok {
+			return fmt.Errorf("the driver connection %T has no status", dc)
+		}
+		n, _, err := st.Status(sqlite.DBStatusCacheWrite, true)
+		s.walFrames += int64(n)
+		return err
+	})
+	if err != nil {
+		s.log.Warn("counting the event log's WAL frames", "err", err)
 	}
 }
 
@@ -628,21 +657,24 @@ func (s *Store) restartWAL(ctx context.Context) {
 // connection c, between its transactions, so that the writer never waits
 // for another connection's lock: readers get two milliseconds to finish,
 // else the WAL is left as it is. It does nothing while the checkpointer is
-// copying.
-func (s *Store) writerCheckpoint(ctx context.Context, c *sql.Conn, mode string) error {
-	if !s.ckptMu.TryLock() {
-		return nil
+// copying, unless wait. It says whether the checkpoint completed.
+func (s *Store) writerCheckpoint(ctx context.Context, c *sql.Conn, mode string, wait bool) (bool, error) {
+	if wait {
+		s.ckptMu.Lock()
+	} else if !s.ckptMu.TryLock() {
+		return false, nil
 	}
 	defer s.ckptMu.Unlock()
+	var busy int64
 	_, err := c.ExecContext(ctx, "PRAGMA busy_timeout = 2")
 	if err == nil {
-		var busy, frames, copied int64
+		var frames, copied int64
 		err = c.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
 	}
 	if _, rerr := c.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
 		err = rerr
 	}
-	return err
+	return err == nil && busy == 0, err
 }
 
 // syncDataOnly switches SQLite to fdatasync once per process.
