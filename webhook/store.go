@@ -620,7 +620,7 @@ func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
 // restart. The writer calls it between transactions.
 func (s *Store) restartWAL(ctx context.Context) {
 	s.countWALFrames()
-	hard := (s.walFrames-s.restartedAt)*(s.pageSize+24) >= walHardBytes
+	hard := !s.passiveOnly && (s.walFrames-s.restartedAt)*(s.pageSize+24) >= walHardBytes
 	asked := s.walRestart.Swap(0)
 	if !hard && (asked == 0 || s.commits.Load()-(asked-1) > restartWithin) {
 		return
