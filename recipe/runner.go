@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/iwb-dev/iwb/client"
+	"github.com/iwb-dev/iwb/internal/filelock"
 	"github.com/iwb-dev/iwb/webhook"
 )
 
 // errLocked is the runner lock held by another process.
-var errLocked = errors.New("held by another process")
+var errLocked = filelock.ErrLocked
 
 // RunnerOptions wire a Runner to its process.
 type RunnerOptions struct {

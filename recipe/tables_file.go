@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iwb-dev/iwb/internal/filelock"
 )
 
 // fileTables are the recipe tables in the event log's SQLite file. Its
@@ -33,7 +35,7 @@ func (f fileTables) lockRunner(context.Context) (lease, string, error) {
 	if err != nil {
 		return lease{}, "", err
 	}
-	if err := tryLock(file); err != nil {
+	if err := filelock.TryLock(file); err != nil {
 		b, _ := io.ReadAll(io.LimitReader(file, 32))
 		file.Close()
 		holder := ""

@@ -23,6 +23,15 @@ func openTestStore(t testing.TB, opts StoreOptions) *Store {
 	return openStoreAt(t, filepath.Join(t.TempDir(), "events.db"), opts)
 }
 
+// settle waits until st's flusher has inserted every event answered so
+// far, for a test that reads the file or the counts (Stats) directly.
+func settle(t testing.TB, st *Store) {
+	t.Helper()
+	if err := st.settled(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func openStoreAt(t testing.TB, path string, opts StoreOptions) *Store {
 	t.Helper()
 	if opts.Logger == nil {

@@ -36,6 +36,9 @@ var arrayIndex = regexp.MustCompile(`\[\d+\]`)
 // events (MismatchWindow when window <= 0) received since its schema was
 // last set, by path: errors first, then by count, then by path.
 func (s *Store) Mismatches(ctx context.Context, trigger string, window int) ([]Mismatch, error) {
+	if err := s.settled(ctx); err != nil {
+		return nil, fmt.Errorf("reading mismatches: %w", err)
+	}
 	if window <= 0 {
 		window = MismatchWindow
 	}

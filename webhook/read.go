@@ -177,6 +177,9 @@ func (s *Store) timeIDs(ctx context.Context, q Query) (idRange, error) {
 
 // List returns one page of events in the query's order.
 func (s *Store) List(ctx context.Context, q Query) ([]Event, error) {
+	if err := s.settled(ctx); err != nil {
+		return nil, fmt.Errorf("listing events: %w", err)
+	}
 	ids, err := s.timeIDs(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)
@@ -205,6 +208,9 @@ func (s *Store) List(ctx context.Context, q Query) ([]Event, error) {
 
 // Count counts the events a query selects (paging ignored).
 func (s *Store) Count(ctx context.Context, q Query) (int64, error) {
+	if err := s.settled(ctx); err != nil {
+		return 0, fmt.Errorf("counting events: %w", err)
+	}
 	ids, err := s.timeIDs(ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("counting events: %w", err)
@@ -219,6 +225,9 @@ func (s *Store) Count(ctx context.Context, q Query) (int64, error) {
 
 // Get returns one event by id, or an error wrapping ErrNotFound.
 func (s *Store) Get(ctx context.Context, id int64) (Event, error) {
+	if err := s.settled(ctx); err != nil {
+		return Event{}, fmt.Errorf("reading event %d: %w", id, err)
+	}
 	row := s.read.QueryRowContext(ctx, selectEvents+" FROM events e WHERE e.id = ?", id)
 	ev, err := scanEvent(row)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -70,12 +70,12 @@ type retentionState struct {
 	from      int64 // no unpinned event below this id is left to prune
 }
 
-// retentionStep prunes one batch when the log is over a limit. Only the
-// writer calls it, between transactions.
-func (s *Store) retentionStep(ctx context.Context) {
+// retentionStep prunes one batch when the log is over a limit, and says
+// whether more is due. Only the flusher calls it, between transactions.
+func (s *Store) retentionStep(ctx context.Context) (more bool) {
 	r := s.opts.Retention
 	if r == (Retention{}) {
-		return
+		return false
 	}
 	st := &s.retain
 	if time.Since(st.checked) >= retentionEvery || s.lastID.Load()-st.checkedID >= pruneBatch {
@@ -83,12 +83,12 @@ func (s *Store) retentionStep(ctx context.Context) {
 		b, err := s.pruneBound(ctx, r, time.Now())
 		if err != nil {
 			s.log.Warn("checking the event log's retention", "err", err)
-			return
+			return false
 		}
 		st.bound = b
 	}
 	if st.bound < st.from {
-		return
+		return false
 	}
 	hi := min(st.bound, st.from+pruneBatch-1)
 	var counts pruneCounts
@@ -99,13 +99,14 @@ func (s *Store) retentionStep(ctx context.Context) {
 	})
 	if err != nil {
 		s.log.Warn("pruning the event log", "err", err)
-		return
+		return false
 	}
 	counts.apply(s)
 	st.from = hi + 1
 	if r.MaxBytes > 0 && st.from > st.bound {
 		st.checked = time.Time{} // see at once whether the size is down
 	}
+	return st.from <= st.bound || st.checked.IsZero()
 }
 
 // pruneBound is the highest id the limits want gone; below the oldest id
@@ -136,7 +137,7 @@ func (s *Store) pruneBound(ctx context.Context, r Retention, now time.Time) (int
 		if err != nil {
 			return 0, err
 		}
-		if n := s.events.Load(); used > r.MaxBytes && n > 0 {
+		if n := s.eventCount(); used > r.MaxBytes && n > 0 {
 			// Down to 95 % of the limit, so the log is not pruned again at once.
 			excess := used - r.MaxBytes*95/100
 			bound = max(bound, s.retain.from+max(pruneBatch, excess/max(1, used/n))-1)
@@ -195,7 +196,6 @@ func firstIDAt(ctx context.Context, q queryRower, t time.Time, lo, hi int64) (in
 type pruneCounts struct{ events, rejected, duplicates, mismatches int64 }
 
 func (p pruneCounts) apply(s *Store) {
-	s.events.Add(-p.events)
 	s.rejected.Add(-p.rejected)
 	s.duplicates.Add(-p.duplicates)
 	s.mismatches.Add(-p.mismatches)
@@ -300,6 +300,9 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 	if req.Before.IsZero() && req.KeepEvents <= 0 {
 		return res, errors.New("say what to prune: a date to prune before, or how many events to keep")
 	}
+	if err := s.settled(ctx); err != nil {
+		return res, fmt.Errorf("pruning: %w", err)
+	}
 	// With the WAL copied in, the file holds the whole log.
 	if _, _, _, err := s.copyWAL(0); err != nil {
 		return res, fmt.Errorf("checkpointing the event log: %w", err)
@@ -331,7 +334,7 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE id <= ? AND flags & 32 = 0`, bound).Scan(&res.Events); err != nil {
 			return res, fmt.Errorf("counting the events to prune: %w", err)
 		}
-		if n := s.events.Load(); n > 0 {
+		if n := s.eventCount(); n > 0 {
 			res.Bytes = usedBefore / n * res.Events
 		}
 		return res, nil
@@ -481,10 +484,13 @@ type Usage struct {
 
 // Usage reports the log's size and limits.
 func (s *Store) Usage(ctx context.Context) (Usage, error) {
+	if err := s.settled(ctx); err != nil {
+		return Usage{}, fmt.Errorf("measuring the event log: %w", err)
+	}
 	used, err := s.usedBytes(ctx, s.read)
 	if err != nil {
 		return Usage{}, err
 	}
 	return Usage{FileBytes: s.diskBytes(), UsedBytes: used,
-		Events: s.events.Load(), Retention: s.opts.Retention}, nil
+		Events: s.eventCount(), Retention: s.opts.Retention}, nil
 }

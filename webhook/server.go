@@ -117,8 +117,20 @@ func checkAddr(addr string) error {
 	return nil
 }
 
-// Start binds the address and serves in the background.
+// intakeClaimer is a log whose appending a listener settles before it
+// takes its first event (see Store.ClaimIntake).
+type intakeClaimer interface {
+	ClaimIntake(ctx context.Context) error
+}
+
+// Start settles how the log is appended to, binds the address and serves
+// in the background.
 func (s *Server) Start(ctx context.Context) error {
+	if c, ok := s.store.(intakeClaimer); ok {
+		if err := c.ClaimIntake(ctx); err != nil {
+			return err
+		}
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
 	if err != nil {

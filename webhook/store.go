@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/iwb-dev/iwb/internal/filelock"
 )
 
 var (
@@ -74,11 +76,13 @@ type Store struct {
 	stmts  writerStmts
 	broker *broker
 
-	queue     chan *writeReq
-	quit      chan struct{}
-	done      chan struct{}
-	ckptDone  chan struct{}
-	closeOnce sync.Once
+	queue      chan *writeReq   // events to append, to the intake
+	flushQ     chan []*writeReq // spooled events and operations, to the flusher
+	quit       chan struct{}
+	intakeDone chan struct{}
+	done       chan struct{}
+	ckptDone   chan struct{}
+	closeOnce  sync.Once
 
 	// ckptMu lets one checkpoint run at a time: the checkpointer's passive
 	// ones and the writer's restarts.
@@ -96,16 +100,28 @@ type Store struct {
 	pruners   sync.Mutex
 	pruneHook map[string]Pruner
 
-	// Only the writer goroutine touches these.
+	// Only the intake goroutine touches these.
+	mode     appendMode
+	modeLock *os.File // the intake lock: exclusive while spooling, else shared
+	want     *os.File // polled while spooling: does another process wait?
+	spool    *spool
+	nextID   int64
+
+	// Only the flusher goroutine touches these.
 	triggers    []Trigger
 	dataVersion int64
 	dups        *dupSet
 	requests    map[uint64]int64 // request shape hash -> its row id
 	retain      retentionState
 
-	events, rejected, duplicates, mismatches, pruned, busy, unauthorized atomic.Int64
-	commits                                                              atomic.Int64 // transactions, for the group-commit benchmark
-	lastID                                                               atomic.Int64
+	rejected, duplicates, mismatches, pruned, busy, unauthorized atomic.Int64
+	commits                                                      atomic.Int64 // transactions, for the group-commit benchmark
+	// The newest id: given by the intake or read from the table. Since the
+	// newest event is never pruned and ids are given one after the other,
+	// the events in the log are lastID less those pruned.
+	lastID atomic.Int64
+	// The newest ids the intake has answered and the flusher has inserted.
+	spooledID, flushedID atomic.Int64
 }
 
 type writerStmts struct {
@@ -121,6 +137,7 @@ type writeReq struct {
 	op             func(ctx context.Context, c *sql.Conn) error
 	reloadTriggers bool // op changes the triggers
 	outside        bool // op runs after the batch commits, outside any transaction (as a checkpoint must)
+	direct         bool // an event not spooled, whose sender waits for the commit (see appendShared)
 	done           chan error
 }
 
@@ -288,17 +305,19 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_size_limit(" + strconv.Itoa(journalLimit) +
 		")&_pragma=page_size(" + strconv.Itoa(pageSize) + ")&_pragma=synchronous(" + sync + ")&_journal_mode=WAL"
 	s := &Store{
-		path:      path,
-		opts:      opts,
-		log:       opts.Logger,
-		broker:    newBroker(opts.SubscriberBuffer),
-		queue:     make(chan *writeReq, 4096),
-		quit:      make(chan struct{}),
-		done:      make(chan struct{}),
-		ckptDone:  make(chan struct{}),
-		dups:      newDupSet(dupSetCap),
-		requests:  map[uint64]int64{},
-		pruneHook: map[string]Pruner{},
+		path:       path,
+		opts:       opts,
+		log:        opts.Logger,
+		broker:     newBroker(opts.SubscriberBuffer),
+		queue:      make(chan *writeReq, 4096),
+		flushQ:     make(chan []*writeReq, 1024),
+		quit:       make(chan struct{}),
+		intakeDone: make(chan struct{}),
+		done:       make(chan struct{}),
+		ckptDone:   make(chan struct{}),
+		dups:       newDupSet(dupSetCap),
+		requests:   map[uint64]int64{},
+		pruneHook:  map[string]Pruner{},
 	}
 	s.settingsOps = settingsOps{s}
 	s.pruneHook["request shapes"] = s.shapesPruner()
@@ -311,18 +330,46 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 	s.write.SetMaxOpenConns(1)
 	ctx := context.Background()
 	if err := s.setUp(ctx, pragmas); err != nil {
-		s.write.Close()
-		if s.read != nil {
-			s.read.Close()
-		}
-		if s.ckpt != nil {
-			s.ckpt.Close()
-		}
+		s.closeConns()
 		return nil, err
 	}
-	go s.writer()
+	if err := s.insertLeftovers(ctx); err != nil {
+		s.closeConns()
+		return nil, err
+	}
+	go s.intake()
+	go s.flusher()
 	go s.checkpointer()
 	return s, nil
+}
+
+// closeConns closes what Open had opened when it fails.
+func (s *Store) closeConns() {
+	s.write.Close()
+	if s.read != nil {
+		s.read.Close()
+	}
+	if s.ckpt != nil {
+		s.ckpt.Close()
+	}
+}
+
+// insertLeftovers inserts what a listener that died left in the spool,
+// unless another process appends to the log now (it has, or its flusher
+// will).
+func (s *Store) insertLeftovers(ctx context.Context) error {
+	lock, err := openLockFile(intakeLockPath(s.path))
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := filelock.TryLock(lock); errors.Is(err, filelock.ErrLocked) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("locking the event log's intake: %w", err)
+	}
+	_, err = s.insertSpooled(ctx, true)
+	return err
 }
 
 func (s *Store) setUp(ctx context.Context, pragmas string) error {
@@ -338,9 +385,9 @@ func (s *Store) setUp(ctx context.Context, pragmas string) error {
 			*dst, err = s.wconn.PrepareContext(ctx, q)
 		}
 	}
-	prepare(&s.stmts.insert, `INSERT INTO events (received_at, flags, event_name, workflow_id, dup_key,
+	prepare(&s.stmts.insert, `INSERT INTO events (id, received_at, flags, event_name, workflow_id, dup_key,
 		duplicate_of, request, remote_addr, size, body, error, triggers, problems, people)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	prepare(&s.stmts.dataVersion, `PRAGMA data_version`)
 	prepare(&s.stmts.insertMatch, `INSERT OR IGNORE INTO event_triggers (trigger, event_id) VALUES (?, ?)`)
 	prepare(&s.stmts.findRequest, `SELECT id FROM requests WHERE hash = ?`)
@@ -402,12 +449,9 @@ func (s *Store) loadCounters(ctx context.Context) error {
 	if err := s.wconn.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&last); err != nil {
 		return fmt.Errorf("reading the event log's last id: %w", err)
 	}
-	s.lastID.Store(last.Int64)
-	// The log's ids count every event it was given: SQLite numbers a row one
-	// past the newest, and the newest is never pruned. So the events in the
-	// log are the newest id less those pruned, with no count to write at
-	// every commit (a page of the WAL each).
-	s.events.Store(max(0, last.Int64-s.pruned.Load()))
+	// Raised only: the intake may have answered events the table does not
+	// hold yet.
+	storeMax(&s.lastID, last.Int64)
 	return nil
 }
 
@@ -431,9 +475,14 @@ func (s *Store) Path() string { return s.path }
 
 // Stats returns the running counts. Events, rejected, duplicates,
 // mismatches and pruned are over the whole log; the rest count since Open.
+// The flusher decides the marks as it inserts: Stats waits for it a
+// moment (statsWait at most), so that they count every event answered.
 func (s *Store) Stats() Stats {
+	ctx, cancel := context.WithTimeout(context.Background(), statsWait)
+	_ = s.settled(ctx)
+	cancel()
 	return Stats{
-		Events:       s.events.Load(),
+		Events:       s.eventCount(),
 		Rejected:     s.rejected.Load(),
 		Duplicates:   s.duplicates.Load(),
 		Mismatches:   s.mismatches.Load(),
@@ -444,14 +493,23 @@ func (s *Store) Stats() Stats {
 	}
 }
 
+// statsWait bounds how long Stats waits for the flusher.
+const statsWait = 100 * time.Millisecond
+
+// eventCount is the number of events in the log: ids are given one after
+// the other from 1, and the newest is never pruned (see lastID).
+func (s *Store) eventCount() int64 { return max(0, s.lastID.Load()-s.pruned.Load()) }
+
 // Subscribe attaches a live reader; see Subscription.
 func (s *Store) Subscribe() *Subscription { return s.broker.subscribe() }
 
-// Append stores ev and fills in its id, matched triggers, duplicate mark and
-// schema problems. It returns only after the transaction holding ev has
-// committed, or ErrBusy when ctx ends first (ev is then not stored).
+// Append stores ev and fills in its id. It returns only after ev is in the
+// spool, from which no crash can lose it, or ErrBusy when ctx ends first
+// (ev is then not stored). The flusher decides its triggers, duplicate
+// mark and schema problems as it inserts it, flushAge later at most; a
+// read by this process (Get, List) sees it whole.
 func (s *Store) Append(ctx context.Context, ev *Event) error {
-	// Encode in the caller's goroutine: the single writer has enough to do.
+	// Encode in the caller's goroutine: the intake has enough to do.
 	err := s.submit(ctx, &writeReq{ctx: ctx, ev: ev, req: newRequestShape(ev), done: make(chan error, 1)})
 	if errors.Is(err, ErrBusy) {
 		s.busy.Add(1)
@@ -459,15 +517,24 @@ func (s *Store) Append(ctx context.Context, ev *Event) error {
 	return err
 }
 
-// exec runs op inside the writer's next transaction and waits for its commit.
-func (s *Store) exec(ctx context.Context, reloadTriggers bool, op func(ctx context.Context, c *sql.Conn) error) error {
-	return s.submit(ctx, &writeReq{ctx: ctx, op: op, reloadTriggers: reloadTriggers, done: make(chan error, 1)})
+// ClaimIntake settles how this process appends to the log (see
+// claimIntake) now, rather than at its first event.
+func (s *Store) ClaimIntake(ctx context.Context) error {
+	return s.submit(ctx, &writeReq{ctx: ctx, done: make(chan error, 1)})
 }
 
-// execOutside runs op on the writer's connection right after its next
+// exec runs op inside the flusher's next transaction, after every event
+// answered before, and waits for its commit.
+func (s *Store) exec(ctx context.Context, reloadTriggers bool, op func(ctx context.Context, c *sql.Conn) error) error {
+	req := &writeReq{ctx: ctx, op: op, reloadTriggers: reloadTriggers, done: make(chan error, 1)}
+	return submitTo(ctx, s.flushQ, s.quit, []*writeReq{req}, req.done)
+}
+
+// execOutside runs op on the flusher's connection right after its next
 // transaction, outside any, and waits for it.
 func (s *Store) execOutside(ctx context.Context, op func(ctx context.Context, c *sql.Conn) error) error {
-	return s.submit(ctx, &writeReq{ctx: ctx, op: op, outside: true, done: make(chan error, 1)})
+	req := &writeReq{ctx: ctx, op: op, outside: true, done: make(chan error, 1)}
+	return submitTo(ctx, s.flushQ, s.quit, []*writeReq{req}, req.done)
 }
 
 func (s *Store) submit(ctx context.Context, req *writeReq) error {
@@ -498,9 +565,10 @@ func submitTo[R any](ctx context.Context, queue chan<- R, quit <-chan struct{}, 
 	}
 }
 
-// Close stops the writer after it has committed everything queued, copies
-// the WAL into the database and closes it; with no other process on the
-// file, no -wal file is left behind.
+// Close stops the intake and the flusher after they have stored everything
+// queued, copies the WAL into the database and closes it, and removes the
+// spool: with no other process on the file, no -wal or spool file is left
+// behind (the intake's lock file stays, as the runner's does).
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
@@ -519,6 +587,18 @@ func (s *Store) Close() error {
 			err = errors.Join(err, fmt.Errorf("checkpointing the event log: %w", cerr))
 		}
 		err = errors.Join(err, s.wconn.Close(), s.write.Close())
+		if s.spool != nil {
+			// Removed under the lock: whoever takes it next finds the files
+			// gone or whole.
+			if s.flushedID.Load() >= s.spooledID.Load() {
+				err = errors.Join(err, removeSpool(s.path))
+			}
+			s.spool.close()
+			s.want.Close()
+		}
+		if s.modeLock != nil {
+			s.modeLock.Close()
+		}
 	})
 	return err
 }
@@ -682,45 +762,45 @@ var syncDataOnly sync.Once
 
 const maxBatch = 512
 
-// writer is the only goroutine that writes: it takes whatever is queued, up
-// to maxBatch, and commits it as one transaction. Between transactions it
-// restarts the WAL when the checkpointer asks, and when the queue is empty
-// it prunes, a small batch at a time. On Close it commits what is still
-// queued, then stops.
-func (s *Store) writer() {
-	defer close(s.done)
-	ctx := context.Background()
+// flushAge is how long an acknowledged event may wait in the spool before
+// the flusher inserts it (sooner when maxBatch are waiting, or an
+// operation or a read needs them): the delay before another process sees
+// it, and the length of the flusher's transactions under load.
+const flushAge = 10 * time.Millisecond
+
+// intake takes the events to append, whatever is queued up to maxBatch at
+// a time, writes each batch to the spool and answers it, and hands it to
+// the flusher. On Close it spools what is still queued, then stops.
+func (s *Store) intake() {
+	defer close(s.intakeDone)
 	batch := make([]*writeReq, 0, maxBatch)
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
+	check := time.NewTicker(wantCheckEvery)
+	defer check.Stop()
 	for {
 		select {
+		case <-check.C:
+			if s.mode == appendSpool && othersWant(s.want) {
+				s.goShared()
+			}
 		case req := <-s.queue:
 			batch = s.gather(append(batch[:0], req))
-			s.commit(batch)
+			s.spoolBatch(batch)
 			clear(batch)
-			s.restartWAL(ctx)
-			if len(s.queue) == 0 {
-				s.retentionStep(ctx)
-			}
-		case <-tick.C:
-			s.restartWAL(ctx)
-			s.retentionStep(ctx)
 		case <-s.quit:
 			for {
 				batch = s.drain(batch[:0])
 				if len(batch) == 0 {
 					return
 				}
-				s.commit(batch)
+				s.spoolBatch(batch)
 			}
 		}
 	}
 }
 
-// gatherIdleRounds is how many times in a row the writer yields to the
-// handlers about to append, and finds nothing new, before it commits: it
-// keeps gathering while requests keep arriving, so one commit serves them
+// gatherIdleRounds is how many times in a row the intake yields to the
+// handlers about to append, and finds nothing new, before it writes: it
+// keeps gathering while requests keep arriving, so one write serves them
 // all instead of a few each.
 const gatherIdleRounds = 3
 
@@ -751,16 +831,377 @@ func (s *Store) drain(batch []*writeReq) []*writeReq {
 	return batch
 }
 
-// commit writes one batch in one transaction and answers each request.
-func (s *Store) commit(batch []*writeReq) {
-	ctx := context.Background()
+// wantCheckEvery is how often a spooling intake looks whether another
+// process waits to append.
+const wantCheckEvery = 100 * time.Millisecond
+
+// keptSpoolBuffer bounds the buffer the intake keeps between batches.
+const keptSpoolBuffer = 4 << 20
+
+// spoolBatch gives the batch's events their ids, writes them to the spool
+// and answers them; the flusher gets copies, which it completes (triggers,
+// duplicate marks, schema problems) as it inserts them.
+func (s *Store) spoolBatch(batch []*writeReq) {
+	// Both may wait, for another process or the flusher: only then is it
+	// known which senders are still waiting.
+	var err error
+	if s.mode == appendNone {
+		err = s.claimIntake()
+	}
+	if err == nil && s.mode == appendSpool {
+		err = s.spool.ready(s.flushedID.Load)
+	}
 	live := dropAbandoned(batch)
+	if err != nil {
+		_ = s.failAll(live, err)
+		return
+	}
+	live = slices.DeleteFunc(live, func(req *writeReq) bool {
+		if req.ev == nil { // ClaimIntake's
+			req.done <- nil
+		}
+		return req.ev == nil
+	})
 	if len(live) == 0 {
 		return
 	}
-	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		s.failAll(live, fmt.Errorf("starting a transaction: %w", err))
+	if s.mode == appendShared {
+		s.appendDirect(live)
 		return
+	}
+	rows := make([]*writeReq, len(live))
+	buf := s.spool.buf[:0]
+	for i, req := range live {
+		ev := *req.ev
+		ev.ID = s.nextID + int64(i)
+		buf = appendRecord(buf, &ev, req.req)
+		rows[i] = &writeReq{ev: &ev, req: req.req}
+	}
+	if cap(buf) <= keptSpoolBuffer {
+		s.spool.buf = buf
+	}
+	last := s.nextID + int64(len(live)) - 1
+	if err := s.spool.write(buf, last); err != nil {
+		_ = s.failAll(live, err)
+		return
+	}
+	s.nextID = last + 1
+	s.spooledID.Store(last)
+	storeMax(&s.lastID, last)
+	// Handed over before the answers: whatever a sender does next (pin it,
+	// read it) reaches the flusher after it.
+	s.flushQ <- rows
+	for i, req := range live {
+		req.ev.ID = rows[i].ev.ID
+		req.done <- nil
+	}
+}
+
+// claimIntake sets how this process appends. As the log's only appender
+// (the intake lock free, and no other process waiting for it) it inserts
+// what a listener that died left in the spool, then spools. Else it says
+// it wants to append (the want file, shared), waits for the log's spooling
+// appender to put everything it answered into the table and share the
+// lock (see goShared), and appends straight into the table.
+func (s *Store) claimIntake() error {
+	lock, err := openLockFile(intakeLockPath(s.path))
+	if err != nil {
+		return err
+	}
+	want, err := openLockFile(intakeWantPath(s.path))
+	if err != nil {
+		lock.Close()
+		return err
+	}
+	fail := func(err error) error {
+		lock.Close()
+		want.Close()
+		return err
+	}
+	if retryLock(lock, filelock.TryLock, soleWait) == nil && !othersWant(want) {
+		newest, err := s.insertSpooledByFlusher(true)
+		if err != nil {
+			return fail(err)
+		}
+		if s.spool, err = openSpool(s.path, s.opts.Durable); err != nil {
+			return fail(err)
+		}
+		s.mode, s.modeLock, s.want, s.nextID = appendSpool, lock, want, newest+1
+		return nil
+	}
+	_ = filelock.Unlock(lock)
+	if err := retryLock(want, filelock.TryLockShared, claimWait); err != nil {
+		return fail(fmt.Errorf("sharing the event log: %w", err))
+	}
+	if err := retryLock(lock, filelock.TryLockShared, claimWait); err != nil {
+		if errors.Is(err, filelock.ErrLocked) {
+			err = errNoRoom
+		}
+		return fail(err)
+	}
+	want.Close()
+	// An appender that died spooling leaves the lock to whoever comes: its
+	// events go in before any of ours.
+	if _, err := s.insertSpooledByFlusher(false); err != nil {
+		return fail(err)
+	}
+	s.mode, s.modeLock = appendShared, lock
+	s.log.Info("another process appends to this event log too: appending straight to it", "log", s.path)
+	return nil
+}
+
+// goShared makes room for another process that wants to append: once
+// the flusher has inserted everything answered from the spool, the intake
+// lock goes from exclusive to shared and this process appends straight
+// into the table from then on.
+func (s *Store) goShared() {
+	if err := s.settled(context.Background()); err != nil {
+		s.log.Warn("making room for another appender", "err", err)
+		return // the next check tries again
+	}
+	s.spool.close()
+	s.spool = nil
+	s.want.Close()
+	if err := retryLock(s.modeLock, filelock.TryLockShared, claimWait); err != nil {
+		// Neither lock held: the next batch claims the log again.
+		s.log.Warn("sharing the event log", "err", err)
+		s.modeLock.Close()
+		s.mode, s.modeLock = appendNone, nil
+		return
+	}
+	s.mode = appendShared
+	s.log.Info("another process appends to this event log too: appending straight to it", "log", s.path)
+}
+
+// insertSpooledByFlusher runs insertSpooled on the flusher, which outlives
+// the intake (on Close this may be the intake's last batch), and returns
+// the newest id in the table.
+func (s *Store) insertSpooledByFlusher(remove bool) (int64, error) {
+	var newest int64
+	req := &writeReq{outside: true, done: make(chan error, 1), op: func(ctx context.Context, _ *sql.Conn) error {
+		var err error
+		newest, err = s.insertSpooled(ctx, remove)
+		return err
+	}}
+	s.flushQ <- []*writeReq{req}
+	err := <-req.done
+	return newest, err
+}
+
+// insertSpooled inserts the events the spool holds past the table's
+// newest, left by an appender that died before its flusher had inserted
+// them, in one transaction (so that two processes doing it at once insert
+// them once), and returns the newest id in the table. With remove (the
+// intake lock held exclusively) it removes the spool's files.
+func (s *Store) insertSpooled(ctx context.Context, remove bool) (int64, error) {
+	var newest sql.NullInt64
+	var left []*writeReq
+	tally := newBatchTally()
+	err := s.inTx(ctx, func() error {
+		if err := s.wconn.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&newest); err != nil {
+			return fmt.Errorf("reading the event log's last id: %w", err)
+		}
+		var err error
+		if left, err = readSpool(s.path, newest.Int64); err != nil || len(left) == 0 {
+			return err
+		}
+		s.refreshTriggers(ctx)
+		for _, req := range left {
+			if err := s.insert(ctx, req, tally); err != nil {
+				return err
+			}
+		}
+		return tally.flush(ctx, s.stmts)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("inserting the events a stopped listener left in the spool: %w", err)
+	}
+	tally.apply(s)
+	if len(left) > 0 {
+		s.log.Info("inserted the events a stopped listener left in the spool", "events", len(left))
+		newest.Int64 = left[len(left)-1].ev.ID
+	}
+	if remove {
+		err = removeSpool(s.path)
+	}
+	return newest.Int64, err
+}
+
+// settled waits until the flusher has inserted every event this process
+// has answered, so that a read that follows sees them.
+func (s *Store) settled(ctx context.Context) error {
+	if s.flushedID.Load() >= s.spooledID.Load() {
+		return nil
+	}
+	return s.exec(ctx, false, func(context.Context, *sql.Conn) error { return nil })
+}
+
+// storeMax raises v to n.
+func storeMax(v *atomic.Int64, n int64) {
+	for {
+		old := v.Load()
+		if n <= old || v.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+// appendDirect inserts the events through the flusher at once and answers
+// them after the commit, with the ids SQLite gave them.
+func (s *Store) appendDirect(live []*writeReq) {
+	rows := make([]*writeReq, len(live), len(live)+1)
+	for i, req := range live {
+		ev := *req.ev
+		ev.ID = 0
+		rows[i] = &writeReq{ctx: req.ctx, ev: &ev, req: req.req, direct: true}
+	}
+	committed := &writeReq{op: func(context.Context, *sql.Conn) error { return nil }, done: make(chan error, 1)}
+	s.flushQ <- append(rows, committed)
+	err := <-committed.done
+	for i, req := range live {
+		if err == nil {
+			req.ev.ID = rows[i].ev.ID
+		}
+		req.done <- err
+	}
+}
+
+// flusher is the only goroutine that writes to SQLite: it inserts the
+// events the intake has spooled, flushAge after the first of them arrived
+// or once maxBatch wait, and runs the operations (pin, prune, triggers,
+// settings) at once, each batch in one transaction. Between transactions
+// it restarts the WAL when the checkpointer asks, and when nothing waits
+// it prunes, a small batch at a time. A transaction that fails is tried
+// again (the events are in the spool, answered); on Close it inserts what
+// the intake handed over last, then stops.
+func (s *Store) flusher() {
+	defer close(s.done)
+	ctx := context.Background()
+	var batch []*writeReq
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	due := time.NewTimer(time.Hour)
+	due.Stop()
+	pending, retry := false, time.Duration(0)
+	// pruneMore is ready while retention has batches due and nothing waits
+	// to be inserted: the flusher prunes on between inserts, one small
+	// transaction at a time.
+	more := false
+	for {
+		var pruneMore <-chan time.Time
+		if more && len(batch) == 0 {
+			pruneMore = alwaysReady
+		}
+		select {
+		case <-pruneMore:
+			more = s.retentionStep(ctx)
+			s.restartWAL(ctx)
+			continue
+		case items := <-s.flushQ:
+			batch = append(batch, items...)
+			// Spooled events wait; an operation (last of what it came with)
+			// is done at once.
+			if items[len(items)-1].op == nil && len(batch) < maxBatch {
+				if !pending {
+					due.Reset(flushAge)
+					pending = true
+				}
+				continue
+			}
+		case <-due.C:
+		case <-tick.C:
+			if len(batch) == 0 {
+				s.restartWAL(ctx)
+				more = s.retentionStep(ctx)
+			}
+			continue
+		case <-s.intakeDone:
+			s.flushLast(batch)
+			return
+		}
+		batch = s.drainFlush(batch)
+		if err := s.commit(batch); err != nil {
+			// The events stay, to be tried again; the operations have
+			// their answer.
+			batch = slices.DeleteFunc(batch, answered)
+			retry = min(max(2*retry, 50*time.Millisecond), time.Second)
+			due.Reset(retry)
+			pending = true
+			continue
+		}
+		clear(batch)
+		batch, retry = batch[:0], 0
+		if pending {
+			due.Stop()
+			pending = false
+		}
+		s.restartWAL(ctx)
+		if len(s.flushQ) == 0 {
+			more = s.retentionStep(ctx)
+		}
+	}
+}
+
+// alwaysReady is a channel a select can always receive from.
+var alwaysReady = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
+
+// flushLast inserts what is left once the intake has stopped: batch and
+// whatever is queued, a few tries at most; what still fails stays in the
+// spool for the next open.
+func (s *Store) flushLast(batch []*writeReq) {
+	for tries := 0; ; {
+		batch = s.drainFlush(batch)
+		if len(batch) == 0 {
+			return
+		}
+		err := s.commit(batch)
+		if err == nil {
+			batch = batch[:0]
+			continue
+		}
+		if tries++; tries == 3 {
+			s.log.Error("events left in the spool for the next open", "err", err)
+			return
+		}
+		batch = slices.DeleteFunc(batch, answered)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// answered says whether a failed transaction's commit answered req (an
+// operation, or an event whose sender waits): else it is a spooled event,
+// to be tried again.
+func answered(req *writeReq) bool { return req.op != nil || req.direct }
+
+// drainFlush adds what the flusher has been handed right now to batch.
+func (s *Store) drainFlush(batch []*writeReq) []*writeReq {
+	for len(batch) < 2*maxBatch {
+		select {
+		case items := <-s.flushQ:
+			batch = append(batch, items...)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit writes one batch in one transaction: spooled events (answered
+// already) and operations, which it answers. When the transaction fails,
+// the operations are answered with the error it returns, and the events
+// are left to the caller.
+func (s *Store) commit(batch []*writeReq) error {
+	ctx := context.Background()
+	live := dropAbandoned(batch)
+	if len(live) == 0 {
+		return nil
+	}
+	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return s.failAll(live, fmt.Errorf("starting a transaction: %w", err))
 	}
 	// Inside the transaction, so that the check costs no read transaction
 	// of its own and no other process can commit between it and this batch.
@@ -779,17 +1220,18 @@ func (s *Store) commit(batch []*writeReq) {
 			triggersChanged = triggersChanged || req.reloadTriggers
 			continue
 		}
-		errs[i] = s.insert(ctx, req, tally)
+		if err := s.insert(ctx, req, tally); err != nil {
+			_, _ = s.wconn.ExecContext(ctx, "ROLLBACK")
+			return s.failAll(live, err)
+		}
 	}
 	if err := tally.flush(ctx, s.stmts); err != nil {
 		_, _ = s.wconn.ExecContext(ctx, "ROLLBACK")
-		s.failAll(live, err)
-		return
+		return s.failAll(live, err)
 	}
 	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = s.wconn.ExecContext(ctx, "ROLLBACK")
-		s.failAll(live, fmt.Errorf("committing events: %w", err))
-		return
+		return s.failAll(live, fmt.Errorf("committing events: %w", err))
 	}
 	tally.apply(s)
 	s.commits.Add(1)
@@ -799,28 +1241,33 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 	}
 	for i, req := range live {
-		if req.outside {
-			continue
-		}
-		if errs[i] == nil && req.ev != nil {
+		switch {
+		case req.outside:
+		case req.op != nil:
+			req.done <- errs[i]
+		default:
 			s.broker.publish(*req.ev)
 		}
-		req.done <- errs[i]
 	}
 	for _, req := range live {
 		if req.outside {
 			req.done <- req.op(ctx, s.wconn)
 		}
 	}
+	return nil
 }
 
 // dropAbandoned answers ErrBusy to the requests whose sender has given up
-// (it answered 503, so the event must not be stored) and returns the rest.
+// (it answered 503, so the event must not be stored, nor the operation
+// run) and returns the rest. Spooled events have no sender waiting; a
+// direct event's sender waits on the intake, which answers it.
 func dropAbandoned(batch []*writeReq) []*writeReq {
 	live := batch[:0:0]
 	for _, req := range batch {
-		if req.ctx.Err() != nil {
-			req.done <- ErrBusy
+		if req.ctx != nil && req.ctx.Err() != nil {
+			if req.done != nil {
+				req.done <- ErrBusy
+			}
 			continue
 		}
 		live = append(live, req)
@@ -828,15 +1275,17 @@ func dropAbandoned(batch []*writeReq) []*writeReq {
 	return live
 }
 
-func (s *Store) failAll(reqs []*writeReq, err error) {
+// failAll answers err to the requests waiting for one, those of a batch
+// the intake could not spool or the operations of a transaction that
+// failed, and returns it.
+func (s *Store) failAll(reqs []*writeReq, err error) error {
 	s.log.Error("event log write failed", "err", err)
 	for _, req := range reqs {
-		if req.ev != nil {
-			req.ev.ID = 0
-			req.ev.DuplicateOf = 0
+		if req.done != nil {
+			req.done <- err
 		}
-		req.done <- err
 	}
+	return err
 }
 
 // batchTally gathers what a batch changes besides its rows: counters,
@@ -850,8 +1299,7 @@ type batchTally struct {
 	dups     []dupNote
 	dupIndex map[dupKey]int // this batch's copies, by key: the index in dups
 	requests map[uint64]int64
-	lastID   int64
-	inserted int64 // events added; see loadCounters on counting them
+	lastID   int64 // the newest event inserted
 }
 
 func newBatchTally() *batchTally {
@@ -873,7 +1321,6 @@ func (t *batchTally) flush(ctx context.Context, st writerStmts) error {
 }
 
 func (t *batchTally) apply(s *Store) {
-	s.events.Add(t.inserted)
 	for name, n := range t.counts {
 		if c := s.counter(name); c != nil {
 			c.Add(n)
@@ -888,9 +1335,8 @@ func (t *batchTally) apply(s *Store) {
 	for h, id := range t.requests {
 		s.requests[h] = id
 	}
-	if t.lastID > 0 {
-		s.lastID.Store(t.lastID)
-	}
+	storeMax(&s.lastID, t.lastID)
+	storeMax(&s.flushedID, t.lastID)
 }
 
 // maxCachedRequests bounds the writer's map of request shapes to row ids.
@@ -961,13 +1407,17 @@ func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) er
 	if ev.dupKey != 0 {
 		key = int64(ev.dupKey)
 	}
-	res, err := s.stmts.insert.ExecContext(ctx, ev.ReceivedAt.UnixNano(), flags, ev.EventName, ev.WorkflowID,
+	var id any // a direct event's: SQLite's
+	if ev.ID != 0 {
+		id = ev.ID
+	}
+	res, err := s.stmts.insert.ExecContext(ctx, id, ev.ReceivedAt.UnixNano(), flags, ev.EventName, ev.WorkflowID,
 		key, ev.DuplicateOf, requestID, ev.RemoteAddr, ev.Size, nonNil(ev.Body), nullString([]byte(ev.Error)),
 		nullString([]byte(strings.Join(ev.Triggers, "\x00"))), nullString(problems), peopleColumn(ev.Size, ev.Email, ev.UserID))
-	if err != nil {
-		return fmt.Errorf("storing an event: %w", err)
+	if err == nil && id == nil {
+		ev.ID, err = res.LastInsertId()
 	}
-	if ev.ID, err = res.LastInsertId(); err != nil {
+	if err != nil {
 		return fmt.Errorf("storing an event: %w", err)
 	}
 	tally.lastID = ev.ID
@@ -989,7 +1439,6 @@ func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) er
 		tally.matched[name]++
 		tally.lastSeen[name] = ev.ReceivedAt.UnixNano()
 	}
-	tally.inserted++
 	if ev.Status != StatusAccepted {
 		tally.counts["rejected"]++
 	}

@@ -243,6 +243,10 @@ func encodeSchema(sc schema.Schema) (any, error) {
 
 // Triggers lists the triggers by name, with their match counts.
 func (s *Store) Triggers(ctx context.Context) ([]Trigger, error) {
+	// Settled: their match counts grow as the flusher inserts events.
+	if err := s.settled(ctx); err != nil {
+		return nil, fmt.Errorf("listing triggers: %w", err)
+	}
 	return queryTriggers(ctx, s.read)
 }
 
