@@ -48,7 +48,7 @@ pruned, oldest first, whichever limit is reached first; pinned events
 	f.String("auth-file", "", "read --auth's secret (the header's value, or USER:PASS) from this file")
 	f.Int64("max-body", webhook.DefaultMaxBody, "largest body accepted, in bytes")
 	f.Int("max-conns", webhook.DefaultMaxConns, "connections served at once; more are answered 503 with Retry-After")
-	f.Bool("durable", false, "fsync every commit (synchronous=FULL; PostgreSQL decides this itself)")
+	f.Bool("durable", false, "sync every write to the disk: the spool's and the database's (synchronous=FULL; PostgreSQL decides this itself)")
 	addRetentionFlags(cmd)
 	return cmd
 }

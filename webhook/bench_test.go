@@ -399,14 +399,14 @@ func loadFor(b *testing.B, url string, conns int, stop <-chan struct{}) func() [
 // BenchmarkWALPeak runs a 50-connection load for 60 seconds
 // (IWB_BENCH_SECONDS overrides) against a listener and reports the largest
 // size its WAL file reached, sampled every 20 ms, and its size after a clean
-// close. The baseline, run right after on a fresh log, is the same load with
+// close; and the largest its spool's two files reached together. The baseline, run right after on a fresh log, is the same load with
 // passive checkpoints only (what the store did before it restarted the WAL).
 func BenchmarkWALPeak(b *testing.B) {
 	seconds := 60
 	if v, err := strconv.Atoi(os.Getenv("IWB_BENCH_SECONDS")); err == nil && v > 0 {
 		seconds = v
 	}
-	run := func(passiveOnly bool) (peak, events int64, p99 float64, after int64) {
+	run := func(passiveOnly bool) (peak, spool, events int64, p99 float64, after int64) {
 		path := filepath.Join(b.TempDir(), "events.db")
 		st, err := Open(path, StoreOptions{Logger: quietLog})
 		if err != nil {
@@ -419,6 +419,7 @@ func BenchmarkWALPeak(b *testing.B) {
 		deadline := time.Now().Add(time.Duration(seconds) * time.Second)
 		for time.Now().Before(deadline) {
 			peak = max(peak, fileSize(path+"-wal"))
+			spool = max(spool, fileSize(spoolPath(path, 0))+fileSize(spoolPath(path, 1)))
 			time.Sleep(20 * time.Millisecond)
 		}
 		close(stop)
@@ -434,15 +435,16 @@ func BenchmarkWALPeak(b *testing.B) {
 		if _, err := os.Stat(path + "-wal"); err == nil {
 			after = fileSize(path + "-wal")
 		}
-		return peak, events, percentile(lat, 0.99), after
+		return peak, spool, events, percentile(lat, 0.99), after
 	}
 	for range b.N {
-		peak, events, p99, after := run(false)
+		peak, spool, events, p99, after := run(false)
 		b.ReportMetric(float64(peak)/(1<<20), "wal-peak-MB")
+		b.ReportMetric(float64(spool)/(1<<20), "spool-peak-MB")
 		b.ReportMetric(float64(events)/float64(seconds), "ev/s")
 		b.ReportMetric(p99, "p99-ms")
 		b.ReportMetric(float64(after), "wal-after-close-bytes")
-		peak, events, _, _ = run(true)
+		peak, _, events, _, _ = run(true)
 		b.ReportMetric(float64(peak)/(1<<20), "baseline-wal-peak-MB")
 		b.ReportMetric(float64(events)/float64(seconds), "baseline-ev/s")
 	}

@@ -11,6 +11,8 @@
 //	...
 //	srv.Shutdown(ctx); st.Close()
 //
-// An event is answered 200 only after the transaction holding it commits;
-// one writer goroutine batches concurrent requests into one transaction.
+// An event is answered 200 only once it is stored: in the SQLite log's
+// spool (one write per batch of concurrent requests), from which a flusher
+// goroutine inserts it into the tables in large transactions, or, in a
+// PostgreSQL log, after the transaction holding it commits.
 package webhook

@@ -32,7 +32,7 @@ type dupNote struct {
 
 // dupSet finds earlier copies of an event without an index on the key: it
 // holds the keys of the newest events, rebuilt from the log at Open, and
-// forgets the oldest key when full. Only the writer goroutine uses it.
+// forgets the oldest key when full. Only the flusher goroutine uses it.
 type dupSet struct {
 	notes map[dupKey]dupSeen
 	order []dupKey // ring of keys in the order they were added

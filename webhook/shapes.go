@@ -13,7 +13,7 @@ import (
 // events leaves shapes that no event points at any more; with a header
 // that differs per request, one per pruned event. pruneShapes removes
 // them: a pass reads which shapes the events use, on a read connection and
-// in chunks, so the writer never waits on it; the writer then deletes the
+// in chunks, so the flusher never waits on it; the flusher then deletes the
 // others, a batch per transaction, keeping any that an event stored since
 // the pass uses.
 
@@ -113,8 +113,8 @@ func (s *Store) unusedShapes(ctx context.Context, used []uint64, top int64) ([]i
 }
 
 // deleteShapes deletes the given shapes but those used by an event after
-// `seen` (stored since the pass read the events), inside the writer's
-// transaction on c, and forgets them in the writer's cache.
+// `seen` (stored since the pass read the events), inside the flusher's
+// transaction on c, and forgets them in the flusher's cache.
 func (s *Store) deleteShapes(ctx context.Context, c *sql.Conn, ids []int64, seen int64) (int64, error) {
 	rows, err := c.QueryContext(ctx, `SELECT DISTINCT request FROM events WHERE id > ?`, seen)
 	if err != nil {
@@ -148,7 +148,7 @@ func (s *Store) deleteShapes(ctx context.Context, c *sql.Conn, ids []int64, seen
 	if err != nil {
 		return 0, err
 	}
-	// The writer runs this: its cache is its own to change.
+	// The flusher runs this: its cache is its own to change.
 	for h, id := range s.requests {
 		if gone[id] {
 			delete(s.requests, h)

@@ -60,9 +60,11 @@ type Stats struct {
 }
 
 // Store is the durable event log and the trigger table, in one SQLite file.
-// One writer goroutine commits everything, batching concurrent appends into
-// one transaction (group commit), and keeps the log within its retention
-// limits and its WAL small in the moments it has nothing to commit.
+// The intake goroutine stores appended events in the spool (see spool.go)
+// and answers them; the flusher goroutine alone writes to SQLite: it
+// inserts them in large transactions, runs the operations, and keeps the
+// log within its retention limits and its WAL small in the moments it has
+// nothing to insert.
 type Store struct {
 	settingsOps
 
@@ -85,12 +87,12 @@ type Store struct {
 	closeOnce  sync.Once
 
 	// ckptMu lets one checkpoint run at a time: the checkpointer's passive
-	// ones and the writer's restarts.
+	// ones and the flusher's restarts.
 	ckptMu sync.Mutex
-	// walRestart asks the writer to restart the WAL: the commit count when
+	// walRestart asks the flusher to restart the WAL: the commit count when
 	// the checkpointer caught up, plus one; 0 when not asked.
 	walRestart atomic.Int64
-	// The writer's count of the frames it has added to the WAL (from its
+	// The flusher's count of the frames it has added to the WAL (from its
 	// connection's status), and that count at its last restart.
 	walFrames, restartedAt int64
 	// passiveOnly turns the restarts off: the WAL benchmark's baseline.
@@ -128,7 +130,7 @@ type writerStmts struct {
 	insert, insertMatch, findRequest, insertRequest, bumpTrigger, bumpCounter, dataVersion *sql.Stmt
 }
 
-// writeReq is one unit of work for the writer: an event to append, or an
+// writeReq is one unit of work for the flusher: an event to append, or an
 // operation to run inside the next transaction.
 type writeReq struct {
 	ctx            context.Context
@@ -239,7 +241,7 @@ func peopleColumn(size int64, email, userID string) any {
 // WAL bounds: the checkpointer copies the WAL into the database every
 // ckptEvery; once the WAL holds walRestartBytes it copies until a pass
 // takes at most quickPass (maxCatchUpPasses at most per tick), and the
-// writer restarts the WAL if it has committed at most restartWithin
+// flusher restarts the WAL if it has committed at most restartWithin
 // transactions since. After a restart the WAL's file is written over from
 // its start, so commits neither grow it nor give fdatasync its size to
 // write; only a file past journalLimit is cut back (cutting one costs
@@ -252,7 +254,7 @@ const (
 	quickPass        = 2 * time.Millisecond
 	maxCatchUpPasses = 20
 	restartWithin    = 4
-	// walHardBytes is where the writer stops taking events and restarts the
+	// walHardBytes is where the flusher stops taking events and restarts the
 	// WAL itself, waiting for it: writes faster than checkpoints can copy
 	// (hundreds of MB/s of appends) would otherwise outgrow any bound.
 	walHardBytes = 48 << 20
@@ -263,7 +265,7 @@ const (
 const pageSize = 8192
 
 // Open opens (creating if needed) the event log at path, readable and
-// writable by the owner only, and starts its writer. A log written by an
+// writable by the owner only, and starts its intake and flusher. A log written by an
 // earlier iwb is converted to the current layout first.
 func Open(path string, opts StoreOptions) (*Store, error) {
 	if strings.ContainsRune(path, '?') {
@@ -321,8 +323,8 @@ func Open(path string, opts StoreOptions) (*Store, error) {
 	}
 	s.settingsOps = settingsOps{s}
 	s.pruneHook["request shapes"] = s.shapesPruner()
-	// The writer never checkpoints on its own: the checkpointer does, off
-	// the path that requests wait on, and the writer only restarts the WAL
+	// The flusher never checkpoints on its own: the checkpointer does, off
+	// the path that requests wait on, and the flusher only restarts the WAL
 	// between transactions once the checkpointer has copied nearly all of it.
 	if s.write, err = sql.Open("sqlite", path+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-8000)"); err != nil {
 		return nil, fmt.Errorf("opening the event log: %w", err)
@@ -543,7 +545,7 @@ func (s *Store) submit(ctx context.Context, req *writeReq) error {
 
 // submitTo hands req to a store's single writer through queue and waits
 // for its answer on done: ErrBusy when ctx ends first, ErrClosed when the
-// store is closing (quit) before the writer takes it.
+// store is closing (quit) before the flusher takes it.
 func submitTo[R any](ctx context.Context, queue chan<- R, quit <-chan struct{}, req R, done <-chan error) error {
 	select {
 	case <-quit:
@@ -604,7 +606,7 @@ func (s *Store) Close() error {
 }
 
 // checkpointer copies the WAL into the database file every ckptEvery, so
-// the writer never waits for it, and has the writer restart the WAL once it
+// the flusher never waits for it, and has the flusher restart the WAL once it
 // is long: under steady load a passive checkpoint never reaches the end of
 // the WAL, so only a restart lets it start over. It also runs the
 // registered pruners.
@@ -628,17 +630,17 @@ func (s *Store) checkpointer() {
 }
 
 // catchUp copies the WAL into the database and, once the WAL is long and
-// a quick pass has caught up with it, asks the writer to restart it: the
-// restart then copies only what the writer committed since, a few commits'
+// a quick pass has caught up with it, asks the flusher to restart it: the
+// restart then copies only what the flusher committed since, a few commits'
 // pages, so ingest waits a millisecond or two instead of the time it takes
 // to copy the whole WAL. Past half as long again, any pass that caught up
 // will do (on a machine so busy that no pass is quick); past twice as
 // long, the passes are not catching up (syncs too slow for the rate of
-// writes) and the writer restarts it anyway, copying what the last pass
+// writes) and the flusher restarts it anyway, copying what the last pass
 // left: one pass's worth of waiting, so the WAL stays bounded.
 func (s *Store) catchUp() {
 	if s.walRestart.Load() != 0 {
-		// Asked already: a pass now would hold the lock the writer's restart
+		// Asked already: a pass now would hold the lock the flusher's restart
 		// needs (it does not wait for it), and the ask would go to waste.
 		return
 	}
@@ -654,7 +656,7 @@ func (s *Store) catchUp() {
 	}
 }
 
-// copyWAL copies the WAL into the database without holding the writer
+// copyWAL copies the WAL into the database without holding the flusher
 // back. When the WAL holds at least long bytes it copies again at once,
 // until a pass had so little to copy that it took at most quickPass
 // (quick), maxCatchUpPasses at most. It returns the WAL's length and how
@@ -683,7 +685,7 @@ func (s *Store) copyWAL(long int64) (frames, copied int64, quick bool, err error
 }
 
 // passiveCheckpoint copies what it can of the WAL without holding the
-// writer back, and returns the WAL's length and how much of it is copied,
+// flusher back, and returns the WAL's length and how much of it is copied,
 // in frames.
 func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
 	s.ckptMu.Lock()
@@ -696,8 +698,8 @@ func (s *Store) passiveCheckpoint() (frames, copied int64, err error) {
 // restartWAL checkpoints what is left of the WAL and starts it over, when
 // the checkpointer asked a few commits ago at most (later, too much is left
 // to copy: the checkpointer asks again), or at once, waiting for the
-// checkpointer, once the writer has added walHardBytes since its last
-// restart. The writer calls it between transactions.
+// checkpointer, once the flusher has added walHardBytes since its last
+// restart. The flusher calls it between transactions.
 func (s *Store) restartWAL(ctx context.Context) {
 	s.countWALFrames()
 	hard := !s.passiveOnly && (s.walFrames-s.restartedAt)*(s.pageSize+24) >= walHardBytes
@@ -714,7 +716,7 @@ func (s *Store) restartWAL(ctx context.Context) {
 	}
 }
 
-// countWALFrames adds the frames the writer's connection has written to
+// countWALFrames adds the frames the flusher's connection has written to
 // the WAL since it last looked to walFrames. (SQLite also restarts the WAL
 // on its own when a checkpoint has copied all of it; the count does not
 // see that, and then only asks for a restart with little to copy.)
@@ -733,8 +735,8 @@ func (s *Store) countWALFrames() {
 	}
 }
 
-// writerCheckpoint runs a RESTART or TRUNCATE checkpoint on the writer's
-// connection c, between its transactions, so that the writer never waits
+// writerCheckpoint runs a RESTART or TRUNCATE checkpoint on the flusher's
+// connection c, between its transactions, so that the flusher never waits
 // for another connection's lock: readers get two milliseconds to finish,
 // else the WAL is left as it is. It does nothing while the checkpointer is
 // copying, unless wait. It says whether the checkpoint completed.
@@ -1339,7 +1341,7 @@ func (t *batchTally) apply(s *Store) {
 	storeMax(&s.flushedID, t.lastID)
 }
 
-// maxCachedRequests bounds the writer's map of request shapes to row ids.
+// maxCachedRequests bounds the flusher's map of request shapes to row ids.
 const maxCachedRequests = 4096
 
 // requestID returns the row id of the request shape, adding the row when it
@@ -1369,7 +1371,7 @@ func (s *Store) requestID(ctx context.Context, r requestShape, tally *batchTally
 	return id, nil
 }
 
-// insert stores one event inside the writer's open transaction.
+// insert stores one event inside the flusher's open transaction.
 func (s *Store) insert(ctx context.Context, req *writeReq, tally *batchTally) error {
 	ev := req.ev
 	ev.DuplicateOf = 0
