@@ -121,10 +121,11 @@ func serveBare(b *testing.B) string {
 
 // BenchmarkListenerVsBare runs the same load (50 connections, ~2 KB bodies,
 // b.N requests, at least 5000) against a bare handler and against the full
-// listener (parse, classify, group-committed SQLite store, publish to a live
-// reader), in one process, interleaved: eight alternating slices, so both
-// meet the same machine. Reported: events/s of both, their ratio, the
-// listener's p50/p99 latency, events per commit and heap in use after the run.
+// listener (parse, classify, the spool, the flusher's SQLite transactions,
+// publish to a live reader), in one process, interleaved: eight
+// alternating slices, so both meet the same machine. Reported: events/s of
+// both, their ratio, the listener's p50/p99 latency, events per SQLite
+// transaction and heap in use after the run.
 func BenchmarkListenerVsBare(b *testing.B) {
 	const conns, rounds = 50, 8
 	total := max(b.N, 5000)
