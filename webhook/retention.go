@@ -345,8 +345,17 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 		var counts pruneCounts
 		err := pace.run(ctx, func() error {
 			return s.exec(ctx, false, func(ctx context.Context, c *sql.Conn) error {
-				var err error
-				counts, err = s.pruneRange(ctx, c, lo, hi)
+				// The free pages before and after, inside the transaction:
+				// what this batch freed, whatever a listener adds meanwhile.
+				before, err := s.usedBytes(ctx, c)
+				if err != nil {
+					return err
+				}
+				if counts, err = s.pruneRange(ctx, c, lo, hi); err != nil {
+					return err
+				}
+				after, err := s.usedBytes(ctx, c)
+				res.Bytes += max(0, before-after)
 				return err
 			})
 		})
@@ -359,11 +368,6 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 	if _, err := s.pruneShapes(ctx); err != nil {
 		return res, err
 	}
-	usedAfter, err := s.usedBytes(ctx, s.read)
-	if err != nil {
-		return res, err
-	}
-	res.Bytes = max(0, usedBefore-usedAfter)
 	if err := s.giveBackSpace(ctx); err != nil {
 		return res, err
 	}
