@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -255,5 +256,53 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := dst.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMegabyteBodiesMakeSmallTransactions: batches stop growing at
+// maxBatchBytes, so that even 64 senders of megabyte bodies, each waiting
+// for its commit (two processes appending), keep the WAL within its bound.
+func TestMegabyteBodiesMakeSmallTransactions(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t, StoreOptions{})
+	other := openStoreAt(t, st.Path(), StoreOptions{})
+	appendStored(t, other, []byte(`{"eventName":"emailOpen"}`)) // st appends straight to the table from now on
+	var peak atomic.Int64
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			peak.Store(max(peak.Load(), fileSize(st.Path()+"-wal")))
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	body := bytes.Repeat([]byte("m"), 1<<20)
+	var wg sync.WaitGroup
+	for w := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 3 {
+				b := fmt.Appendf(nil, `{"w":%d,"i":%d,"pad":"%s"}`, w, i, body)
+				ev := &Event{ReceivedAt: time.Now(), Method: "POST", Path: "/h", Status: StatusAccepted, Body: b, Payload: b, Size: int64(len(b))}
+				if err := st.Append(ctx, ev); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	if got := peak.Load(); got > journalLimit {
+		t.Errorf("the WAL reached %d MB, over the %d MB bound", got>>20, journalLimit>>20)
+	}
+	if n, _ := st.Count(ctx, Query{}); n != 1+64*3 {
+		t.Errorf("%d events, want %d", n, 1+64*3)
 	}
 }

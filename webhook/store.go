@@ -762,7 +762,22 @@ func (s *Store) writerCheckpoint(ctx context.Context, c *sql.Conn, mode string, 
 // syncDataOnly switches SQLite to fdatasync once per process.
 var syncDataOnly sync.Once
 
-const maxBatch = 512
+// A batch, the intake's write or the flusher's transaction, holds at most
+// maxBatch events and stops growing past maxBatchBytes of bodies: bodies
+// of a megabyte would otherwise make one transaction of hundreds of
+// megabytes, which the WAL would have to hold whole.
+const (
+	maxBatch      = 512
+	maxBatchBytes = 16 << 20
+)
+
+// reqBytes is what req adds to a batch's size.
+func reqBytes(req *writeReq) int {
+	if req.ev == nil {
+		return 0
+	}
+	return len(req.ev.Body)
+}
 
 // flushAge is how long an acknowledged event may wait in the spool before
 // the flusher inserts it (sooner when maxBatch are waiting, or an
@@ -785,12 +800,12 @@ func (s *Store) intake() {
 				s.goShared()
 			}
 		case req := <-s.queue:
-			batch = s.gather(append(batch[:0], req))
+			batch = s.gather(append(batch[:0], req), reqBytes(req))
 			s.spoolBatch(batch)
 			clear(batch)
 		case <-s.quit:
 			for {
-				batch = s.drain(batch[:0])
+				batch, _ = s.drain(batch[:0], 0)
 				if len(batch) == 0 {
 					return
 				}
@@ -806,12 +821,12 @@ func (s *Store) intake() {
 // all instead of a few each.
 const gatherIdleRounds = 3
 
-func (s *Store) gather(batch []*writeReq) []*writeReq {
-	batch = s.drain(batch)
-	for idle := 0; idle < gatherIdleRounds && len(batch) < maxBatch; {
+func (s *Store) gather(batch []*writeReq, size int) []*writeReq {
+	batch, size = s.drain(batch, size)
+	for idle := 0; idle < gatherIdleRounds && len(batch) < maxBatch && size < maxBatchBytes; {
 		runtime.Gosched()
 		n := len(batch)
-		if batch = s.drain(batch); len(batch) == n {
+		if batch, size = s.drain(batch, size); len(batch) == n {
 			idle++
 		} else {
 			idle = 0
@@ -820,17 +835,18 @@ func (s *Store) gather(batch []*writeReq) []*writeReq {
 	return batch
 }
 
-// drain adds what is queued right now to batch, up to maxBatch.
-func (s *Store) drain(batch []*writeReq) []*writeReq {
-	for len(batch) < maxBatch {
+// drain adds what is queued right now to batch, whose bodies hold size
+// bytes, until it is full; it returns the batch and its new size.
+func (s *Store) drain(batch []*writeReq, size int) ([]*writeReq, int) {
+	for len(batch) < maxBatch && size < maxBatchBytes {
 		select {
 		case req := <-s.queue:
-			batch = append(batch, req)
+			batch, size = append(batch, req), size+reqBytes(req)
 		default:
-			return batch
+			return batch, size
 		}
 	}
-	return batch
+	return batch, size
 }
 
 // wantCheckEvery is how often a spooling intake looks whether another
@@ -1084,7 +1100,7 @@ func (s *Store) flusher() {
 	defer tick.Stop()
 	due := time.NewTimer(time.Hour)
 	due.Stop()
-	pending, retry := false, time.Duration(0)
+	pending, retry, size := false, time.Duration(0), 0
 	// pruneMore is ready while retention has batches due and nothing waits
 	// to be inserted: the flusher prunes on between inserts, one small
 	// transaction at a time.
@@ -1101,9 +1117,12 @@ func (s *Store) flusher() {
 			continue
 		case items := <-s.flushQ:
 			batch = append(batch, items...)
+			for _, req := range items {
+				size += reqBytes(req)
+			}
 			// Spooled events wait; an operation (last of what it came with)
 			// is done at once.
-			if items[len(items)-1].op == nil && len(batch) < maxBatch {
+			if items[len(items)-1].op == nil && len(batch) < maxBatch && size < maxBatchBytes {
 				if !pending {
 					due.Reset(flushAge)
 					pending = true
@@ -1121,18 +1140,22 @@ func (s *Store) flusher() {
 			s.flushLast(batch)
 			return
 		}
-		batch = s.drainFlush(batch)
+		batch, size = s.drainFlush(batch, size)
 		if err := s.commit(batch); err != nil {
 			// The events stay, to be tried again; the operations have
 			// their answer.
 			batch = slices.DeleteFunc(batch, answered)
+			size = 0
+			for _, req := range batch {
+				size += reqBytes(req)
+			}
 			retry = min(max(2*retry, 50*time.Millisecond), time.Second)
 			due.Reset(retry)
 			pending = true
 			continue
 		}
 		clear(batch)
-		batch, retry = batch[:0], 0
+		batch, retry, size = batch[:0], 0, 0
 		if pending {
 			due.Stop()
 			pending = false
@@ -1156,7 +1179,7 @@ var alwaysReady = func() <-chan time.Time {
 // spool for the next open.
 func (s *Store) flushLast(batch []*writeReq) {
 	for tries := 0; ; {
-		batch = s.drainFlush(batch)
+		batch, _ = s.drainFlush(batch, 0)
 		if len(batch) == 0 {
 			return
 		}
@@ -1179,17 +1202,22 @@ func (s *Store) flushLast(batch []*writeReq) {
 // to be tried again.
 func answered(req *writeReq) bool { return req.op != nil || req.direct }
 
-// drainFlush adds what the flusher has been handed right now to batch.
-func (s *Store) drainFlush(batch []*writeReq) []*writeReq {
-	for len(batch) < 2*maxBatch {
+// drainFlush adds what the flusher has been handed right now to batch,
+// whose bodies hold size bytes, until it is full; it returns the batch and
+// its new size.
+func (s *Store) drainFlush(batch []*writeReq, size int) ([]*writeReq, int) {
+	for len(batch) < 2*maxBatch && size < maxBatchBytes {
 		select {
 		case items := <-s.flushQ:
 			batch = append(batch, items...)
+			for _, req := range items {
+				size += reqBytes(req)
+			}
 		default:
-			return batch
+			return batch, size
 		}
 	}
-	return batch
+	return batch, size
 }
 
 // commit writes one batch in one transaction: spooled events (answered
