@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -123,25 +122,13 @@ func TestOversizeIs413AndKeptAsStub(t *testing.T) {
 func TestALockedDatabaseDoesNotHoldIngest(t *testing.T) {
 	st := openTestStore(t, StoreOptions{})
 	srv := startListener(t, st, ServerOptions{})
-	blocker, err := sql.Open("sqlite", st.Path()+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Close()
-	conn, err := blocker.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	lock := holdWriteLock(t, st.Path())
 	a := post(t, srv, "/hooks", "application/json", systemBody("emailOpen", "m-locked"))
 	if a.Status != http.StatusOK {
 		t.Fatalf("answer while the database is locked = %+v, want 200", a)
 	}
 	time.Sleep(storeTimeout + 100*time.Millisecond) // longer than a request could have waited
-	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	if ev := mustGet(t, st, a.ID); ev.EventName != "emailOpen" {
@@ -158,24 +145,12 @@ func TestStoreBusyIs503(t *testing.T) {
 	srv := startListener(t, st, ServerOptions{})
 	other := openStoreAt(t, st.Path(), StoreOptions{}) // another process appending
 	appendStored(t, other, []byte(`{"eventName":"emailOpen","n":0}`))
-	blocker, err := sql.Open("sqlite", st.Path()+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Close()
-	conn, err := blocker.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	lock := holdWriteLock(t, st.Path())
 	a := post(t, srv, "/hooks", "application/json", systemBody("emailOpen", "m-busy"))
 	if a.Status != http.StatusServiceUnavailable || a.Header.Get("Retry-After") == "" || a.Error == "" {
 		t.Fatalf("answer = %+v, want 503 with Retry-After", a)
 	}
-	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	if a := post(t, srv, "/hooks", "application/json", systemBody("emailOpen", "m-after")); a.Status != http.StatusOK {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -267,19 +266,7 @@ func TestMegabyteBodiesMakeSmallTransactions(t *testing.T) {
 	st := openTestStore(t, StoreOptions{})
 	other := openStoreAt(t, st.Path(), StoreOptions{})
 	appendStored(t, other, []byte(`{"eventName":"emailOpen"}`)) // st appends straight to the table from now on
-	var peak atomic.Int64
-	stop, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		for {
-			peak.Store(max(peak.Load(), fileSize(st.Path()+"-wal")))
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
+	peak := sampleWAL(st.Path())
 	body := bytes.Repeat([]byte("m"), 1<<20)
 	var wg sync.WaitGroup
 	for w := range 64 {
@@ -297,9 +284,7 @@ func TestMegabyteBodiesMakeSmallTransactions(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	<-sampled
-	if got := peak.Load(); got > journalLimit {
+	if got := peak(); got > journalLimit {
 		t.Errorf("the WAL reached %d MB, over the %d MB bound", got>>20, journalLimit>>20)
 	}
 	if n, _ := st.Count(ctx, Query{}); n != 1+64*3 {

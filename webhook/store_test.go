@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -330,25 +329,34 @@ func TestDurableMeansSynchronousFull(t *testing.T) {
 func TestWALStaysBoundedUnderSustainedWrites(t *testing.T) {
 	const events, size = 24_000, 4096 // about 100 MB through the WAL
 	st := openTestStore(t, StoreOptions{})
-	var peak atomic.Int64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
+	peak := sampleWAL(st.Path())
+	appendMany(t, st, events, size, now)
+	if got := peak(); got > journalLimit {
+		t.Errorf("the WAL reached %d MB under sustained writes, over the %d MB bound", got>>20, journalLimit>>20)
+	}
+}
+
+// sampleWAL samples the size of the WAL of the log at path every
+// millisecond until the function it returns is called, which returns the
+// largest size seen.
+func sampleWAL(path string) func() int64 {
+	var peak int64
+	stop, sampled := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(sampled)
 		for {
-			peak.Store(max(peak.Load(), fileSize(st.Path()+"-wal")))
+			peak = max(peak, fileSize(path+"-wal"))
 			select {
 			case <-stop:
 				return
-			case <-time.After(2 * time.Millisecond):
+			case <-time.After(time.Millisecond):
 			}
 		}
 	}()
-	appendMany(t, st, events, size, now)
-	close(stop)
-	<-sampled
-	if got := peak.Load(); got > journalLimit {
-		t.Errorf("the WAL reached %d MB under sustained writes, over the %d MB bound", got>>20, journalLimit>>20)
+	return func() int64 {
+		close(stop)
+		<-sampled
+		return peak
 	}
 }
 
