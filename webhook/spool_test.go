@@ -291,3 +291,35 @@ func TestMegabyteBodiesMakeSmallTransactions(t *testing.T) {
 		t.Errorf("%d events, want %d", n, 1+64*3)
 	}
 }
+
+// TestAloneAgainItSpoolsAgain: once the other appender is gone, a listener
+// goes back to the spool within a second or two, which a locked database
+// then no longer holds up.
+func TestAloneAgainItSpoolsAgain(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t, StoreOptions{})
+	appendStored(t, st, []byte(`{"eventName":"emailOpen","n":1}`))
+	other := openStoreAt(t, st.Path(), StoreOptions{})
+	appendStored(t, other, []byte(`{"eventName":"emailOpen","n":2}`))
+	// Shared: an append waits for its commit, which the lock holds up.
+	spools := func() bool {
+		lock := holdWriteLock(t, st.Path())
+		defer lock.Rollback()
+		quick, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		b := []byte(`{"eventName":"emailOpen","probe":true}`)
+		ev := &Event{ReceivedAt: time.Now(), Method: "POST", Path: "/h", Status: StatusAccepted, Body: b, Payload: b, Size: int64(len(b))}
+		return st.Append(quick, ev) == nil
+	}
+	if spools() {
+		t.Fatal("an append while another process appends too did not wait for its commit")
+	}
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the listener to spool again", spools)
+	settle(t, st)
+	if n, _ := st.Count(ctx, Query{}); n < 3 {
+		t.Errorf("%d events, want the two appended and the probe that went through", n)
+	}
+}

@@ -596,10 +596,10 @@ func (s *Store) Close() error {
 				err = errors.Join(err, removeSpool(s.path))
 			}
 			s.spool.close()
-			s.want.Close()
 		}
 		if s.modeLock != nil {
 			s.modeLock.Close()
+			s.want.Close()
 		}
 	})
 	return err
@@ -793,11 +793,16 @@ func (s *Store) intake() {
 	batch := make([]*writeReq, 0, maxBatch)
 	check := time.NewTicker(wantCheckEvery)
 	defer check.Stop()
+	var lastTry time.Time
 	for {
 		select {
-		case <-check.C:
-			if s.mode == appendSpool && othersWant(s.want) {
+		case now := <-check.C:
+			switch {
+			case s.mode == appendSpool && othersWant(s.want):
 				s.goShared()
+			case s.mode == appendShared && now.Sub(lastTry) >= spoolRetryEvery:
+				lastTry = now
+				s.trySpooling()
 			}
 		case req := <-s.queue:
 			batch = s.gather(append(batch[:0], req), reqBytes(req))
@@ -850,8 +855,12 @@ func (s *Store) drain(batch []*writeReq, size int) ([]*writeReq, int) {
 }
 
 // wantCheckEvery is how often a spooling intake looks whether another
-// process waits to append.
-const wantCheckEvery = 100 * time.Millisecond
+// process waits to append; spoolRetryEvery how often one appending
+// straight to the table looks whether it is alone again.
+const (
+	wantCheckEvery  = 100 * time.Millisecond
+	spoolRetryEvery = time.Second
+)
 
 // keptSpoolBuffer bounds the buffer the intake keeps between batches.
 const keptSpoolBuffer = 4 << 20
@@ -917,10 +926,13 @@ func (s *Store) spoolBatch(batch []*writeReq) {
 
 // claimIntake sets how this process appends. As the log's only appender
 // (the intake lock free, and no other process waiting for it) it inserts
-// what a listener that died left in the spool, then spools. Else it says
-// it wants to append (the want file, shared), waits for the log's spooling
-// appender to put everything it answered into the table and share the
-// lock (see goShared), and appends straight into the table.
+// what a listener that died left in the spool, then spools. Else it holds
+// the want file shared (for as long as it appends straight to the table,
+// so that a spooling appender, and any other sharing one, knows), waits
+// for the log's spooling appender to put everything it answered into the
+// table and share the lock (see goShared), and appends straight into the
+// table. Holding the lock exclusively to spool and shared to append
+// straight keeps the two apart, whatever the races between processes.
 func (s *Store) claimIntake() error {
 	lock, err := openLockFile(intakeLockPath(s.path))
 	if err != nil {
@@ -931,47 +943,62 @@ func (s *Store) claimIntake() error {
 		lock.Close()
 		return err
 	}
-	fail := func(err error) error {
-		lock.Close()
-		want.Close()
-		return err
-	}
+	s.modeLock, s.want = lock, want
 	if retryLock(lock, filelock.TryLock, soleWait) == nil && !othersWant(want) {
-		newest, err := s.insertSpooledByFlusher(true)
-		if err != nil {
-			return fail(err)
-		}
-		if s.spool, err = openSpool(s.path, s.opts.Durable); err != nil {
-			return fail(err)
-		}
-		s.mode, s.modeLock, s.want, s.nextID = appendSpool, lock, want, newest+1
-		return nil
+		return s.startSpooling()
 	}
 	_ = filelock.Unlock(lock)
 	if err := retryLock(want, filelock.TryLockShared, claimWait); err != nil {
-		return fail(fmt.Errorf("sharing the event log: %w", err))
+		s.dropIntake()
+		return fmt.Errorf("sharing the event log: %w", err)
 	}
 	if err := retryLock(lock, filelock.TryLockShared, claimWait); err != nil {
+		s.dropIntake()
 		if errors.Is(err, filelock.ErrLocked) {
 			err = errNoRoom
 		}
-		return fail(err)
+		return err
 	}
-	want.Close()
 	// An appender that died spooling leaves the lock to whoever comes: its
 	// events go in before any of ours.
 	if _, err := s.insertSpooledByFlusher(false); err != nil {
-		return fail(err)
+		s.dropIntake()
+		return err
 	}
-	s.mode, s.modeLock = appendShared, lock
+	s.mode = appendShared
 	s.log.Info("another process appends to this event log too: appending straight to it", "log", s.path)
 	return nil
+}
+
+// startSpooling, with the intake lock held exclusively, inserts what the
+// spool holds and starts it over.
+func (s *Store) startSpooling() error {
+	newest, err := s.insertSpooledByFlusher(true)
+	if err == nil {
+		s.spool, err = openSpool(s.path, s.opts.Durable)
+	}
+	if err != nil {
+		s.dropIntake()
+		return err
+	}
+	s.mode, s.nextID = appendSpool, newest+1
+	return nil
+}
+
+// dropIntake lets both locks go: the next batch claims the log again.
+func (s *Store) dropIntake() {
+	if s.spool != nil {
+		s.spool.close()
+	}
+	s.modeLock.Close()
+	s.want.Close()
+	s.mode, s.spool, s.modeLock, s.want = appendNone, nil, nil, nil
 }
 
 // goShared makes room for another process that wants to append: once
 // the flusher has inserted everything answered from the spool, the intake
 // lock goes from exclusive to shared and this process appends straight
-// into the table from then on.
+// into the table.
 func (s *Store) goShared() {
 	if err := s.settled(context.Background()); err != nil {
 		s.log.Warn("making room for another appender", "err", err)
@@ -979,16 +1006,43 @@ func (s *Store) goShared() {
 	}
 	s.spool.close()
 	s.spool = nil
-	s.want.Close()
-	if err := retryLock(s.modeLock, filelock.TryLockShared, claimWait); err != nil {
-		// Neither lock held: the next batch claims the log again.
+	if err := retryLock(s.want, filelock.TryLockShared, claimWait); err != nil {
 		s.log.Warn("sharing the event log", "err", err)
-		s.modeLock.Close()
-		s.mode, s.modeLock = appendNone, nil
+		s.dropIntake()
+		return
+	}
+	if err := retryLock(s.modeLock, filelock.TryLockShared, claimWait); err != nil {
+		s.log.Warn("sharing the event log", "err", err)
+		s.dropIntake()
 		return
 	}
 	s.mode = appendShared
 	s.log.Info("another process appends to this event log too: appending straight to it", "log", s.path)
+}
+
+// trySpooling goes back to spooling once no other process appends or
+// waits to: each holds the want file shared, so only a process alone can
+// take it exclusively. Then it turns its shared intake lock exclusive (a
+// process taking it in between makes it claim the log again).
+func (s *Store) trySpooling() {
+	_ = filelock.Unlock(s.want)
+	if filelock.TryLock(s.want) != nil {
+		if err := retryLock(s.want, filelock.TryLockShared, claimWait); err != nil {
+			s.log.Warn("sharing the event log", "err", err)
+			s.dropIntake()
+		}
+		return
+	}
+	_ = filelock.Unlock(s.want)
+	if filelock.TryLock(s.modeLock) != nil {
+		s.dropIntake()
+		return
+	}
+	if err := s.startSpooling(); err != nil {
+		s.log.Warn("spooling again", "err", err)
+		return
+	}
+	s.log.Info("this process alone appends to the event log again: spooling", "log", s.path)
 }
 
 // insertSpooledByFlusher runs insertSpooled on the flusher, which outlives
