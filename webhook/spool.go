@@ -35,12 +35,7 @@ import (
 // table holds already. One process at a time appends to a log: the one
 // holding the intake lock, a file beside the log that is never removed.
 
-const (
-	spoolSegment = 8 << 20
-	// maxRecord bounds a record's length when reading: a damaged length
-	// must not cost a gigabyte.
-	maxRecord = 256 << 20
-)
+const spoolSegment = 8 << 20
 
 // spoolWait bounds how long the intake waits for the flusher to catch up:
 // past it, the events are answered 503 (the sender tries again).
@@ -328,7 +323,11 @@ func readSpool(db string, newest int64) ([]*writeReq, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the event log's spool: %w", err)
 		}
-		left, err = readRecords(bufio.NewReaderSize(f, 1<<20), newest, left)
+		var size int64
+		if info, serr := f.Stat(); serr == nil {
+			size = info.Size()
+		}
+		left, err = readRecords(bufio.NewReaderSize(f, 1<<20), size, newest, left)
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("reading the event log's spool %s: %w", spoolPath(db, i), err)
@@ -338,19 +337,21 @@ func readSpool(db string, newest int64) ([]*writeReq, error) {
 	return left, nil
 }
 
-// readRecords adds to left the records r holds, up to the first that does
-// not check, whose id is past newest.
-func readRecords(r io.Reader, newest int64, left []*writeReq) ([]*writeReq, error) {
+// readRecords adds to left the records r (size bytes) holds, up to the
+// first that does not check, whose id is past newest. A length past what
+// is left of r is a damaged one, and costs no memory.
+func readRecords(r io.Reader, size, newest int64, left []*writeReq) ([]*writeReq, error) {
 	var head [8]byte
 	var rec []byte
-	for {
+	for read := int64(0); ; {
 		if _, err := io.ReadFull(r, head[:]); err != nil {
 			return left, nil // the end, or a record cut short
 		}
 		n := binary.LittleEndian.Uint32(head[:])
-		if n == 0 || n > maxRecord {
+		if read += 8; n == 0 || int64(n) > size-read {
 			return left, nil
 		}
+		read += int64(n)
 		rec = slices.Grow(rec[:0], int(n))[:n]
 		if _, err := io.ReadFull(r, rec); err != nil {
 			return left, nil
