@@ -17,7 +17,7 @@ import (
 
 // The spool is where an event is stored before it is acknowledged. The
 // intake goroutine writes each batch of events to it with one write (and,
-// for a Durable log, one fdatasync) and answers them; the flusher goroutine
+// for a Durable log, one sync) and answers them; the flusher goroutine
 // then inserts them into the SQLite tables in large transactions, off the
 // path the senders wait on. A commit of SQLite costs a dozen writes and a
 // few locks whatever its size, and the listener's batches are a few events
@@ -32,8 +32,15 @@ import (
 // A record is a length, a CRC-32C and the event; reading stops at the
 // first record that does not check (the one a crash cut short, or the
 // older contents of a file written over), and skips those whose id the
-// table holds already. One process at a time appends to a log: the one
-// holding the intake lock, a file beside the log that is never removed.
+// table holds already.
+//
+// The spool serves a log with one appender, the process holding the
+// intake lock (a file beside the log, never removed) exclusively. While a
+// second process appends to the same log (`iwb listen` beside the
+// workbench), both hold it shared and append straight into the table,
+// answering after each commit as SQLite numbers the rows, so that ids
+// follow the order of the commits and a reader that pages by id misses
+// none: see claimIntake.
 
 const spoolSegment = 8 << 20
 
