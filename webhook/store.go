@@ -632,8 +632,8 @@ func (s *Store) checkpointer() {
 // catchUp copies the WAL into the database and, once the WAL is long and
 // a quick pass has caught up with it, asks the flusher to restart it: the
 // restart then copies only what the flusher committed since, a few commits'
-// pages, so ingest waits a millisecond or two instead of the time it takes
-// to copy the whole WAL. Past half as long again, any pass that caught up
+// pages, so the flusher waits a millisecond or two instead of the time it
+// takes to copy the whole WAL. Past half as long again, any pass that caught up
 // will do (on a machine so busy that no pass is quick); past twice as
 // long, the passes are not catching up (syncs too slow for the rate of
 // writes) and the flusher restarts it anyway, copying what the last pass
