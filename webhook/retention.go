@@ -325,17 +325,17 @@ func (s *Store) Prune(ctx context.Context, req PruneRequest) (PruneResult, error
 		bound = max(bound, first-1)
 	}
 	bound = min(bound, last-1) // see pruneBound
-	usedBefore, err := s.usedBytes(ctx, s.read)
-	if err != nil {
-		return res, err
-	}
 	if req.DryRun {
+		used, err := s.usedBytes(ctx, s.read)
+		if err != nil {
+			return res, err
+		}
 		res.FileAfter = res.FileBefore
 		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE id <= ? AND flags & 32 = 0`, bound).Scan(&res.Events); err != nil {
 			return res, fmt.Errorf("counting the events to prune: %w", err)
 		}
 		if n := s.eventCount(); n > 0 {
-			res.Bytes = usedBefore / n * res.Events
+			res.Bytes = used / n * res.Events
 		}
 		return res, nil
 	}
