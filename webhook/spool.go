@@ -231,13 +231,13 @@ type recordReader struct {
 	err error
 }
 
+// varint undoes binary.AppendVarint's zig-zag over uvarint.
 func (r *recordReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
+	u := r.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
 	}
-	r.b = r.b[n:]
 	return v
 }
 

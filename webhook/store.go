@@ -779,6 +779,15 @@ func reqBytes(req *writeReq) int {
 	return len(req.ev.Body)
 }
 
+// batchBytes is what reqs add to a batch's size.
+func batchBytes(reqs []*writeReq) int {
+	n := 0
+	for _, req := range reqs {
+		n += reqBytes(req)
+	}
+	return n
+}
+
 // flushAge is how long an acknowledged event may wait in the spool before
 // the flusher inserts it (sooner when maxBatch are waiting, or an
 // operation or a read needs them): the delay before another process sees
@@ -965,8 +974,7 @@ func (s *Store) claimIntake() error {
 		s.dropIntake()
 		return err
 	}
-	s.mode = appendShared
-	s.log.Info("another process appends to this event log too: appending straight to it", "log", s.path)
+	s.sharing()
 	return nil
 }
 
@@ -995,6 +1003,12 @@ func (s *Store) dropIntake() {
 	s.mode, s.spool, s.modeLock, s.want = appendNone, nil, nil, nil
 }
 
+// sharing marks the intake as appending straight to the table.
+func (s *Store) sharing() {
+	s.mode = appendShared
+	s.log.Info("another process appends to this event log too: appending straight to it", "log", s.path)
+}
+
 // goShared makes room for another process that wants to append: once
 // the flusher has inserted everything answered from the spool, the intake
 // lock goes from exclusive to shared and this process appends straight
@@ -1016,8 +1030,7 @@ func (s *Store) goShared() {
 		s.dropIntake()
 		return
 	}
-	s.mode = appendShared
-	s.log.Info("another process appends to this event log too: appending straight to it", "log", s.path)
+	s.sharing()
 }
 
 // trySpooling goes back to spooling once no other process appends or
@@ -1170,10 +1183,7 @@ func (s *Store) flusher() {
 			s.restartWAL(ctx)
 			continue
 		case items := <-s.flushQ:
-			batch = append(batch, items...)
-			for _, req := range items {
-				size += reqBytes(req)
-			}
+			batch, size = append(batch, items...), size+batchBytes(items)
 			// Spooled events wait; an operation (last of what it came with)
 			// is done at once.
 			if items[len(items)-1].op == nil && len(batch) < maxBatch && size < maxBatchBytes {
@@ -1199,10 +1209,7 @@ func (s *Store) flusher() {
 			// The events stay, to be tried again; the operations have
 			// their answer.
 			batch = slices.DeleteFunc(batch, answered)
-			size = 0
-			for _, req := range batch {
-				size += reqBytes(req)
-			}
+			size = batchBytes(batch)
 			retry = min(max(2*retry, 50*time.Millisecond), time.Second)
 			due.Reset(retry)
 			pending = true
@@ -1263,10 +1270,7 @@ func (s *Store) drainFlush(batch []*writeReq, size int) ([]*writeReq, int) {
 	for len(batch) < 2*maxBatch && size < maxBatchBytes {
 		select {
 		case items := <-s.flushQ:
-			batch = append(batch, items...)
-			for _, req := range items {
-				size += reqBytes(req)
-			}
+			batch, size = append(batch, items...), size+batchBytes(items)
 		default:
 			return batch, size
 		}
