@@ -739,7 +739,10 @@ func (s *Store) countWALFrames() {
 // connection c, between its transactions, so that the flusher never waits
 // for another connection's lock: readers get two milliseconds to finish,
 // else the WAL is left as it is. It does nothing while the checkpointer is
-// copying, unless wait. It says whether the checkpoint completed.
+// copying, unless wait; with wait it tries again for up to hardWait while
+// another process's checkpoint or readers hold it off (SQLite answers busy
+// at once to a checkpoint while another runs). It says whether the
+// checkpoint completed.
 func (s *Store) writerCheckpoint(ctx context.Context, c *sql.Conn, mode string, wait bool) (bool, error) {
 	if wait {
 		s.ckptMu.Lock()
@@ -749,15 +752,21 @@ func (s *Store) writerCheckpoint(ctx context.Context, c *sql.Conn, mode string, 
 	defer s.ckptMu.Unlock()
 	var busy int64
 	_, err := c.ExecContext(ctx, "PRAGMA busy_timeout = 2")
-	if err == nil {
+	for deadline := time.Now().Add(hardWait); err == nil; time.Sleep(time.Millisecond) {
 		var frames, copied int64
 		err = c.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
+		if busy == 0 || !wait || time.Now().After(deadline) {
+			break
+		}
 	}
 	if _, rerr := c.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
 		err = rerr
 	}
 	return err == nil && busy == 0, err
 }
+
+// hardWait bounds how long a restart the WAL's hard bound calls for waits.
+const hardWait = time.Second
 
 // syncDataOnly switches SQLite to fdatasync once per process.
 var syncDataOnly sync.Once
